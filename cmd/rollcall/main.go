@@ -53,6 +53,10 @@ type Main struct {
 	Getenv func(string) string
 	Logger *slog.Logger
 
+	// cipher loads the field cipher for a database (set by the security
+	// wiring in security.go; nil means no encryption key is configured).
+	cipher func(ctx context.Context, dbPath string) (rollcall.FieldCipher, error)
+
 	ready     chan string
 	readyOnce sync.Once
 
