@@ -728,6 +728,10 @@ func parseKorean(s string) (PartialDate, error) {
 	}
 	var ok bool
 	var err error
+	// "87년" means 1987 to its writer, but we cannot know the century.
+	if num, _, _ := strings.Cut(rest, "년"); len(num) != 4 {
+		return PartialDate{}, Errorf(EINVALID, "a year has four digits")
+	}
 	if y, ok, err = take("년"); err != nil || !ok {
 		return PartialDate{}, Errorf(EINVALID, "no year")
 	}

@@ -50,6 +50,11 @@ type Source struct {
 	Notes       string      `json:"notes,omitempty"`
 	// Fictional marks demo and test data; it shows wherever the data does.
 	Fictional bool `json:"fictional"`
+
+	// InformantRedacted is set on read when an informant is stored but the
+	// reader may not see it (or no key is loaded); an update that keeps it
+	// set leaves the stored informant untouched.
+	InformantRedacted bool `json:"informant_redacted,omitempty"`
 }
 
 // Informant is the person who gave a testimony: the most sensitive data in
@@ -90,6 +95,9 @@ type Record struct {
 	Sensitivity Sensitivity `json:"sensitivity"`
 	PersonID    *int64      `json:"person_id,omitempty"`
 	Fictional   bool        `json:"fictional"`
+
+	// TestimonyRedacted is like Source.InformantRedacted, for Testimony.
+	TestimonyRedacted bool `json:"testimony_redacted,omitempty"`
 }
 
 // Person is who we conclude exists: a cluster of records with resolved

@@ -1,6 +1,176 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
 
-// serveCommands is a stub until the serve commands land.
-func (m *Main) serveCommands() []*cobra.Command { return nil }
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/auth"
+	"github.com/rollcall-project/rollcall/internal/refdata"
+	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/web"
+)
+
+type serveFlags struct {
+	addr, tlsCert, tlsKey, tileURL string
+	secureCookies                  bool
+}
+
+func (m *Main) serveCommands() []*cobra.Command {
+	var f serveFlags
+	serve := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the web interface and the JSON API",
+		Long: "serve runs the web interface and the JSON API (/api/v1, described at /api/v1/openapi.yaml),\n" +
+			"/healthz and /metrics (admin). Create accounts first with `rollcall user add`.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := m.openStore(cmd.Context(), cmd)
+			if err != nil {
+				return err
+			}
+			return m.serve(cmd.Context(), st, f)
+		},
+	}
+	addServeFlags(serve, &f, "127.0.0.1:8080")
+
+	var df serveFlags
+	var persons int
+	demo := &cobra.Command{
+		Use:   "demo",
+		Short: "Serve a demo database of FICTIONAL data",
+		Long: "demo creates (or reuses) a demo database, loads the reference data (facilities,\n" +
+			"vocabularies, published estimates, amnesty decrees) and fictional records from\n" +
+			"the generator, creates the account \"demo\" (admin) with a new random password\n" +
+			"printed once, and serves it. Everything in it is marked fictional except the\n" +
+			"public reference data.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f := cmd.Flag("db"); f != nil && !f.Changed && m.Getenv("ROLLCALL_DB") == "" {
+				_ = f.Value.Set("rollcall-demo.db")
+			}
+			ctx := m.cliContext(cmd.Context())
+			st, err := m.openStore(ctx, cmd)
+			if err != nil {
+				return err
+			}
+			if err := m.loadDemo(ctx, st, persons); err != nil {
+				return err
+			}
+			return m.serve(cmd.Context(), st, df)
+		},
+	}
+	addServeFlags(demo, &df, "127.0.0.1:8080")
+	demo.Flags().IntVar(&persons, "persons", 300, "size of the fictional population to generate on first run")
+	return []*cobra.Command{serve, demo}
+}
+
+func addServeFlags(c *cobra.Command, f *serveFlags, addr string) {
+	c.Flags().StringVar(&f.addr, "addr", addr, "listen address host:port (port 0 picks a free one)")
+	c.Flags().StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key serves HTTPS")
+	c.Flags().StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	c.Flags().StringVar(&f.tileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (default: offline base map only)")
+	c.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert; set it behind a TLS proxy)")
+}
+
+// serve runs the HTTP server on st until ctx is done.
+func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return rollcall.Errorf(rollcall.EINVALID, "--tls-cert and --tls-key go together")
+	}
+	useTLS := f.tlsCert != ""
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := web.New(web.Config{
+		Store: st, Auth: auth.NewService(st), Logger: m.Logger, Registry: reg,
+		SecureCookies: useTLS || f.secureCookies, TileURL: f.tileURL,
+	})
+	if err != nil {
+		return err
+	}
+	hs := web.HTTPServer(f.addr, srv, m.Logger)
+	hs.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+	if useTLS {
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return rollcall.WrapError(rollcall.EINVALID, err, "cannot load the TLS certificate %s and key %s", f.tlsCert, f.tlsKey)
+		}
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return rollcall.WrapError(rollcall.EINVALID, err, "cannot listen on %s", f.addr)
+	}
+	scheme := "http"
+	if useTLS {
+		scheme = "https"
+	}
+	url := fmt.Sprintf("%s://%s", scheme, ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() {
+		if useTLS {
+			errc <- hs.ServeTLS(ln, "", "")
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	m.Logger.Info("serving", "url", url)
+	fmt.Fprintf(m.Stdout, "rollcall is serving on %s (Ctrl-C stops it)\n", url)
+	m.signalReady(url)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down")
+	if err := web.Shutdown(hs, 10*time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// loadDemo fills a demo database on its first run and (re)creates the demo
+// account with a fresh random password, printed once.
+func (m *Main) loadDemo(ctx context.Context, st *store.Store, persons int) error {
+	if err := refdata.Load(ctx, st); err != nil {
+		return fmt.Errorf("load reference data: %w", err)
+	}
+	_, n, err := st.ListSources(ctx, rollcall.ListOptions{Limit: 1, Filters: map[string]string{"fictional": "true"}})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintf(m.Stdout, "generating %d fictional persons...\n", persons)
+		if err := loadSynth(ctx, st, persons); err != nil {
+			return err
+		}
+	}
+	svc := auth.NewService(st)
+	pw := auth.NewSecret()[:20]
+	if _, err := st.UserByName(ctx, "demo"); err == nil {
+		err = svc.SetPassword(ctx, "demo", pw)
+		if err != nil {
+			return err
+		}
+	} else if _, err := svc.AddUser(ctx, "demo", rollcall.RoleAdmin, pw); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "demo login (FICTIONAL data, demo only): user demo, password %s\n", pw)
+	if f, ok := m.Stdout.(*os.File); ok && f == os.Stdout {
+		fmt.Fprintln(m.Stdout, "the password changes at every start of the demo")
+	}
+	return nil
+}

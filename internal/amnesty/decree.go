@@ -1,0 +1,56 @@
+package amnesty
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/store"
+)
+
+// ValidateDecree checks what the store does not: a usable date and a rule
+// that compiles (an empty rule is allowed: the wording may not support one).
+func ValidateDecree(d rollcall.AmnestyDecree) error {
+	if strings.TrimSpace(d.Key) == "" {
+		return &rollcall.Error{Code: rollcall.EINVALID, Field: "key", Message: "the decree needs a key"}
+	}
+	if _, err := newOnDate(DecreeDate(d)); err != nil {
+		return &rollcall.Error{Code: rollcall.EINVALID, Field: "effective", Message: rollcall.ErrorMessage(err)}
+	}
+	if strings.TrimSpace(d.Rule) != "" {
+		if _, err := Compile(d.Rule); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveDecree creates the decree, or with update replaces the one with the
+// same key (keeping its id, so outcomes stay attached).
+func SaveDecree(ctx context.Context, st *store.Store, d *rollcall.AmnestyDecree, update bool) (created bool, err error) {
+	if err := ValidateDecree(*d); err != nil {
+		return false, err
+	}
+	if d.Country == "" {
+		d.Country = "KP"
+	}
+	err = st.InTx(ctx, func(tx *store.Store) error {
+		old, err := tx.DecreeByKey(ctx, d.Key)
+		switch {
+		case rollcall.ErrorCode(err) == rollcall.ENOTFOUND:
+			created = true
+			return tx.CreateAmnestyDecree(ctx, d)
+		case err != nil:
+			return err
+		case !update:
+			return rollcall.Errorf(rollcall.ECONFLICT, "decree %s already exists (use --update to replace it)", d.Key)
+		}
+		d.Meta = old.Meta
+		return tx.UpdateAmnestyDecree(ctx, d)
+	})
+	if err != nil {
+		return false, fmt.Errorf("amnesty: save decree %s: %w", d.Key, err)
+	}
+	return created, nil
+}

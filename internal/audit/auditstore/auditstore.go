@@ -1,0 +1,117 @@
+// Package auditstore verifies and checkpoints the audit log kept in the
+// database: it streams the entries out of a store.Store through an
+// audit.Verifier and checks every signed checkpoint against them.
+package auditstore
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/store"
+)
+
+// page is how many entries are read per query.
+const page = 5000
+
+// Report is the outcome of a verification that did not fail.
+type Report struct {
+	Entries     int64  `json:"entries"`
+	Head        string `json:"head"`
+	Root        string `json:"root"`
+	Checkpoints int    `json:"checkpoints"`
+}
+
+// Options add checks to Verify.
+type Options struct {
+	// Trusted, when set, is the only key checkpoints may be signed with.
+	Trusted ed25519.PublicKey
+	// External are checkpoints kept outside the database (their Text form);
+	// they catch a rewrite that also replaced the stored checkpoints.
+	External []string
+}
+
+// Verify checks the whole log and every checkpoint. A broken log gives an
+// *audit.VerifyError naming the first bad seq.
+func Verify(ctx context.Context, db *store.Store, o Options) (*audit.Verifier, Report, error) {
+	v := audit.NewVerifier()
+	after := int64(0)
+	for {
+		es, err := db.AuditEntries(ctx, after, page)
+		if err != nil {
+			return nil, Report{}, err
+		}
+		for _, e := range es {
+			if err := v.Add(e); err != nil {
+				return nil, Report{}, err
+			}
+		}
+		if len(es) < page {
+			break
+		}
+		after = es[len(es)-1].Seq
+	}
+	stored, err := db.Checkpoints(ctx)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	texts := append([]string{}, o.External...)
+	for _, c := range stored {
+		texts = append(texts, c.Text)
+	}
+	for _, t := range texts {
+		c, err := audit.ParseCheckpoint(t)
+		if err != nil {
+			return nil, Report{}, fmt.Errorf("checkpoint: %w", err)
+		}
+		if err := c.CheckAgainst(v, o.Trusted); err != nil {
+			return nil, Report{}, err
+		}
+	}
+	root, err := v.Tree().Root()
+	if err != nil {
+		return nil, Report{}, err
+	}
+	return v, Report{Entries: v.Size(), Head: v.Head(), Root: root.String(), Checkpoints: len(texts)}, nil
+}
+
+// Checkpoint verifies the log, then signs and stores a checkpoint of it.
+func Checkpoint(ctx context.Context, db *store.Store, priv ed25519.PrivateKey, now time.Time) (audit.Checkpoint, error) {
+	pub := priv.Public().(ed25519.PublicKey)
+	v, _, err := Verify(ctx, db, Options{Trusted: pub})
+	if err != nil {
+		return audit.Checkpoint{}, fmt.Errorf("the log does not verify, so it cannot be checkpointed: %w", err)
+	}
+	c, err := audit.SignCheckpoint(priv, v, now)
+	if err != nil {
+		return c, err
+	}
+	err = db.SaveCheckpoint(ctx, &store.Checkpoint{Size: c.Size, Root: c.Root.String(), At: c.At, Text: c.Text()})
+	return c, err
+}
+
+// Export writes every entry as one JSON object per line.
+func Export(ctx context.Context, db *store.Store, w io.Writer) (int64, error) {
+	enc := json.NewEncoder(w)
+	after, n := int64(0), int64(0)
+	for {
+		es, err := db.AuditEntries(ctx, after, page)
+		if err != nil {
+			return n, err
+		}
+		for _, e := range es {
+			if err := enc.Encode(e); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(es) < page {
+			return n, nil
+		}
+		after = es[len(es)-1].Seq
+	}
+}

@@ -1,0 +1,217 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// rowReader yields the rows of one table. Row numbers are 1-based and count
+// the header, as a spreadsheet shows them.
+type rowReader interface {
+	// Next returns the next row and its number; io.EOF at the end. A
+	// *FieldError reports a row that cannot be read at all.
+	Next() (row []string, num int, err error)
+	Close() error
+}
+
+// source of rows: a CSV file or one sheet of an XLSX file. open can be
+// called more than once (validation and writing each read the rows).
+type tableSource struct {
+	file  string // as given on the command line, for messages
+	sheet string // "" for CSV
+	open  func() (rowReader, error)
+}
+
+func (t *tableSource) name() string {
+	if t.sheet == "" {
+		return t.file
+	}
+	return t.file + "[" + t.sheet + "]"
+}
+
+// maxCell bounds one cell, so that a malformed file cannot make a row of
+// gigabytes; maxCols bounds the columns of a row.
+const (
+	maxCell = 1 << 20
+	maxCols = 256
+)
+
+// --- CSV ---
+
+type csvReader struct {
+	f       io.Closer
+	r       *csv.Reader
+	num     int // spreadsheet row of the last record
+	endLine int // last line of the last record
+}
+
+func openCSV(path string) (rowReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return newCSVReader(f, f), nil
+}
+
+func newCSVReader(r io.Reader, c io.Closer) *csvReader {
+	br := bufio.NewReaderSize(r, 1<<16)
+	// A UTF-8 byte order mark (Excel writes one) is not part of the header.
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return &csvReader{f: c, r: cr}
+}
+
+// Next numbers rows as a spreadsheet opening the file would: a blank line
+// is an (empty) row, a cell spanning several lines is one row.
+func (c *csvReader) Next() ([]string, int, error) {
+	rec, err := c.r.Read()
+	if err == io.EOF {
+		return nil, 0, io.EOF
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		reason := err.Error()
+		start := c.endLine + 1
+		if errors.As(err, &pe) {
+			reason = fmt.Sprintf("cannot read the row (line %d, character %d): %v", pe.Line, pe.Column, pe.Err)
+			start = pe.StartLine
+		}
+		c.num += 1 + max(0, start-c.endLine-1)
+		return nil, c.num, &FieldError{Row: c.num, Column: "*", Reason: reason}
+	}
+	start, _ := c.r.FieldPos(0)
+	last, _ := c.r.FieldPos(len(rec) - 1)
+	c.num += 1 + max(0, start-c.endLine-1)
+	c.endLine = last + strings.Count(rec[len(rec)-1], "\n")
+	return rec, c.num, nil
+}
+
+func (c *csvReader) Close() error { return c.f.Close() }
+
+// --- XLSX ---
+
+type xlsxReader struct {
+	f    *excelize.File
+	rows *excelize.Rows
+	num  int
+}
+
+func openXLSX(path string) (*excelize.File, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func openSheet(path, sheet string) (rowReader, error) {
+	f, err := openXLSX(path)
+	if err != nil {
+		return nil, err
+	}
+	return newSheetReader(f, sheet)
+}
+
+func newSheetReader(f *excelize.File, sheet string) (rowReader, error) {
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &xlsxReader{f: f, rows: rows}, nil
+}
+
+func (x *xlsxReader) Next() ([]string, int, error) {
+	for x.rows.Next() {
+		x.num++
+		cols, err := x.rows.Columns()
+		if err != nil {
+			return nil, x.num, &FieldError{Row: x.num, Column: "*", Reason: "cannot read the row: " + err.Error()}
+		}
+		if allEmpty(cols) {
+			continue
+		}
+		return cols, x.num, nil
+	}
+	if err := x.rows.Error(); err != nil {
+		return nil, x.num + 1, &FieldError{Row: x.num + 1, Column: "*", Reason: "cannot read the sheet: " + err.Error()}
+	}
+	return nil, 0, io.EOF
+}
+
+func (x *xlsxReader) Close() error {
+	err := x.rows.Close()
+	return errors.Join(err, x.f.Close())
+}
+
+func allEmpty(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// sources lists the tables of a file: the file itself for CSV, each sheet
+// (or the one named) for XLSX.
+func sourcesOf(path, sheet string) ([]*tableSource, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+		f, err := openXLSX(path)
+		if err != nil {
+			return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: "not a readable XLSX file: " + err.Error()}
+		}
+		sheets := f.GetSheetList()
+		f.Close()
+		var out []*tableSource
+		for _, s := range sheets {
+			if sheet != "" && s != sheet {
+				continue
+			}
+			s := s
+			out = append(out, &tableSource{file: path, sheet: s, open: func() (rowReader, error) { return openSheet(path, s) }})
+		}
+		if sheet != "" && len(out) == 0 {
+			return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: fmt.Sprintf("no sheet %q (sheets: %s)", sheet, strings.Join(sheets, ", "))}
+		}
+		return out, nil
+	case ".csv", ".txt", "":
+		return []*tableSource{{file: path, open: func() (rowReader, error) { return openCSV(path) }}}, nil
+	}
+	return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: "unsupported file type (use .csv or .xlsx)"}
+}
+
+// colLetter is the spreadsheet letter of a 0-based column index: A, ..., Z, AA.
+func colLetter(i int) string {
+	s := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		s = string(rune('A'+(i-1)%26)) + s
+	}
+	return s
+}
+
+// cleanCell trims a cell and checks it is valid UTF-8 of sane size.
+func cleanCell(s string) (string, string) {
+	if len(s) > maxCell {
+		return "", fmt.Sprintf("cell is longer than %d bytes", maxCell)
+	}
+	if !utf8.ValidString(s) {
+		return "", "cell is not valid UTF-8 text (save the file as UTF-8)"
+	}
+	return strings.TrimSpace(s), ""
+}

@@ -1,0 +1,564 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/refdata"
+	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/textnorm"
+)
+
+// table is one table of an import with its resolved columns.
+type table struct {
+	src    *tableSource
+	kind   Kind
+	header []string
+	fields []string // field of each column, "" if none
+	col    map[string]int
+	rows   int // data rows
+}
+
+// Plan is a checked import, ready to write.
+type Plan struct {
+	st     *store.Store
+	opts   Options
+	tables []*table
+	res    Result
+
+	vocab map[string]map[string]string // scheme → folded code or label → code
+
+	// Sources and facilities are few: kept whole, by key.
+	sources    map[string]*rollcall.Source
+	sourceRow  map[string]string // key → "file:row" of its row
+	facilities map[string]*rollcall.Facility
+	facRow     map[string]string
+
+	// From the database, cached.
+	dbSources map[string]*rollcall.Source // nil value: not there
+	dbFacs    map[string]*rollcall.Facility
+	facAlias  map[string]string // folded name or alias → facility key ("" when ambiguous)
+
+	// Record keys in this import (source key + "\x00" + record key) → row,
+	// and the ones events refer to.
+	recKeys  map[string]string
+	eventRef map[string]bool
+	evKeys   map[string]string
+
+	total int // rows to write, for the progress bar
+}
+
+func (p *Plan) mapping() *Mapping { return p.opts.Mapping }
+
+// Validate reads every file and checks every row against the schema, the
+// vocabularies and the references (to this import and to the database). It
+// writes nothing.
+func Validate(ctx context.Context, st *store.Store, paths []string, opts Options) (*Plan, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 5000
+	}
+	p := &Plan{
+		st: st, opts: opts,
+		sources: map[string]*rollcall.Source{}, sourceRow: map[string]string{},
+		facilities: map[string]*rollcall.Facility{}, facRow: map[string]string{},
+		dbSources: map[string]*rollcall.Source{}, dbFacs: map[string]*rollcall.Facility{},
+		recKeys: map[string]string{}, eventRef: map[string]bool{}, evKeys: map[string]string{},
+	}
+	if err := p.loadVocab(ctx); err != nil {
+		return nil, err
+	}
+	var errs Errors
+	add := func(e *FieldError) bool {
+		if len(errs) < maxErrors {
+			errs = append(errs, e)
+		}
+		return len(errs) < maxErrors
+	}
+	kind := opts.Kind
+	if kind == "" && opts.Mapping != nil {
+		kind, _ = ParseKind(opts.Mapping.Kind)
+	}
+	for _, path := range paths {
+		srcs, err := sourcesOf(path, opts.Sheet)
+		if err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				add(fe)
+				continue
+			}
+			return nil, err
+		}
+		for _, s := range srcs {
+			t, err := p.openTable(s, kind, add)
+			if err != nil {
+				return nil, err
+			}
+			if t != nil {
+				p.tables = append(p.tables, t)
+			}
+		}
+	}
+	// Dependencies first: sources, facilities, records, events.
+	slices.SortStableFunc(p.tables, func(a, b *table) int {
+		return slices.Index(kindOrder, a.kind) - slices.Index(kindOrder, b.kind)
+	})
+	if len(errs) == 0 {
+		// Records refer to facilities by name: index them once all the
+		// facility tables are read (below, in order).
+		for _, t := range p.tables {
+			if (t.kind == KindRecords || t.kind == KindEvents) && p.facAlias == nil {
+				if err := p.indexFacilities(ctx); err != nil {
+					return nil, err
+				}
+			}
+			if err := p.scan(ctx, t, nil, add); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, invalid(errs)
+	}
+	if len(p.tables) == 0 {
+		return nil, rollcall.Errorf(rollcall.EINVALID, "nothing to import")
+	}
+	return p, nil
+}
+
+// openTable reads a table's header and resolves its columns.
+func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) (*table, error) {
+	rr, err := s.open()
+	if err != nil {
+		add(&FieldError{File: s.file, Sheet: s.sheet, Row: 1, Column: "*", Reason: "cannot open: " + err.Error()})
+		return nil, nil
+	}
+	defer rr.Close()
+	header, num, err := rr.Next()
+	if err == io.EOF {
+		if s.sheet != "" && p.opts.Sheet == "" {
+			return nil, nil // an empty sheet among others
+		}
+		add(&FieldError{File: s.file, Sheet: s.sheet, Row: 1, Column: "*", Reason: "the table is empty (no header row)"})
+		return nil, nil
+	}
+	if err != nil {
+		return nil, p.rowErr(s, err, add)
+	}
+	header = slices.Clone(header)
+	for i := range header {
+		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
+	}
+	if kind == "" {
+		kind = detectKind(s.sheet, header)
+	}
+	if kind == "" {
+		add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: "*",
+			Reason: "cannot tell what the table holds; name the sheet, give --kind or a mapping"})
+		return nil, nil
+	}
+	if len(header) > maxCols {
+		add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: "*", Reason: fmt.Sprintf("more than %d columns", maxCols)})
+		return nil, nil
+	}
+	t := &table{src: s, kind: kind, header: header, col: map[string]int{}}
+	fields, unknown, missing := columns(kind, header, p.mapping())
+	t.fields = fields
+	for i, f := range fields {
+		if d, ok := strings.CutPrefix(f, "\x00dup:"); ok {
+			add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: header[i], Letter: colLetter(i),
+				Reason: fmt.Sprintf("a second column for %s (the first is %s)", d, colLetter(t.col[d]))})
+			t.fields[i] = ""
+			continue
+		}
+		if f != "" {
+			t.col[f] = i
+		}
+	}
+	for _, m := range missing {
+		add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: "*",
+			Reason: fmt.Sprintf("no %s column: the %s table needs one (or a mapping or default for it)", m, kind)})
+	}
+	for _, i := range unknown {
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("%s: column %s (%s) is not a %s field and was ignored", s.name(), header[i], colLetter(i), kind))
+	}
+	return t, nil
+}
+
+func (p *Plan) rowErr(s *tableSource, err error, add func(*FieldError) bool) error {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		fe.File, fe.Sheet = s.file, s.sheet
+		add(fe)
+		return nil
+	}
+	return fmt.Errorf("read %s: %w", s.name(), err)
+}
+
+// loadVocab gathers the controlled vocabularies: the built-in ones and any
+// terms added in the database.
+func (p *Plan) loadVocab(ctx context.Context) error {
+	terms, err := refdata.Terms()
+	if err != nil {
+		return err
+	}
+	db, err := p.st.Terms(ctx, "")
+	if err != nil {
+		return fmt.Errorf("read vocabularies: %w", err)
+	}
+	p.vocab = map[string]map[string]string{}
+	for _, t := range append(terms, db...) {
+		m := p.vocab[t.Scheme]
+		if m == nil {
+			m = map[string]string{}
+			p.vocab[t.Scheme] = m
+		}
+		m[normHeader(t.Code)] = t.Code
+		for _, l := range []string{t.LabelEn, t.LabelKo} {
+			if n := normHeader(l); n != "" {
+				if _, taken := m[n]; !taken {
+					m[n] = t.Code
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// foldName folds a facility name or alias for matching.
+func foldName(s string) string { return strings.Join(textnorm.Tokens(s), " ") }
+
+// indexFacilities indexes the names, aliases and keys of every facility in
+// the database and in this import.
+func (p *Plan) indexFacilities(ctx context.Context) error {
+	p.facAlias = map[string]string{}
+	db, _, err := p.st.ListFacilities(ctx, rollcall.ListOptions{Limit: -1})
+	if err != nil {
+		return fmt.Errorf("read facilities: %w", err)
+	}
+	add := func(f *rollcall.Facility) {
+		names := append([]string{f.Key, f.NameEn, f.NameKo}, f.Aliases...)
+		for _, n := range names {
+			k := foldName(n)
+			if k == "" {
+				continue
+			}
+			if old, ok := p.facAlias[k]; ok && old != f.Key {
+				p.facAlias[k] = "" // ambiguous: two facilities share it
+				continue
+			}
+			p.facAlias[k] = f.Key
+		}
+	}
+	for i := range db {
+		f := &db[i]
+		p.dbFacs[f.Key] = f
+		if _, replaced := p.facilities[f.Key]; !replaced {
+			add(f)
+		}
+	}
+	keys := make([]string, 0, len(p.facilities))
+	for k := range p.facilities {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		add(p.facilities[k])
+	}
+	return nil
+}
+
+// facilityKnown reports whether a facility key is in the import or the
+// database.
+func (p *Plan) facilityKnown(ctx context.Context, key string) (bool, error) {
+	if _, ok := p.facilities[key]; ok {
+		return true, nil
+	}
+	if f, ok := p.dbFacs[key]; ok {
+		return f != nil, nil
+	}
+	f, err := p.st.FacilityByKey(ctx, key)
+	if rollcall.ErrorCode(err) == rollcall.ENOTFOUND {
+		p.dbFacs[key] = nil
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up facility %s: %w", key, err)
+	}
+	p.dbFacs[key] = f
+	return true, nil
+}
+
+// dbSource returns the source with key from the database, nil if none.
+func (p *Plan) dbSource(ctx context.Context, key string) (*rollcall.Source, error) {
+	if s, ok := p.dbSources[key]; ok {
+		return s, nil
+	}
+	s, err := p.st.SourceByKey(ctx, key)
+	if rollcall.ErrorCode(err) == rollcall.ENOTFOUND {
+		p.dbSources[key] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up source %s: %w", key, err)
+	}
+	p.dbSources[key] = s
+	return s, nil
+}
+
+func (p *Plan) sourceKnown(ctx context.Context, key string) (bool, error) {
+	if _, ok := p.sources[key]; ok {
+		return true, nil
+	}
+	s, err := p.dbSource(ctx, key)
+	return s != nil, err
+}
+
+// scan reads every data row of t. In validation (emit nil) it checks rows
+// and records keys; in writing it hands each converted row to emit.
+func (p *Plan) scan(ctx context.Context, t *table, emit func(any) error, add func(*FieldError) bool) error {
+	rr, err := t.src.open()
+	if err != nil {
+		if emit != nil {
+			return fmt.Errorf("reopen %s: %w", t.src.name(), err)
+		}
+		add(&FieldError{File: t.src.file, Sheet: t.src.sheet, Row: 1, Column: "*", Reason: "cannot open: " + err.Error()})
+		return nil
+	}
+	defer rr.Close()
+	if _, _, err := rr.Next(); err != nil { // header
+		return fmt.Errorf("reread %s: %w", t.src.name(), err)
+	}
+	rc := &rowCtx{p: p, t: t, write: emit != nil}
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		row, num, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if emit != nil {
+				return fmt.Errorf("reread %s: %w", t.src.name(), err)
+			}
+			// A row that cannot be parsed leaves the reader lost: report
+			// it and stop reading this table.
+			return p.rowErr(t.src, err, add)
+		}
+		if emit == nil {
+			t.rows++
+		}
+		rc.reset(row, num)
+		if len(row) > len(t.header) {
+			for i := len(t.header); i < len(row); i++ {
+				if strings.TrimSpace(row[i]) != "" {
+					rc.failCol(i, "*", "a value in a column without a header")
+					break
+				}
+			}
+		}
+		v, err := p.convert(ctx, rc)
+		if err != nil {
+			return err
+		}
+		if len(rc.errs) > 0 {
+			if emit != nil {
+				return fmt.Errorf("%s changed while importing: %s", t.src.name(), rc.errs[0])
+			}
+			// Left to right, as the user reads the row.
+			slices.SortStableFunc(rc.errs, func(a, b *FieldError) int {
+				if len(a.Letter) != len(b.Letter) {
+					return len(a.Letter) - len(b.Letter)
+				}
+				return strings.Compare(a.Letter, b.Letter)
+			})
+			for _, e := range rc.errs {
+				if !add(e) {
+					return nil
+				}
+			}
+			continue
+		}
+		if emit != nil {
+			if err := emit(v); err != nil {
+				return err
+			}
+		}
+	}
+	if emit == nil {
+		p.total += t.rows
+	}
+	return nil
+}
+
+// rowCtx reads the cells of one row by field, collecting errors.
+type rowCtx struct {
+	p     *Plan
+	t     *table
+	row   []string
+	num   int
+	errs  []*FieldError
+	write bool // second pass: rows were checked, keys are not collected again
+}
+
+func (c *rowCtx) writing() bool { return c.write }
+
+func (c *rowCtx) reset(row []string, num int) {
+	c.row, c.num, c.errs = row, num, c.errs[:0:0]
+}
+
+// get returns the cell of field f, or the mapping's default.
+func (c *rowCtx) get(f string) string {
+	if i, ok := c.t.col[f]; ok && i < len(c.row) {
+		v, bad := cleanCell(c.row[i])
+		if bad != "" {
+			c.failCol(i, c.t.header[i], bad)
+			return ""
+		}
+		if v != "" {
+			return v
+		}
+	}
+	if m := c.p.mapping(); m != nil {
+		return strings.TrimSpace(m.Defaults[f])
+	}
+	return ""
+}
+
+func (c *rowCtx) failCol(i int, header, reason string) {
+	e := &FieldError{File: c.t.src.file, Sheet: c.t.src.sheet, Row: c.num, Column: header, Reason: reason}
+	if header != "*" {
+		e.Letter = colLetter(i)
+	}
+	c.errs = append(c.errs, e)
+}
+
+// fail reports a problem with field f's cell (or its default).
+func (c *rowCtx) fail(f, format string, args ...any) {
+	reason := fmt.Sprintf(format, args...)
+	if i, ok := c.t.col[f]; ok {
+		c.failCol(i, c.t.header[i], reason)
+		return
+	}
+	c.failCol(0, f+" (default)", reason)
+	c.errs[len(c.errs)-1].Letter = ""
+}
+
+func (c *rowCtx) required(f string) string {
+	v := c.get(f)
+	if v == "" {
+		c.fail(f, "%s is required", f)
+	}
+	return v
+}
+
+func (c *rowCtx) date(f string) rollcall.PartialDate {
+	v := c.get(f)
+	d, err := rollcall.ParseDate(v)
+	if err != nil {
+		c.fail(f, "%s", rollcall.ErrorMessage(err))
+	}
+	return d
+}
+
+func (c *rowCtx) float(f string, lo, hi float64) *float64 {
+	v := c.get(f)
+	if v == "" {
+		return nil
+	}
+	x, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		c.fail(f, "%q is not a number", truncate(v, 30))
+		return nil
+	}
+	if x < lo || x > hi {
+		c.fail(f, "%v is outside %v to %v", x, lo, hi)
+		return nil
+	}
+	return &x
+}
+
+func (c *rowCtx) boolean(f string) bool {
+	switch strings.ToLower(c.get(f)) {
+	case "", "false", "no", "n", "0", "f", "아니오", "아니요":
+		return false
+	case "true", "yes", "y", "1", "t", "예", "네":
+		return true
+	}
+	c.fail(f, "%q is not yes or no", truncate(c.get(f), 30))
+	return false
+}
+
+func (c *rowCtx) sensitivity(f string, def rollcall.Sensitivity) rollcall.Sensitivity {
+	v := strings.ToLower(c.get(f))
+	switch v {
+	case "":
+		return def
+	case "공개":
+		return rollcall.Public
+	case "내부":
+		return rollcall.Internal
+	case "기밀", "비공개":
+		return rollcall.Confidential
+	}
+	s := rollcall.Sensitivity(v)
+	if !s.Valid() {
+		c.fail(f, "%q is not public, internal or confidential", truncate(v, 30))
+		return def
+	}
+	return s
+}
+
+// vocab reads a code of scheme, accepting its English or Korean label too.
+func (c *rowCtx) vocab(f, scheme string) string {
+	v := c.get(f)
+	if v == "" {
+		return ""
+	}
+	if code, ok := c.p.vocab[scheme][normHeader(v)]; ok {
+		return code
+	}
+	codes := []string{}
+	for _, code := range c.p.vocab[scheme] {
+		if !slices.Contains(codes, code) {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	c.fail(f, "%q is not a %s (one of: %s)", truncate(v, 30), scheme, strings.Join(codes, ", "))
+	return ""
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func (c *rowCtx) where() string { return fmt.Sprintf("%s row %d", c.t.src.name(), c.num) }
+
+// convert turns a row into the entity of its table's kind and checks it.
+func (p *Plan) convert(ctx context.Context, c *rowCtx) (any, error) {
+	switch c.t.kind {
+	case KindSources:
+		return p.convertSource(c), nil
+	case KindFacilities:
+		return p.convertFacility(c), nil
+	case KindRecords:
+		return p.convertRecord(ctx, c)
+	case KindEvents:
+		return p.convertEvent(ctx, c)
+	}
+	return nil, fmt.Errorf("unknown kind %q", c.t.kind)
+}

@@ -1,0 +1,279 @@
+package mse
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// rng draws the variates the Gibbs sampler needs from an explicit PCG
+// source. gonum's distuv samplers allocate per call through an interface and
+// use generic algorithms; these are the classic fast exact methods:
+// Marsaglia–Tsang gamma, Hörmann's BTRD binomial and PTRS Poisson.
+type rng struct {
+	src *rand.PCG
+	r   *rand.Rand
+}
+
+func newRNG(seed, stream uint64) *rng {
+	src := rand.NewPCG(seed, stream)
+	return &rng{src: src, r: rand.New(src)}
+}
+
+// uniform returns a float in the open interval (0, 1).
+func (g *rng) uniform() float64 {
+	return (float64(g.src.Uint64()>>11) + 0.5) * (1.0 / (1 << 53))
+}
+
+// gamma draws Gamma(shape a, scale 1).
+func (g *rng) gamma(a float64) float64 {
+	if a < 1 {
+		// Gamma(a) = Gamma(a+1)·U^(1/a)
+		return g.gamma(a+1) * math.Pow(g.uniform(), 1/a)
+	}
+	if a == 1 {
+		return g.r.ExpFloat64()
+	}
+	d := a - 1.0/3
+	c := 1 / math.Sqrt(9*d)
+	for {
+		x := g.r.NormFloat64()
+		v := 1 + c*x
+		if v <= 0 {
+			continue
+		}
+		v = v * v * v
+		u := g.uniform()
+		x2 := x * x
+		if u < 1-0.0331*x2*x2 {
+			return d * v
+		}
+		if math.Log(u) < 0.5*x2+d*(1-v+math.Log(v)) {
+			return d * v
+		}
+	}
+}
+
+// logGamma returns the log of a Gamma(a, 1) draw without underflow for tiny
+// shapes (a Gamma(0.01) draw is often below the smallest float64).
+func (g *rng) logGamma(a float64) float64 {
+	if a < 1 {
+		return math.Log(g.gamma(a+1)) + math.Log(g.uniform())/a
+	}
+	return math.Log(g.gamma(a))
+}
+
+// beta draws Beta(a, b) for a, b ≥ 1, with fast paths for a or b = 1.
+func (g *rng) beta(a, b float64) float64 {
+	switch {
+	case a == 1 && b == 1:
+		return g.uniform()
+	case a == 1:
+		return -math.Expm1(math.Log(g.uniform()) / b)
+	case b == 1:
+		return math.Exp(math.Log(g.uniform()) / a)
+	}
+	x := g.gamma(a)
+	y := g.gamma(b)
+	return x / (x + y)
+}
+
+// logBeta returns log V and log(1−V) for V ~ Beta(a, b), any a, b > 0.
+func (g *rng) logBeta(a, b float64) (float64, float64) {
+	if a >= 1 && b >= 1 {
+		x, y := g.gamma(a), g.gamma(b)
+		s := x + y
+		return math.Log(x / s), math.Log(y / s)
+	}
+	lx, ly := g.logGamma(a), g.logGamma(b)
+	m := math.Max(lx, ly)
+	ls := m + math.Log(math.Exp(lx-m)+math.Exp(ly-m))
+	return lx - ls, ly - ls
+}
+
+// binomial draws Binomial(n, p).
+func (g *rng) binomial(n int, p float64) int {
+	if n <= 0 || p <= 0 {
+		return 0
+	}
+	if p >= 1 {
+		return n
+	}
+	if p > 0.5 {
+		return n - g.binomial(n, 1-p)
+	}
+	if float64(n)*p < 10 {
+		return g.binomialInv(n, p)
+	}
+	return g.binomialBTRD(n, p)
+}
+
+// binomialInv is sequential inversion, expected cost O(np).
+func (g *rng) binomialInv(n int, p float64) int {
+	u := g.uniform()
+	// (1−p)^n ≥ 1 − np (Bernoulli's inequality): most draws with a tiny
+	// mean are settled as 0 without a transcendental call.
+	if u < 1-float64(n)*p {
+		return 0
+	}
+	q := 1 - p
+	q0 := powInt(q, n)
+	r := p / q
+	gg := r * float64(n+1)
+	for first := true; ; first = false {
+		x := 0
+		f := q0
+		if !first {
+			u = g.uniform()
+		}
+		for {
+			if u < f {
+				return x
+			}
+			if x >= n || x > 200 {
+				break // numerical tail: start again
+			}
+			u -= f
+			x++
+			f *= gg*recip[x] - r
+		}
+	}
+}
+
+// recip[x] = 1/x, so the inversion loop multiplies instead of dividing.
+var recip = func() (t [202]float64) {
+	for i := 1; i < len(t); i++ {
+		t[i] = 1 / float64(i)
+	}
+	return t
+}()
+
+// powInt returns x^n by repeated squaring: for the n of the inversion
+// sampler it is faster than exp(n·log1p(−p)) and accurate to a few ulps.
+func powInt(x float64, n int) float64 {
+	if n > 1<<16 {
+		return math.Pow(x, float64(n))
+	}
+	r := 1.0
+	for n > 0 {
+		if n&1 == 1 {
+			r *= x
+		}
+		x *= x
+		n >>= 1
+	}
+	return r
+}
+
+// binomialBTRD is Hörmann's (1993) transformed rejection with
+// decomposition, for np ≥ 10 and p ≤ 1/2; the final test uses the exact
+// log-pmf ratio.
+func (g *rng) binomialBTRD(n int, p float64) int {
+	nf := float64(n)
+	q := 1 - p
+	spq := math.Sqrt(nf * p * q)
+	b := 1.15 + 2.53*spq
+	a := -0.0873 + 0.0248*b + 0.01*p
+	c := nf*p + 0.5
+	vr := 0.92 - 4.2/b
+	alpha := (2.83 + 5.1/b) * spq
+	m := math.Floor((nf + 1) * p)
+	h, lpq := math.NaN(), 0.0 // log m!(n−m)! and log(p/q), computed on first need
+	for {
+		u := g.uniform() - 0.5
+		v := g.uniform()
+		us := 0.5 - math.Abs(u)
+		k := math.Floor((2*a/us+b)*u + c)
+		if k < 0 || k > nf {
+			continue
+		}
+		if us >= 0.07 && v <= vr {
+			return int(k)
+		}
+		v = math.Log(v * alpha / (a/(us*us) + b))
+		if math.IsNaN(h) {
+			h = lgamma(m+1) + lgamma(nf-m+1)
+			lpq = math.Log(p / q)
+		}
+		if v <= h-lgamma(k+1)-lgamma(nf-k+1)+(k-m)*lpq {
+			return int(k)
+		}
+	}
+}
+
+// poisson draws Poisson(lam).
+func (g *rng) poisson(lam float64) float64 {
+	if lam <= 0 {
+		return 0
+	}
+	if lam < 10 {
+		l := math.Exp(-lam)
+		k := 0.0
+		prod := g.uniform()
+		for prod > l {
+			k++
+			prod *= g.uniform()
+		}
+		return k
+	}
+	if lam > 1e15 {
+		// Beyond exact integers the normal approximation is exact enough.
+		return math.Max(0, math.Round(lam+math.Sqrt(lam)*g.r.NormFloat64()))
+	}
+	// Hörmann's PTRS.
+	slam := math.Sqrt(lam)
+	loglam := math.Log(lam)
+	b := 0.931 + 2.53*slam
+	a := -0.059 + 0.02483*b
+	invalpha := 1.1239 + 1.1328/(b-3.4)
+	vr := 0.9277 - 3.6224/(b-2)
+	for {
+		u := g.uniform() - 0.5
+		v := g.uniform()
+		us := 0.5 - math.Abs(u)
+		k := math.Floor((2*a/us+b)*u + lam + 0.43)
+		if us >= 0.07 && v <= vr {
+			return k
+		}
+		if k < 0 || (us < 0.013 && v > us) {
+			continue
+		}
+		if math.Log(v)+math.Log(invalpha)-math.Log(a/(us*us)+b) <= -lam+k*loglam-lgamma(k+1) {
+			return k
+		}
+	}
+}
+
+// negBinomial draws the number of failures before size successes with
+// success probability prob (GSL's parameterisation), as a gamma–Poisson
+// mixture.
+func (g *rng) negBinomial(size, prob float64) float64 {
+	if prob >= 1 {
+		return 0
+	}
+	return g.poisson(g.gamma(size) * (1 - prob) / prob)
+}
+
+// multinomial splits n over weights w (not normalised) into out by
+// sequential binomials. suffix is scratch of len(w).
+func (g *rng) multinomial(n int, w, suffix []float64, out []int) {
+	k := len(w)
+	s := 0.0
+	for i := k - 1; i >= 0; i-- {
+		s += w[i]
+		suffix[i] = s
+	}
+	rem := n
+	for i := 0; i < k-1; i++ {
+		if rem == 0 {
+			out[i] = 0
+			continue
+		}
+		x := 0
+		if suffix[i] > 0 {
+			x = g.binomial(rem, w[i]/suffix[i])
+		}
+		out[i] = x
+		rem -= x
+	}
+	out[k-1] = rem
+}

@@ -1,0 +1,120 @@
+package mse
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/rollcall-project/rollcall"
+)
+
+// Stratum is one stratum's table (say, one region or one year).
+type Stratum struct {
+	Name  string
+	Table *Table
+}
+
+// StratifiedOptions configure Stratified.
+type StratifiedOptions struct {
+	// Method is MethodLogLinear, MethodLCMCR or MethodChao.
+	Method    string
+	LogLinear LogLinearOptions
+	// LCMCR settings; stratum i uses seed LCMCR.Seed + i so that strata are
+	// independent and the whole run is reproducible from one seed.
+	LCMCR LCMCROptions
+	// MinObserved is the number of people below which a stratum is called
+	// too sparse [30].
+	MinObserved int
+}
+
+// Stratified estimates each stratum separately and adds them up.
+//
+// LCMCR: the total's draws are the sums of independent draws of the strata
+// (same number of draws each); estimate and interval are the median and
+// quantiles of those sums. Log-linear and Chao: the estimate is the sum of
+// the strata's estimates and the interval a normal approximation with the
+// strata's delta-method standard errors added in quadrature, cut at the
+// total observed.
+func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (Result, error) {
+	if len(strata) == 0 {
+		return Result{}, rollcall.Errorf(rollcall.EINVALID, "no strata")
+	}
+	minObs := opts.MinObserved
+	if minObs == 0 {
+		minObs = 30
+	}
+	res := Result{Method: MethodStratified, Level: 0.95}
+	var seVar float64
+	for i, s := range strata {
+		if s.Table == nil {
+			return Result{}, rollcall.Errorf(rollcall.EINVALID, "stratum %q has no table", s.Name)
+		}
+		var r Result
+		var err error
+		switch opts.Method {
+		case MethodLogLinear:
+			r, err = LogLinear(ctx, s.Table, opts.LogLinear)
+		case MethodLCMCR:
+			o := opts.LCMCR
+			o.Seed += uint64(i)
+			r, err = LCMCR(ctx, s.Table, o)
+		case MethodChao:
+			r = Chao(s.Table)
+		default:
+			return Result{}, rollcall.Errorf(rollcall.EINVALID, "stratified: unknown method %q", opts.Method)
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("stratum %q: %w", s.Name, err)
+		}
+		if r.Observed < minObs {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("stratum %q is too sparse (%d people observed, fewer than %d): its estimate is unreliable", s.Name, r.Observed, minObs))
+		}
+		if math.IsInf(r.Estimate, 0) || math.IsNaN(r.Estimate) {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("stratum %q has no finite estimate", s.Name))
+		}
+		for _, w := range r.Warnings {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("stratum %q: %s", s.Name, w))
+		}
+		res.Observed += r.Observed
+		res.Estimate += r.Estimate
+		seVar += r.Parameters["se"] * r.Parameters["se"]
+		res.Strata = append(res.Strata, StratumResult{Stratum: s.Name, Result: r})
+	}
+	res.Parameters = map[string]float64{"strata": float64(len(strata))}
+	if opts.Method == MethodLCMCR {
+		res.Seed = opts.LCMCR.Seed
+		n := len(res.Strata[0].Result.Draws)
+		sum := make([]float64, n)
+		for _, s := range res.Strata {
+			d := s.Result.Draws
+			if len(d) != n {
+				return Result{}, fmt.Errorf("stratified: strata have different numbers of draws")
+			}
+			for i, x := range d {
+				sum[i] += x
+			}
+		}
+		res.Parameters["sum_of_medians"] = res.Estimate
+		res.Draws = sum
+		sorted := slices.Clone(sum)
+		sort.Float64s(sorted)
+		lvl := res.Strata[0].Result.Level
+		res.Level = lvl
+		res.Estimate = quantile(sorted, 0.5)
+		res.Lower = quantile(sorted, (1-lvl)/2)
+		res.Upper = quantile(sorted, 1-(1-lvl)/2)
+		res.Interval = "quantiles of the sum of independent posterior draws of the strata (LCMCR)"
+		return res, nil
+	}
+	se := math.Sqrt(seVar)
+	z := distuv.UnitNormal.Quantile(0.975)
+	res.Lower = math.Max(float64(res.Observed), res.Estimate-z*se)
+	res.Upper = res.Estimate + z*se
+	res.Parameters["se"] = se
+	res.Interval = fmt.Sprintf("normal approximation: sum of the strata's estimates ± %.2f × root sum of squared delta-method standard errors, cut at the total observed", z)
+	return res, nil
+}

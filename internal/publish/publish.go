@@ -1,0 +1,312 @@
+// Package publish builds the redacted public export: the list of persons
+// whose publication was consented to, the facilities, and statistics with
+// small cells suppressed, signed so that anyone can check a copy.
+//
+// The export is built from an allow-list: every output type below is a new
+// struct holding only fields cleared for publication, filled field by field.
+// Nothing is copied from a domain struct and then trimmed, so a field added
+// to the domain later cannot leak by default.
+package publish
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rollcall-project/rollcall"
+)
+
+// Format names the export format.
+const Format = "rollcall-public-export/1"
+
+// DefaultK is the smallest count a statistics cell may show.
+const DefaultK = 5
+
+// Data is what the export is built from; the caller reads it from the store
+// with the system role.
+type Data struct {
+	Persons    []rollcall.Person
+	Records    []rollcall.Record
+	Facilities []rollcall.Facility
+}
+
+// Export is the public document.
+type Export struct {
+	Format      string    `json:"format"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Notice      string    `json:"notice"`
+	// K is the suppression threshold: no statistics cell shows a count
+	// between 1 and K-1.
+	K          int              `json:"k"`
+	Persons    []PublicPerson   `json:"persons"`
+	Withheld   string           `json:"persons_withheld"`
+	Facilities []PublicFacility `json:"facilities"`
+	Statistics []Table          `json:"statistics"`
+	// Fictional is true when any published row is fictional demo data.
+	Fictional bool `json:"fictional"`
+}
+
+// PublicPerson is a documented person whose identity may be published.
+type PublicPerson struct {
+	Ref        string   `json:"ref"`
+	Name       string   `json:"name"`
+	NameAlt    string   `json:"name_alt,omitempty"`
+	Sex        string   `json:"sex,omitempty"`
+	BirthYear  int      `json:"birth_year,omitempty"`
+	Province   string   `json:"province,omitempty"`
+	Status     string   `json:"status,omitempty"`
+	Facilities []string `json:"facilities,omitempty"`
+	Fictional  bool     `json:"fictional,omitempty"`
+}
+
+// PublicFacility is a place of detention as published.
+type PublicFacility struct {
+	Key               string   `json:"key"`
+	Number            string   `json:"number,omitempty"`
+	NameEn            string   `json:"name_en"`
+	NameKo            string   `json:"name_ko,omitempty"`
+	Type              string   `json:"type"`
+	Province          string   `json:"province,omitempty"`
+	County            string   `json:"county,omitempty"`
+	Lat               *float64 `json:"lat,omitempty"`
+	Lon               *float64 `json:"lon,omitempty"`
+	LocationPrecision string   `json:"location_precision,omitempty"`
+	Opened            string   `json:"opened,omitempty"`
+	Closed            string   `json:"closed,omitempty"`
+	Status            string   `json:"status,omitempty"`
+	Source            string   `json:"source,omitempty"`
+}
+
+// Table is a one-way frequency table over persons.
+type Table struct {
+	Name  string `json:"name"`
+	Cells []Cell `json:"cells"`
+	// Total is the number of persons counted; nil when it is below K or
+	// would reveal a suppressed cell.
+	Total *int `json:"total"`
+}
+
+// Cell is one value's count; Count is nil when suppressed.
+type Cell struct {
+	Value      string `json:"value"`
+	Count      *int   `json:"count"`
+	Suppressed bool   `json:"suppressed,omitempty"`
+}
+
+// Publishable reports whether a person's identity may appear in the list:
+// marked public and consented to publication.
+func Publishable(p rollcall.Person) bool {
+	return p.Sensitivity == rollcall.Public && p.ConsentPublish
+}
+
+// Build makes the export. k < 1 means DefaultK.
+func Build(d Data, k int, now time.Time) *Export {
+	if k < 1 {
+		k = DefaultK
+	}
+	fac := map[int64]string{}
+	e := &Export{Format: Format, GeneratedAt: now.UTC().Truncate(time.Second), K: k,
+		Notice: "Redacted public export. Only persons who consented to publication are named; counts below k are suppressed."}
+	for _, f := range d.Facilities {
+		fac[f.ID] = f.Key
+		e.Facilities = append(e.Facilities, PublicFacility{
+			Key: f.Key, Number: f.Number, NameEn: f.NameEn, NameKo: f.NameKo, Type: f.Type,
+			Province: f.Province, County: f.County, Lat: f.Lat, Lon: f.Lon, LocationPrecision: f.LocationPrecision,
+			Opened: f.Opened.String(), Closed: f.Closed.String(), Status: f.Status, Source: f.Source,
+		})
+	}
+	// Facilities of a person come only from public records.
+	perFac := map[int64][]string{}
+	for _, r := range d.Records {
+		if r.PersonID == nil || r.FacilityID == nil || r.Sensitivity != rollcall.Public {
+			continue
+		}
+		if key, ok := fac[*r.FacilityID]; ok && !slices.Contains(perFac[*r.PersonID], key) {
+			perFac[*r.PersonID] = append(perFac[*r.PersonID], key)
+		}
+	}
+	withheld := 0
+	for _, p := range d.Persons {
+		if !Publishable(p) {
+			withheld++
+			continue
+		}
+		pp := PublicPerson{Ref: fmt.Sprintf("P%d", p.ID), Name: p.Name, NameAlt: p.NameAlt, Sex: p.Sex,
+			Province: p.Province, Status: p.Status, Fictional: p.Fictional}
+		if !p.BirthDate.IsZero() {
+			pp.BirthYear = p.BirthDate.Year()
+		}
+		pp.Facilities = perFac[p.ID]
+		slices.Sort(pp.Facilities)
+		e.Persons = append(e.Persons, pp)
+		e.Fictional = e.Fictional || p.Fictional
+	}
+	slices.SortFunc(e.Persons, func(a, b PublicPerson) int { return cmp.Compare(a.Ref, b.Ref) })
+	// How many were withheld is itself a small count: show it only at k or more.
+	e.Withheld = "fewer than " + fmt.Sprint(k)
+	if withheld >= k {
+		e.Withheld = fmt.Sprint(withheld)
+	} else if withheld == 0 {
+		e.Withheld = "0"
+	}
+	dims := []struct {
+		name string
+		of   func(rollcall.Person) string
+	}{
+		{"persons_by_status", func(p rollcall.Person) string { return p.Status }},
+		{"persons_by_province", func(p rollcall.Person) string { return p.Province }},
+		{"persons_by_sex", func(p rollcall.Person) string { return p.Sex }},
+	}
+	for _, dim := range dims {
+		counts := map[string]int{}
+		for _, p := range d.Persons {
+			v := dim.of(p)
+			if v == "" {
+				v = "unknown"
+			}
+			counts[v]++
+		}
+		e.Statistics = append(e.Statistics, Suppress(dim.name, counts, k))
+	}
+	return e
+}
+
+// Suppress turns counts into a table in which no cell shows a count from 1
+// to k-1. If exactly one cell is suppressed, the next smallest is
+// suppressed too, so that it cannot be recovered from the total.
+func Suppress(name string, counts map[string]int, k int) Table {
+	t := Table{Name: name}
+	total := 0
+	for v, n := range counts {
+		t.Cells = append(t.Cells, Cell{Value: v, Count: &n})
+		total += n
+	}
+	slices.SortFunc(t.Cells, func(a, b Cell) int { return cmp.Compare(a.Value, b.Value) })
+	small := 0
+	for i := range t.Cells {
+		if n := *t.Cells[i].Count; n > 0 && n < k {
+			t.Cells[i].Count, t.Cells[i].Suppressed = nil, true
+			small++
+		}
+	}
+	if small == 1 {
+		// Complementary suppression: hide the smallest visible non-zero cell.
+		best := -1
+		for i, c := range t.Cells {
+			if c.Count != nil && *c.Count > 0 && (best < 0 || *c.Count < *t.Cells[best].Count) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			t.Cells[best].Count, t.Cells[best].Suppressed = nil, true
+		} else {
+			// Only one non-zero cell, and it is small: the total would give
+			// it away.
+			total = -1
+		}
+	}
+	if total >= k || total == 0 {
+		t.Total = &total
+	}
+	return t
+}
+
+// Marshal encodes the export canonically (indented JSON, trailing newline).
+func (e *Export) Marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Signature is the detached signature of an export file, written beside it
+// as FILE.sig.
+type Signature struct {
+	SHA256    string
+	PublicKey ed25519.PublicKey
+	Sig       []byte
+}
+
+const sigHeader = "rollcall export signature v1"
+
+// signedMessage binds the header and the file hash.
+func signedMessage(sum string) []byte { return []byte(sigHeader + "\nsha256 " + sum + "\n") }
+
+// Sign signs the exact bytes of an export.
+func Sign(priv ed25519.PrivateKey, export []byte) Signature {
+	sum := sha256.Sum256(export)
+	s := Signature{SHA256: hex.EncodeToString(sum[:]), PublicKey: priv.Public().(ed25519.PublicKey)}
+	s.Sig = ed25519.Sign(priv, signedMessage(s.SHA256))
+	return s
+}
+
+// Text is the .sig file content.
+func (s Signature) Text() string {
+	return fmt.Sprintf("%s\nsha256 %s\nkey ed25519:%s\nsig %s\n", sigHeader, s.SHA256,
+		base64.StdEncoding.EncodeToString(s.PublicKey), base64.StdEncoding.EncodeToString(s.Sig))
+}
+
+// ParseSignature reads a .sig file.
+func ParseSignature(text string) (Signature, error) {
+	var s Signature
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if len(lines) != 4 || lines[0] != sigHeader {
+		return s, rollcall.Errorf(rollcall.EINVALID, "not a rollcall export signature")
+	}
+	get := func(line, prefix string) (string, error) {
+		v, ok := strings.CutPrefix(line, prefix+" ")
+		if !ok {
+			return "", rollcall.Errorf(rollcall.EINVALID, "signature line %q should start with %q", line, prefix)
+		}
+		return v, nil
+	}
+	var err error
+	if s.SHA256, err = get(lines[1], "sha256"); err != nil {
+		return s, err
+	}
+	k, err := get(lines[2], "key")
+	if err != nil {
+		return s, err
+	}
+	pk, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(k, "ed25519:"))
+	if err != nil || len(pk) != ed25519.PublicKeySize {
+		return s, rollcall.Errorf(rollcall.EINVALID, "bad public key in signature")
+	}
+	s.PublicKey = pk
+	sig, err := get(lines[3], "sig")
+	if err != nil {
+		return s, err
+	}
+	if s.Sig, err = base64.StdEncoding.DecodeString(sig); err != nil {
+		return s, rollcall.Errorf(rollcall.EINVALID, "bad signature encoding")
+	}
+	return s, nil
+}
+
+// Verify checks that export is the file that was signed, by trusted.
+func Verify(export []byte, sigText string, trusted ed25519.PublicKey) (Signature, error) {
+	s, err := ParseSignature(sigText)
+	if err != nil {
+		return s, err
+	}
+	sum := sha256.Sum256(export)
+	if hex.EncodeToString(sum[:]) != s.SHA256 {
+		return s, rollcall.Errorf(rollcall.EINVALID, "the file was altered: its SHA-256 is %x, the signature is for %s", sum, s.SHA256)
+	}
+	if !bytes.Equal(trusted, s.PublicKey) {
+		return s, rollcall.Errorf(rollcall.EINVALID, "signed by another key (ed25519:%s), not the one given", base64.StdEncoding.EncodeToString(s.PublicKey))
+	}
+	if !ed25519.Verify(trusted, signedMessage(s.SHA256), s.Sig) {
+		return s, rollcall.Errorf(rollcall.EINVALID, "bad signature")
+	}
+	return s, nil
+}

@@ -1,0 +1,165 @@
+package publish
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rollcall-project/rollcall"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// TestExportLeaksNothingOutsideTheAllowList plants a marker in every field
+// that is not cleared for publication and in every person who may not be
+// named, then checks that no marker reaches the export bytes.
+func TestExportLeaksNothingOutsideTheAllowList(t *testing.T) {
+	fid := int64(1)
+	d := Data{
+		Facilities: []rollcall.Facility{{Meta: rollcall.Meta{ID: 1}, Key: "kwanliso-15", NameEn: "Camp 15", Type: "kwanliso"}},
+		Persons: []rollcall.Person{
+			{Meta: rollcall.Meta{ID: 1}, Name: "Public Consenting", Sensitivity: rollcall.Public, ConsentPublish: true, Status: "detained",
+				BirthDate: rollcall.MustDate("1961-04-05"),
+				Conflicts: []rollcall.Conflict{{Field: "name", Values: []string{"MARKER-CONFLICT"}}}, RecordIDs: []int64{1, 2}},
+			{Meta: rollcall.Meta{ID: 2}, Name: "MARKER-NO-CONSENT", Sensitivity: rollcall.Public, ConsentPublish: false},
+			{Meta: rollcall.Meta{ID: 3}, Name: "MARKER-CONFIDENTIAL", Sensitivity: rollcall.Confidential, ConsentPublish: true},
+			{Meta: rollcall.Meta{ID: 4}, Name: "MARKER-INTERNAL", Sensitivity: rollcall.Internal, ConsentPublish: true},
+		},
+		Records: []rollcall.Record{
+			{Meta: rollcall.Meta{ID: 1}, PersonID: ptr(int64(1)), Name: "MARKER-RECORD-NAME", Testimony: "MARKER-TESTIMONY",
+				Charge: "MARKER-CHARGE", FacilityText: "MARKER-FTEXT", FacilityID: &fid, Sensitivity: rollcall.Public, BirthPlace: "MARKER-BIRTHPLACE"},
+			{Meta: rollcall.Meta{ID: 2}, PersonID: ptr(int64(2)), FacilityID: &fid, Sensitivity: rollcall.Confidential},
+		},
+	}
+	e := Build(d, 5, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	b, err := e.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "MARKER") {
+		t.Fatalf("export leaks a field or person outside the allow-list:\n%s", b)
+	}
+	if len(e.Persons) != 1 || e.Persons[0].Name != "Public Consenting" || e.Persons[0].BirthYear != 1961 {
+		t.Fatalf("persons = %+v", e.Persons)
+	}
+	if !slices.Equal(e.Persons[0].Facilities, []string{"kwanliso-15"}) {
+		t.Fatalf("facilities from public records = %v", e.Persons[0].Facilities)
+	}
+	if strings.Contains(string(b), "1961-04-05") {
+		t.Fatal("full birth date published; only the year is allowed")
+	}
+	if e.Withheld != "fewer than 5" {
+		t.Fatalf("withheld = %q (3 withheld is below k)", e.Withheld)
+	}
+}
+
+// TestPublicTypesAreAllowListed pins the published fields: adding one to an
+// output type must be a deliberate, reviewed change to this list.
+func TestPublicTypesAreAllowListed(t *testing.T) {
+	want := map[reflect.Type][]string{
+		reflect.TypeFor[PublicPerson]():   {"ref", "name", "name_alt", "sex", "birth_year", "province", "status", "facilities", "fictional"},
+		reflect.TypeFor[PublicFacility](): {"key", "number", "name_en", "name_ko", "type", "province", "county", "lat", "lon", "location_precision", "opened", "closed", "status", "source"},
+	}
+	for typ, names := range want {
+		var got []string
+		for f := range typ.Fields() {
+			got = append(got, strings.Split(f.Tag.Get("json"), ",")[0])
+		}
+		if !slices.Equal(got, names) {
+			t.Errorf("%s publishes %v, allow-list is %v", typ.Name(), got, names)
+		}
+	}
+}
+
+func TestSuppress(t *testing.T) {
+	count := func(tb Table) map[string]any {
+		m := map[string]any{}
+		for _, c := range tb.Cells {
+			if c.Count == nil {
+				m[c.Value] = "x"
+			} else {
+				m[c.Value] = *c.Count
+			}
+		}
+		if tb.Total == nil {
+			m["TOTAL"] = "x"
+		} else {
+			m["TOTAL"] = *tb.Total
+		}
+		return m
+	}
+	tests := []struct {
+		name   string
+		counts map[string]int
+		want   map[string]any
+	}{
+		// b=3 < 5 is suppressed; alone it could be recovered as 20-10-7, so
+		// the smallest other cell (c=7) is suppressed too.
+		{"one small cell gets a complement", map[string]int{"a": 10, "b": 3, "c": 7}, map[string]any{"a": 10, "b": "x", "c": "x", "TOTAL": 20}},
+		{"two small cells protect each other", map[string]int{"a": 10, "b": 3, "c": 1}, map[string]any{"a": 10, "b": "x", "c": "x", "TOTAL": 14}},
+		{"all large", map[string]int{"a": 5, "b": 6}, map[string]any{"a": 5, "b": 6, "TOTAL": 11}},
+		{"single small cell hides the total", map[string]int{"a": 2}, map[string]any{"a": "x", "TOTAL": "x"}},
+		{"small total hidden", map[string]int{"a": 2, "b": 1}, map[string]any{"a": "x", "b": "x", "TOTAL": "x"}},
+	}
+	for _, tc := range tests {
+		got := count(Suppress("t", tc.counts, 5))
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// No visible cell may hold a count in 1..k-1 for any k.
+	for k := 1; k <= 8; k++ {
+		tb := Suppress("t", map[string]int{"a": 1, "b": 2, "c": 3, "d": 9, "e": 0}, k)
+		for _, c := range tb.Cells {
+			if c.Count != nil && *c.Count > 0 && *c.Count < k {
+				t.Fatalf("k=%d shows %s=%d", k, c.Value, *c.Count)
+			}
+		}
+	}
+}
+
+func TestSignVerify(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	e := Build(Data{}, 5, time.Now())
+	b, _ := e.Marshal()
+	sig := Sign(priv, b)
+	if _, err := Verify(b, sig.Text(), pub); err != nil {
+		t.Fatalf("genuine export: %v", err)
+	}
+	alt := append([]byte{}, b...)
+	alt[10] ^= 1
+	if _, err := Verify(alt, sig.Text(), pub); err == nil {
+		t.Fatal("altered export verified")
+	}
+	if _, err := Verify(b, sig.Text(), other); err == nil {
+		t.Fatal("export verified against another key")
+	}
+	// A signature re-made by someone else over an altered file fails for the
+	// published key.
+	_, mallory, _ := ed25519.GenerateKey(rand.Reader)
+	if _, err := Verify(alt, Sign(mallory, alt).Text(), pub); err == nil {
+		t.Fatal("forged signature verified")
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil || doc["format"] != Format {
+		t.Fatalf("export is not the documented JSON: %v", err)
+	}
+}
+
+func FuzzParseSignature(f *testing.F) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	f.Add(Sign(priv, []byte("x")).Text())
+	f.Add("rollcall export signature v1\nsha256 \nkey \nsig \n")
+	f.Fuzz(func(t *testing.T, s string) {
+		sig, err := ParseSignature(s)
+		if err == nil && len(sig.PublicKey) != ed25519.PublicKeySize {
+			t.Fatalf("accepted a signature with a %d-byte key", len(sig.PublicKey))
+		}
+	})
+}

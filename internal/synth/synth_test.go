@@ -1,0 +1,222 @@
+package synth
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/textnorm"
+)
+
+func generate(t *testing.T, opts Options) *Dataset {
+	t.Helper()
+	ds, err := Generate(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func csvBytes(t *testing.T, ds *Dataset) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, w := range []func(*bytes.Buffer) error{
+		func(b *bytes.Buffer) error { return ds.WriteSources(b) },
+		func(b *bytes.Buffer) error { return ds.WriteRecords(b) },
+		func(b *bytes.Buffer) error { return ds.WriteEvents(b) },
+		func(b *bytes.Buffer) error { return ds.WriteTruth(b) },
+	} {
+		if err := w(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+func TestDeterministic(t *testing.T) {
+	a := csvBytes(t, generate(t, Options{Persons: 500, Seed: 7}))
+	b := csvBytes(t, generate(t, Options{Persons: 500, Seed: 7}))
+	if !bytes.Equal(a, b) {
+		t.Fatal("the same seed gave different data")
+	}
+	c := csvBytes(t, generate(t, Options{Persons: 500, Seed: 8}))
+	if bytes.Equal(a, c) {
+		t.Fatal("different seeds gave the same data")
+	}
+}
+
+func TestDataset(t *testing.T) {
+	ds := generate(t, Options{Persons: 3000, Seed: 1})
+	if len(ds.Sources) != 5 {
+		t.Fatalf("%d sources, want 5", len(ds.Sources))
+	}
+	for _, s := range ds.Sources {
+		if !s.Fictional {
+			t.Errorf("source %s not marked fictional", s.Key)
+		}
+	}
+	if len(ds.Truth) != len(ds.Records) {
+		t.Fatalf("truth has %d entries for %d records", len(ds.Truth), len(ds.Records))
+	}
+	perPerson := map[PersonID]map[string]int{}
+	perSource := map[string]int{}
+	for _, r := range ds.Records {
+		if !r.Fictional {
+			t.Fatalf("record %s/%s not fictional", r.Source, r.Key)
+		}
+		if r.PersonID != nil {
+			t.Fatalf("record %s/%s carries its true person id", r.Source, r.Key)
+		}
+		id, ok := ds.Truth[RecordKey{r.Source, r.Key}]
+		if !ok || id < 1 || int(id) > len(ds.Persons) {
+			t.Fatalf("record %s/%s has no valid truth", r.Source, r.Key)
+		}
+		if perPerson[id] == nil {
+			perPerson[id] = map[string]int{}
+		}
+		perPerson[id][r.Source]++
+		perSource[r.Source]++
+		if r.Name == "" {
+			t.Errorf("record %s/%s has no name", r.Source, r.Key)
+		}
+	}
+	// Realistic overlap: some people in one list, some in several, many in
+	// none; and a few listed twice by the same source.
+	var one, several, dups int
+	for _, m := range perPerson {
+		if len(m) == 1 {
+			one++
+		} else {
+			several++
+		}
+		for _, n := range m {
+			if n > 1 {
+				dups++
+			}
+		}
+	}
+	unseen := len(ds.Persons) - len(perPerson)
+	t.Logf("persons %d: unseen %d, in one list %d, in several %d; within-list duplicates %d; per source %v",
+		len(ds.Persons), unseen, one, several, dups, perSource)
+	if unseen == 0 || one == 0 || several == 0 || dups == 0 {
+		t.Errorf("want unseen, single-list, multi-list persons and duplicates: %d %d %d %d", unseen, one, several, dups)
+	}
+	// Each source speaks its own way.
+	checks := map[string]func(string) bool{
+		"syn-testimony": textnorm.HasHangul,
+		"syn-ngo":       textnorm.IsASCII,
+		"syn-state":     regexp.MustCompile(`^[A-Z][a-z]+( [A-Z][a-z]+)+$`).MatchString,
+		"syn-press":     regexp.MustCompile(`^[A-Z]+, `).MatchString,
+	}
+	for src, ok := range checks {
+		bad := 0
+		for _, r := range ds.Records {
+			if r.Source == src && !ok(r.Name) {
+				bad++
+			}
+		}
+		// typos may break a pattern in a few records
+		if bad > perSource[src]/10 {
+			t.Errorf("%s: %d of %d names not in the source's style", src, bad, perSource[src])
+		}
+	}
+	var diacritics, facVariants int
+	facTexts := map[string]bool{}
+	for _, r := range ds.Records {
+		if r.Source == "syn-un" && strings.ContainsAny(r.Name, "ŏŭ") {
+			diacritics++
+		}
+		facTexts[r.FacilityText] = true
+	}
+	for _, v := range []string{"Camp 15", "Yodok", "요덕 관리소", "Kwan-li-so No. 15"} {
+		if facTexts[v] {
+			facVariants++
+		}
+	}
+	if diacritics == 0 || facVariants < 3 {
+		t.Errorf("want McCune–Reischauer with diacritics and facility name variants: %d, %d", diacritics, facVariants)
+	}
+	// Birth dates at every precision, approximate ones among them.
+	precs := map[rollcall.Precision]int{}
+	about := 0
+	for _, r := range ds.Records {
+		precs[r.BirthDate.Precision()]++
+		if r.BirthDate.Qualifier() == rollcall.QualAbout {
+			about++
+		}
+	}
+	if len(precs) != 4 || about == 0 {
+		t.Errorf("birth date precisions %v, about %d", precs, about)
+	}
+	// The 2015 amnesty released some; everyone with events has a record.
+	amnesty := 0
+	for _, p := range ds.Persons {
+		if p.Amnesty {
+			amnesty++
+			if p.Released.Year() != 2015 {
+				t.Errorf("person %d amnestied in %d", p.ID, p.Released.Year())
+			}
+		}
+	}
+	if amnesty == 0 {
+		t.Error("nobody released in the 2015 amnesty")
+	}
+	recs := map[RecordKey]bool{}
+	for _, r := range ds.Records {
+		recs[RecordKey{r.Source, r.Key}] = true
+	}
+	types := map[string]int{}
+	for _, e := range ds.Events {
+		types[e.Type]++
+		if !recs[RecordKey{e.Source, e.Record}] || !e.Fictional || e.Key == "" {
+			t.Fatalf("event %+v: unknown record or not fictional", e)
+		}
+	}
+	for _, typ := range []string{"arrest", "sentence", "detention", "transfer", "release", "amnesty_release", "death_in_custody"} {
+		if types[typ] == 0 {
+			t.Errorf("no %s events (%v)", typ, types)
+		}
+	}
+}
+
+func TestMoreSources(t *testing.T) {
+	ds := generate(t, Options{Persons: 300, Seed: 3, Sources: 8})
+	keys := map[string]bool{}
+	for _, s := range ds.Sources {
+		if keys[s.Key] {
+			t.Errorf("duplicate source key %s", s.Key)
+		}
+		keys[s.Key] = true
+	}
+	if len(keys) != 8 {
+		t.Errorf("%d sources, want 8", len(keys))
+	}
+	ds = generate(t, Options{Persons: 300, Seed: 3, Sources: 2})
+	if len(ds.Sources) != 2 {
+		t.Errorf("%d sources, want 2", len(ds.Sources))
+	}
+}
+
+func TestTypo(t *testing.T) {
+	for _, s := range []string{"Kim Yong-hui", "김영희", "Pak Chŏng-hŭi"} {
+		changed := 0
+		for i := range 50 {
+			r := newRand(uint64(i))
+			got := typo(r, s)
+			if got != s {
+				changed++
+			}
+			if []rune(got)[0] != []rune(s)[0] {
+				t.Errorf("typo(%q) = %q changed the initial", s, got)
+			}
+			if d := textnorm.EditDistance([]rune(got), []rune(s)); d > 2 {
+				t.Errorf("typo(%q) = %q is %d edits away", s, got, d)
+			}
+		}
+		if changed < 40 {
+			t.Errorf("typo(%q) changed it only %d of 50 times", s, changed)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/store"
+)
+
+// ReviewItem is a doubtful pair with both records.
+type ReviewItem struct {
+	store.ReviewPair
+	A *rollcall.Record `json:"a"`
+	B *rollcall.Record `json:"b"`
+}
+
+// reviewItems returns up to limit pairs of the review queue with their
+// records, and the queue's length.
+func (s *Server) reviewItems(ctx context.Context, limit, offset int) ([]ReviewItem, int, error) {
+	pairs, total, err := s.store.ReviewQueue(ctx, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	items := make([]ReviewItem, 0, len(pairs))
+	for _, p := range pairs {
+		a, err := s.store.GetRecord(ctx, p.RecordA)
+		if err != nil {
+			return nil, 0, err
+		}
+		b, err := s.store.GetRecord(ctx, p.RecordB)
+		if err != nil {
+			return nil, 0, err
+		}
+		items = append(items, ReviewItem{ReviewPair: p, A: a, B: b})
+	}
+	return items, total, nil
+}
+
+func (s *Server) handleAPIReviewQueue(w http.ResponseWriter, r *http.Request) {
+	o, err := listOptions(r)
+	if err != nil {
+		s.writeAPIError(w, r, err)
+		return
+	}
+	items, total, err := s.reviewItems(r.Context(), o.Limit, o.Offset)
+	if err != nil {
+		s.writeAPIError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Page[ReviewItem]{Items: items, Total: total, Limit: o.Limit, Offset: o.Offset})
+}
+
+// LinkDecisionInput is the body of POST /api/v1/link-decisions.
+type LinkDecisionInput struct {
+	RecordA int64  `json:"record_a"`
+	RecordB int64  `json:"record_b"`
+	Same    bool   `json:"same"`
+	Note    string `json:"note,omitempty"`
+}
+
+func (s *Server) decide(ctx context.Context, in LinkDecisionInput) error {
+	if in.RecordA <= 0 || in.RecordB <= 0 || in.RecordA == in.RecordB {
+		return rollcall.Errorf(rollcall.EINVALID, "a decision names two different records")
+	}
+	a, b := min(in.RecordA, in.RecordB), max(in.RecordA, in.RecordB)
+	return s.store.DecideReviewPair(ctx, a, b, in.Same, rollcall.ActorFrom(ctx).Name, in.Note)
+}
+
+func (s *Server) handleAPILinkDecision(w http.ResponseWriter, r *http.Request) {
+	var in LinkDecisionInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeAPIError(w, r, err)
+		return
+	}
+	if err := s.decide(r.Context(), in); err != nil {
+		s.writeAPIError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, in)
+}

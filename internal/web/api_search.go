@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/rollcall-project/rollcall"
+)
+
+// SearchResult holds the hits of a search in each kind of object.
+type SearchResult struct {
+	Query      string              `json:"query"`
+	Persons    []rollcall.Person   `json:"persons"`
+	Records    []rollcall.Record   `json:"records"`
+	Sources    []rollcall.Source   `json:"sources"`
+	Facilities []rollcall.Facility `json:"facilities"`
+}
+
+const searchLimit = 20
+
+// search asks the store for q in persons, records, sources and facilities.
+// The store matches names by their normalised keys, so a romanized query
+// finds a hangul name and the other way round.
+func (s *Server) search(ctx context.Context, q string) (*SearchResult, error) {
+	res := &SearchResult{Query: q, Persons: []rollcall.Person{}, Records: []rollcall.Record{},
+		Sources: []rollcall.Source{}, Facilities: []rollcall.Facility{}}
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return res, nil
+	}
+	if len(q) > 200 {
+		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "q", Message: "the search text is too long"}
+	}
+	o := rollcall.ListOptions{Query: q, Limit: searchLimit}
+	var err error
+	if res.Persons, _, err = s.store.ListPersons(ctx, o); err != nil {
+		return nil, err
+	}
+	if res.Records, _, err = s.store.ListRecords(ctx, o); err != nil {
+		return nil, err
+	}
+	if res.Sources, _, err = s.store.ListSources(ctx, o); err != nil {
+		return nil, err
+	}
+	if res.Facilities, _, err = s.store.ListFacilities(ctx, o); err != nil {
+		return nil, err
+	}
+	nonNil(&res.Persons)
+	nonNil(&res.Records)
+	nonNil(&res.Sources)
+	nonNil(&res.Facilities)
+	return res, nil
+}
+
+func nonNil[T any](s *[]T) {
+	if *s == nil {
+		*s = []T{}
+	}
+}
+
+func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
+	res, err := s.search(r.Context(), r.URL.Query().Get("q"))
+	if err != nil {
+		s.writeAPIError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/auth"
+)
+
+// statusOf is the one place where error codes become HTTP statuses.
+func statusOf(err error) int {
+	if errors.Is(err, auth.ErrTooMany) {
+		return http.StatusTooManyRequests
+	}
+	switch rollcall.ErrorCode(err) {
+	case rollcall.EINVALID:
+		return http.StatusBadRequest
+	case rollcall.ENOTFOUND:
+		return http.StatusNotFound
+	case rollcall.ECONFLICT:
+		return http.StatusConflict
+	case rollcall.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case rollcall.EFORBIDDEN:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+// apiError is the JSON body of every API error.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// logError logs err in full (the client only ever sees the safe message).
+func (s *Server) logError(r *http.Request, status int, err error) {
+	lvl := slog.LevelInfo
+	if status >= 500 {
+		lvl = slog.LevelError
+	}
+	s.log.Log(r.Context(), lvl, "request failed", "method", r.Method, "path", r.URL.Path,
+		"status", status, "actor", rollcall.ActorFrom(r.Context()).Name, "err", err)
+}
+
+// writeAPIError answers an API request with err as JSON.
+func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	s.logError(r, status, err)
+	body := apiError{Error: apiErrorBody{Code: rollcall.ErrorCode(err), Message: rollcall.ErrorMessage(err)}}
+	if status == http.StatusTooManyRequests {
+		body.Error.Code = "rate_limited"
+	}
+	var e *rollcall.Error
+	if errors.As(err, &e) {
+		body.Error.Field = e.Field
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rollcall"`)
+	}
+	writeJSON(w, status, body)
+}

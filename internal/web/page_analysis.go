@@ -1,0 +1,154 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/i18n"
+)
+
+// EstimatesView shows our estimates beside published ones, never merged.
+type EstimatesView struct {
+	Ours      []EstimateBar
+	Published []rollcall.PublishedEstimate
+}
+
+func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
+	ests, err := s.store.ListEstimates(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	pubs, _, err := s.store.ListPublishedEstimates(r.Context(), rollcall.ListOptions{Limit: maxLimit})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs})
+}
+
+// AmnestyRow is one decree on the tracker with its outcome counts.
+type AmnestyRow struct {
+	Decree   rollcall.AmnestyDecree
+	Outcomes map[string]int // latest outcome per person, counted by status
+	Persons  int
+}
+
+// AmnestyView is the data of the amnesty tracker.
+type AmnestyView struct {
+	Rows     []AmnestyRow
+	Statuses []string
+}
+
+func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	decs, _, err := s.store.ListAmnestyDecrees(ctx, rollcall.ListOptions{Limit: maxLimit})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := AmnestyView{Statuses: []string{rollcall.OutcomeReleaseVerified, rollcall.OutcomeReleaseReported,
+		rollcall.OutcomeNotReleased, rollcall.OutcomeDiedBefore, rollcall.OutcomeReArrested, rollcall.OutcomeUnknown}}
+	for _, d := range decs {
+		outs, err := s.store.AmnestyOutcomes(ctx, d.ID, 0)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		// Outcomes are history: the newest row per person is current.
+		latest := map[int64]rollcall.AmnestyOutcome{}
+		for _, o := range outs {
+			if cur, ok := latest[o.PersonID]; !ok || o.ID > cur.ID {
+				latest[o.PersonID] = o
+			}
+		}
+		row := AmnestyRow{Decree: d, Outcomes: map[string]int{}, Persons: len(latest)}
+		for _, o := range latest {
+			row.Outcomes[o.Status]++
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	s.render(w, r, http.StatusOK, "amnesty", "nav.amnesty", v)
+}
+
+// MapView is the data of the facility map page.
+type MapView struct {
+	Facilities []rollcall.Facility
+}
+
+func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) {
+	fs, _, err := s.store.ListFacilities(r.Context(), rollcall.ListOptions{Limit: maxLimit})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	lang := state(r).lang
+	// Sorted by the name the reader sees, in the reader's collation.
+	i18n.SortFunc(lang, fs, func(f rollcall.Facility) string {
+		if lang == "ko" && f.NameKo != "" {
+			return f.NameKo
+		}
+		return f.NameEn
+	})
+	s.render(w, r, http.StatusOK, "map", "nav.map", MapView{Facilities: fs})
+}
+
+// ReviewView is the data of the linkage review page: one pair at a time.
+type ReviewView struct {
+	Item    *ReviewItem
+	Compare []CompareRow
+	Total   int
+	Offset  int
+	SourceA *rollcall.Source
+	SourceB *rollcall.Source
+	Done    string // flash after a decision
+}
+
+func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	off = max(off, 0)
+	items, total, err := s.reviewItems(ctx, 1, off)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := ReviewView{Total: total, Offset: off, Done: r.URL.Query().Get("done")}
+	if len(items) > 0 {
+		it := items[0]
+		v.Item = &it
+		v.Compare = compare([]*rollcall.Record{it.A, it.B}, state(r).lang)
+		if v.SourceA, err = s.store.GetSource(ctx, it.A.SourceID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if v.SourceB, err = s.store.GetSource(ctx, it.B.SourceID); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "review", "nav.review", v)
+}
+
+// handleReviewDecision records "same" or "different" (or skips) and shows
+// the next pair.
+func (s *Server) handleReviewDecision(w http.ResponseWriter, r *http.Request) {
+	a, _ := strconv.ParseInt(r.PostFormValue("record_a"), 10, 64)
+	b, _ := strconv.ParseInt(r.PostFormValue("record_b"), 10, 64)
+	off, _ := strconv.Atoi(r.PostFormValue("offset"))
+	decision := r.PostFormValue("decision")
+	switch decision {
+	case "same", "different":
+		if err := s.decide(r.Context(), LinkDecisionInput{RecordA: a, RecordB: b, Same: decision == "same"}); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	case "skip":
+		off++ // the pair stays in the queue; move past it
+	default:
+		s.renderError(w, r, &rollcall.Error{Code: rollcall.EINVALID, Field: "decision", Message: "decide same, different or skip"})
+		return
+	}
+	http.Redirect(w, r, "/review?offset="+strconv.Itoa(max(off, 0))+"&done="+decision, http.StatusSeeOther)
+}

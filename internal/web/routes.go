@@ -1,0 +1,131 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/auth"
+)
+
+// Route is one endpoint and the least role it needs ("" for anyone).
+type Route struct {
+	Method  string
+	Pattern string
+	Role    string
+	Page    bool // an HTML page: anonymous GETs are sent to the login form
+	// ownCSRF marks a form that carries its own token (the login form,
+	// which has no session yet).
+	ownCSRF bool
+	h       http.HandlerFunc
+}
+
+const (
+	anyone  = ""
+	viewer  = rollcall.RoleViewer
+	analyst = rollcall.RoleAnalyst
+	editor  = rollcall.RoleEditor
+	admin   = rollcall.RoleAdmin
+)
+
+// routeTable lists every route. The route × role test walks this table.
+func (s *Server) routeTable() []Route {
+	page := func(method, pattern, role string, h http.HandlerFunc) Route {
+		return Route{Method: method, Pattern: pattern, Role: role, Page: true, h: h}
+	}
+	api := func(method, pattern, role string, h http.HandlerFunc) Route {
+		return Route{Method: method, Pattern: pattern, Role: role, h: h}
+	}
+	rs := []Route{
+		api("GET", "/healthz", anyone, s.handleHealth),
+		api("GET", "/metrics", admin, s.handleMetrics().ServeHTTP),
+		api("GET", "/api/v1/openapi.yaml", anyone, s.handleOpenAPI),
+		page("GET", "/static/", anyone, s.staticFS.ServeHTTP),
+		page("GET", "/login", anyone, s.handleLoginForm),
+		{Method: "POST", Pattern: "/login", Page: true, ownCSRF: true, h: s.handleLogin},
+		page("POST", "/logout", viewer, s.handleLogout),
+		page("POST", "/lang", anyone, s.handleLang),
+
+		page("GET", "/{$}", viewer, s.handleDashboard),
+		page("GET", "/search", viewer, s.handleSearch),
+		page("GET", "/persons", viewer, s.handlePersons),
+		page("GET", "/persons/{id}", viewer, s.handlePerson),
+		page("GET", "/sources", viewer, s.handleSources),
+		page("GET", "/sources/{id}", viewer, s.handleSource),
+		page("GET", "/records/{id}", viewer, s.handleRecord),
+		page("GET", "/facilities", viewer, s.handleFacilities),
+		page("GET", "/facilities/{id}", viewer, s.handleFacility),
+		page("GET", "/events", viewer, s.handleEvents),
+		page("GET", "/map", viewer, s.handleMap),
+		page("GET", "/ledger", viewer, s.handleLedger),
+		page("GET", "/estimates", viewer, s.handleEstimates),
+		page("GET", "/amnesty", viewer, s.handleAmnesty),
+
+		page("GET", "/review", analyst, s.handleReview),
+		page("POST", "/review", analyst, s.handleReviewDecision),
+
+		page("GET", "/sources/new", editor, s.sourceForm.new),
+		page("POST", "/sources", editor, s.sourceForm.create),
+		page("GET", "/sources/{id}/edit", editor, s.sourceForm.edit),
+		page("POST", "/sources/{id}", editor, s.sourceForm.update),
+		page("GET", "/sources/{id}/records/new", editor, s.recordForm.new),
+		page("POST", "/sources/{id}/records", editor, s.recordForm.create),
+		page("GET", "/records/{id}/edit", editor, s.recordForm.edit),
+		page("POST", "/records/{id}", editor, s.recordForm.update),
+		page("GET", "/facilities/new", editor, s.facilityForm.new),
+		page("POST", "/facilities", editor, s.facilityForm.create),
+		page("GET", "/facilities/{id}/edit", editor, s.facilityForm.edit),
+		page("POST", "/facilities/{id}", editor, s.facilityForm.update),
+		page("GET", "/events/new", editor, s.eventForm.new),
+		page("POST", "/events", editor, s.eventForm.create),
+		page("GET", "/events/{id}/edit", editor, s.eventForm.edit),
+		page("POST", "/events/{id}", editor, s.eventForm.update),
+
+		api("GET", "/api/v1/me", viewer, s.handleMe),
+		api("GET", "/api/v1/search", viewer, s.handleAPISearch),
+		api("GET", "/api/v1/terms/{scheme}", viewer, s.handleTerms),
+		api("GET", "/api/v1/estimates", viewer, s.handleAPIEstimates),
+		api("GET", "/api/v1/persons/{id}/records", viewer, s.handlePersonRecords),
+		api("GET", "/api/v1/review-queue", analyst, s.handleAPIReviewQueue),
+		api("POST", "/api/v1/link-decisions", analyst, s.handleAPILinkDecision),
+		api("GET", "/api/v1/users", admin, s.handleAPIUsers),
+	}
+	for _, e := range s.entities() {
+		rs = append(rs,
+			api("GET", "/api/v1/"+e.path(), viewer, e.list),
+			api("GET", "/api/v1/"+e.path()+"/{id}", viewer, e.get),
+			api("POST", "/api/v1/"+e.path(), editor, e.create),
+			api("PUT", "/api/v1/"+e.path()+"/{id}", editor, e.update),
+		)
+	}
+	return rs
+}
+
+// guard enforces a route's role and CSRF protection before its handler.
+func (s *Server) guard(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := state(r)
+		st.route = rt.Method + " " + rt.Pattern
+		if rt.Role != anyone {
+			if st.user == nil {
+				if rt.Page && r.Method == http.MethodGet {
+					http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				s.fail(w, r, rollcall.Errorf(rollcall.EUNAUTHORIZED, "log in first"))
+				return
+			}
+			if !auth.Allows(st.user.Role, rt.Role) {
+				s.fail(w, r, rollcall.Errorf(rollcall.EFORBIDDEN, "your role (%s) may not do this", st.user.Role))
+				return
+			}
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !rt.ownCSRF {
+			if err := s.checkCSRF(r, st); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		rt.h(w, r)
+	})
+}

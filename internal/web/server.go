@@ -1,0 +1,122 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rollcall-project/rollcall/internal/auth"
+	"github.com/rollcall-project/rollcall/internal/i18n"
+	"github.com/rollcall-project/rollcall/internal/store"
+)
+
+// Config is what a Server needs. Store and Auth are required.
+type Config struct {
+	Store  *store.Store
+	Auth   *auth.Service
+	Logger *slog.Logger
+	// Registry receives the server's metrics and is served on /metrics;
+	// nil makes a fresh one (never the global registry).
+	Registry *prometheus.Registry
+	// SecureCookies marks cookies Secure; set it when serving TLS or behind
+	// a TLS-terminating proxy.
+	SecureCookies bool
+	// TileURL is a map tile template ("https://…/{z}/{x}/{y}.png"); empty
+	// keeps the map offline with the embedded country shapes.
+	TileURL string
+	// RequestTimeout bounds each request's handling (default 30 s).
+	RequestTimeout time.Duration
+}
+
+// Server is the HTTP interface. Build it with New; it is an http.Handler.
+type Server struct {
+	store    *store.Store
+	auth     *auth.Service
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	cat      *i18n.Catalogs
+	pages    map[string]*template.Template
+	secure   bool
+	tileURL  string
+	timeout  time.Duration
+	handler  http.Handler
+	mux      *http.ServeMux
+	metrics  *metrics
+	routes   []Route
+	staticFS http.Handler
+
+	termCache termCache
+
+	sourceForm, recordForm, facilityForm, eventForm formHandlers
+}
+
+// New builds a Server from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Auth == nil {
+		return nil, fmt.Errorf("web: Store and Auth are required")
+	}
+	s := &Server{store: cfg.Store, auth: cfg.Auth, log: cfg.Logger, reg: cfg.Registry,
+		secure: cfg.SecureCookies, tileURL: cfg.TileURL, timeout: cfg.RequestTimeout}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.reg == nil {
+		s.reg = prometheus.NewRegistry()
+	}
+	if s.timeout == 0 {
+		s.timeout = 30 * time.Second
+	}
+	var err error
+	if s.cat, err = i18n.Load(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.metrics, err = newMetrics(s.reg); err != nil {
+		return nil, err
+	}
+	s.staticFS = staticHandler()
+	s.initForms()
+	s.mux = http.NewServeMux()
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
+	}
+	s.handler = s.middleware(s.mux)
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns the route table (for tests and documentation).
+func (s *Server) Routes() []Route { return s.routes }
+
+// HTTPServer wraps h in an http.Server with conservative timeouts and
+// header limits.
+func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      90 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       nil,
+	}
+}
+
+// Shutdown stops srv gracefully, waiting at most grace for open requests.
+func Shutdown(srv *http.Server, grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return srv.Shutdown(ctx)
+}
