@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 )
 
 // amnestyCommands is `rollcall amnesty ...`: decrees as rules, eligibility,
@@ -62,12 +64,7 @@ func (m *Main) amnestyCheck() *cobra.Command {
 			if decreeFile == "" || personsFile == "" {
 				return rollcall.Errorf(rollcall.EINVALID, "both --decree and --persons are required")
 			}
-			df, err := m.openInput(decreeFile)
-			if err != nil {
-				return err
-			}
-			defer df.Close()
-			d, rule, err := amnesty.ParseDecree(df, decreeFile)
+			d, rule, err := m.checkDecree(decreeFile)
 			if err != nil {
 				return err
 			}
@@ -92,10 +89,33 @@ func (m *Main) amnestyCheck() *cobra.Command {
 			return amnesty.WriteCheck(m.Stdout, rows, format)
 		},
 	}
-	cmd.Flags().StringVar(&decreeFile, "decree", "", "decree YAML file (- for stdin)")
+	cmd.Flags().StringVar(&decreeFile, "decree", "", "decree YAML file (- for stdin), or the key of a built-in decree such as kp-amnesty-2015")
 	cmd.Flags().StringVar(&personsFile, "persons", "", "persons CSV file (- for stdin)")
 	cmd.Flags().StringVar(&format, "format", "csv", "output format: csv or json")
 	return cmd
+}
+
+// checkDecree reads a decree file, or when no such file exists, the
+// built-in reference decree with that key.
+func (m *Main) checkDecree(name string) (rollcall.AmnestyDecree, *amnesty.Rule, error) {
+	if _, err := os.Stat(name); err != nil && name != "-" {
+		ds, rerr := refdata.AmnestyDecrees()
+		if rerr != nil {
+			return rollcall.AmnestyDecree{}, nil, rerr
+		}
+		for _, d := range ds {
+			if d.Key == name && strings.TrimSpace(d.Rule) != "" {
+				rule, err := amnesty.Compile(d.Rule)
+				return d, rule, err
+			}
+		}
+	}
+	f, err := m.openInput(name)
+	if err != nil {
+		return rollcall.AmnestyDecree{}, nil, err
+	}
+	defer f.Close()
+	return amnesty.ParseDecree(f, name)
 }
 
 func (m *Main) amnestyDecreeAdd() *cobra.Command {
@@ -154,10 +174,13 @@ func (m *Main) amnestyDecreeList() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ds, _, err := st.ListAmnestyDecrees(ctx, rollcall.ListOptions{Limit: 1000})
+			ds, _, err := st.ListAmnestyDecrees(ctx, rollcall.ListOptions{Limit: -1})
 			if err != nil {
 				return err
 			}
+			slices.SortStableFunc(ds, func(a, b rollcall.AmnestyDecree) int {
+				return amnesty.DecreeDate(a).Compare(amnesty.DecreeDate(b))
+			})
 			t := table{header: []string{"key", "announced", "effective", "rule", "announced_number", "title"}}
 			for _, d := range ds {
 				rule := "–"

@@ -177,6 +177,16 @@ func TestBrowser(t *testing.T) {
 	shot(t, bctx, artifacts, "11-facility-ko")
 	do("amnesty", chromedp.Navigate(base+"/amnesty"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	shot(t, bctx, artifacts, "12-amnesty-ko")
+
+	// Mobile width: the person page stays readable (no horizontal page
+	// scroll; wide tables scroll inside their box).
+	do("mobile", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/persons/1"),
+		chromedp.WaitVisible(chromedp.CSS("table.compare")))
+	w, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil || w > 400 {
+		t.Errorf("page wider than a phone: %d px (%v)", w, err)
+	}
+	shot(t, bctx, artifacts, "13-person-mobile-ko")
 	t.Logf("screenshots in %s", artifacts)
 }
 

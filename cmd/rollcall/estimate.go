@@ -79,12 +79,11 @@ Methods:
 }
 
 func (m *Main) runEstimate(cmd *cobra.Command, f *estimateFlags) error {
-	ctx := cmd.Context()
 	if f.input == "" {
 		return rollcall.Errorf(rollcall.EINVALID, "estimate: --input is required")
 	}
-	if f.format != "json" && f.format != "table" {
-		return rollcall.Errorf(rollcall.EINVALID, "estimate: --format must be json or table, not %q", f.format)
+	if err := f.check(); err != nil {
+		return err
 	}
 	file, err := os.Open(f.input)
 	if err != nil {
@@ -95,37 +94,65 @@ func (m *Main) runEstimate(cmd *cobra.Command, f *estimateFlags) error {
 	if err != nil {
 		return err
 	}
-
-	var res mse.Result
-	switch f.method {
-	case "loglinear":
-		bar := m.progressBar("fitting models")
-		res, err = mse.LogLinear(ctx, tab, mse.LogLinearOptions{
-			Criterion: f.criterion, MaxOrder: f.maxOrder, Model: f.model, Progress: bar.update,
-		})
-		bar.finish()
-	case "lcmcr":
-		if !cmd.Flags().Changed("seed") {
-			var b [8]byte
-			if _, err := rand.Read(b[:]); err != nil {
-				return fmt.Errorf("estimate: draw a seed: %w", err)
-			}
-			f.seed = binary.LittleEndian.Uint64(b[:]) >> 1
-		}
-		bar := m.progressBar("sampling")
-		res, err = mse.LCMCR(ctx, tab, mse.LCMCROptions{
-			Classes: f.classes, Seed: f.seed, Chains: f.chains,
-			Burnin: f.burnin, Iterations: f.iterations, Thin: f.thin, Progress: bar.update,
-		})
-		bar.finish()
-	case "chao":
-		res = mse.Chao(tab)
-	default:
-		return rollcall.Errorf(rollcall.EINVALID, "estimate: --method must be loglinear, lcmcr or chao, not %q", f.method)
-	}
+	res, err := m.estimateTable(cmd, tab, f)
 	if err != nil {
 		return fmt.Errorf("estimate %s: %w", f.input, err)
 	}
+	return m.writeEstimate(res, f)
+}
+
+// check validates the flags that do not depend on the data.
+func (f *estimateFlags) check() error {
+	if f.format != "json" && f.format != "table" {
+		return rollcall.Errorf(rollcall.EINVALID, "estimate: --format must be json or table, not %q", f.format)
+	}
+	switch f.method {
+	case mse.MethodLogLinear, mse.MethodLCMCR, mse.MethodChao:
+	default:
+		return rollcall.Errorf(rollcall.EINVALID, "estimate: --method must be loglinear, lcmcr or chao, not %q", f.method)
+	}
+	return nil
+}
+
+// options turns the flags into mse options; an lcmcr run without --seed gets
+// a random seed, which the result reports.
+func (f *estimateFlags) options(cmd *cobra.Command) (mse.Options, error) {
+	if f.method == mse.MethodLCMCR && !cmd.Flags().Changed("seed") {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return mse.Options{}, fmt.Errorf("estimate: draw a seed: %w", err)
+		}
+		f.seed = binary.LittleEndian.Uint64(b[:]) >> 1
+	}
+	return mse.Options{
+		LogLinear: mse.LogLinearOptions{Criterion: f.criterion, MaxOrder: f.maxOrder, Model: f.model},
+		LCMCR: mse.LCMCROptions{
+			Classes: f.classes, Seed: f.seed, Chains: f.chains,
+			Burnin: f.burnin, Iterations: f.iterations, Thin: f.thin,
+		},
+	}, nil
+}
+
+// estimateTable runs the chosen method on a table, with a progress bar on a
+// terminal. The table may come from a file or, later, from the database.
+func (m *Main) estimateTable(cmd *cobra.Command, tab *mse.Table, f *estimateFlags) (mse.Result, error) {
+	opts, err := f.options(cmd)
+	if err != nil {
+		return mse.Result{}, err
+	}
+	desc := "fitting models"
+	if f.method == mse.MethodLCMCR {
+		desc = "sampling"
+	}
+	bar := m.progressBar(desc)
+	opts.LogLinear.Progress, opts.LCMCR.Progress = bar.update, bar.update
+	res, err := mse.Estimate(cmd.Context(), tab, f.method, opts)
+	bar.finish()
+	return res, err
+}
+
+// writeEstimate prints a result as --format asks.
+func (m *Main) writeEstimate(res mse.Result, f *estimateFlags) error {
 	if f.format == "json" {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetIndent("", "  ")
@@ -164,7 +191,7 @@ func writeEstimateTable(w io.Writer, r mse.Result) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(tw, "%s\t%.4g\n", k, r.Parameters[k])
+		fmt.Fprintf(tw, "%s\t%.6g\n", k, r.Parameters[k])
 	}
 	for _, s := range r.Strata {
 		fmt.Fprintf(tw, "stratum %s\t%s [%s, %s]\n", s.Stratum, num(s.Result.Estimate), num(s.Result.Lower), num(s.Result.Upper))

@@ -36,18 +36,29 @@ type linkFlags struct {
 	review    string
 	linkType  string
 	quiet     bool
+	dryRun    bool
 }
 
 func (m *Main) linkCommand() *cobra.Command {
 	var f linkFlags
 	cmd := &cobra.Command{
-		Use:   "link --input FILE.csv [--input FILE2.csv] --id COL --field COL:KIND [--field ...]",
-		Short: "Link or deduplicate records in CSV files",
-		Long: `link finds the records that describe the same entity. One input is
+		Use:   "link [--db DB] | --input FILE.csv [--input FILE2.csv] --id COL --field COL:KIND [--field ...]",
+		Short: "Link records into persons (in the database, or in CSV files)",
+		Long: `link finds the records that describe the same entity.
+
+Without --input it links every record in the database (--db) into persons:
+earlier human decisions (same / different person, from the review queue) are
+honoured, person ids stay stable where a cluster keeps most of a person's
+records, the doubtful pairs refill the review queue, and what changed is
+printed as JSON.
+
+With --input it works on CSV files and touches no database. One input is
 deduplicated; several inputs are linked (only pairs across inputs are
 compared). Record ids must be unique across all inputs.
 
-KIND is one of name, text, date, category, exact, number.
+KIND is one of name, text, date, category, exact, number. COL+ALT:KIND
+compares the closest of several columns holding forms of one value (e.g.
+name+name_hangul:name).
 
 Output: CSV "id,cluster" with every input id once, in input order, to
 --output or stdout. With --truth COL the pairwise evaluation (precision,
@@ -62,8 +73,8 @@ automatic; the learned model is summarized on stderr and can be saved with
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.inputs, "input", nil, "CSV file with a header row (repeat to link several files)")
 	fl.StringVar(&f.id, "id", "", "column with the record id")
-	fl.StringArrayVar(&f.fields, "field", nil, "COL:KIND to compare (repeat); KIND: name, text, date, category, exact, number")
-	fl.StringArrayVar(&f.blocks, "block", nil, "blocking rule: columns joined by '&', e.g. 'surname&dob:year' (repeat; default automatic)")
+	fl.StringArrayVar(&f.fields, "field", nil, "COL[+ALT...]:KIND to compare (repeat); KIND: name, text, date, category, exact, number")
+	fl.StringArrayVar(&f.blocks, "block", nil, "blocking rule: keys joined by '&', e.g. 'surname&dob:year1' (repeat; default automatic).\nA key is a column, COL:year or COL:year1 (year ± 1) for dates, COL:given or COL:surname for full names")
 	fl.Float64Var(&f.threshold, "threshold", 0, "match probability from which records join a cluster (default 0.5)")
 	fl.StringVar(&f.output, "output", "", "write id,cluster CSV here instead of stdout")
 	fl.StringVar(&f.truth, "truth", "", "ground-truth column: print precision, recall and F1 as JSON")
@@ -72,12 +83,18 @@ automatic; the learned model is summarized on stderr and can be saved with
 	fl.StringVar(&f.review, "review", "", "write the doubtful pairs (review band) as CSV to this file")
 	fl.StringVar(&f.linkType, "link-type", "", "dedupe, link or link_and_dedupe (default: dedupe for one input, link for several)")
 	fl.BoolVar(&f.quiet, "quiet", false, "do not print the model summary on stderr")
-	_ = cmd.MarkFlagRequired("input")
-	_ = cmd.MarkFlagRequired("id")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "without --input: report what linking the database would change, change nothing")
 	return cmd
 }
 
 func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
+	if len(f.inputs) == 0 {
+		// No files: link the records stored in --db into persons.
+		return m.runLinkDB(cmd, f)
+	}
+	if f.id == "" {
+		return rollcall.Errorf(rollcall.EINVALID, "--id is required with --input")
+	}
 	ctx := cmd.Context()
 	var s linkage.Settings
 	if f.model != "" {
@@ -104,7 +121,9 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 			if err != nil {
 				return err
 			}
-			s.Fields = append(s.Fields, linkage.Field{Column: spec[:i], Kind: k})
+			// COL+ALT1+ALT2: columns holding other forms of the value
+			names := strings.Split(spec[:i], "+")
+			s.Fields = append(s.Fields, linkage.Field{Column: names[0], Kind: k, Alternatives: names[1:]})
 		}
 	}
 	for _, b := range f.blocks {
@@ -122,33 +141,65 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 	if f.linkType != "" {
 		s.LinkType = f.linkType
 	}
-	cols := make([]string, 0, len(s.Fields)+1)
+	// The columns to read: compared ones and their alternatives, once
+	// each, then the truth.
+	var cols []string
+	seen := map[string]bool{}
 	for _, fd := range s.Fields {
-		cols = append(cols, fd.Column)
+		for _, c := range append([]string{fd.Column}, fd.Alternatives...) {
+			if !seen[c] {
+				seen[c] = true
+				cols = append(cols, c)
+			}
+		}
 	}
+	nc := len(cols)
 	if f.truth != "" {
 		cols = append(cols, f.truth)
 	}
-	ds := &linkage.Dataset{Columns: cols[:len(s.Fields)]}
+	ds := &linkage.Dataset{Columns: cols[:nc]}
 	var truth []string
+	fileOf := map[string]string{} // id → input, to name both files of a duplicate
 	for i, in := range f.inputs {
 		recs, err := readInput(in, strconv.Itoa(i), f.id, cols)
 		if err != nil {
 			return err
 		}
 		for _, r := range recs {
+			if prev, dup := fileOf[r.ID]; dup {
+				where := "twice in " + in
+				if prev != in {
+					where = "in " + prev + " and " + in
+				}
+				return &rollcall.Error{Code: rollcall.EINVALID, Field: f.id,
+					Message: fmt.Sprintf("record id %q is not unique: %s (ids must be unique across inputs)", r.ID, where)}
+			}
+			fileOf[r.ID] = in
 			if f.truth != "" {
-				truth = append(truth, r.Values[len(s.Fields)])
-				r.Values = r.Values[:len(s.Fields)]
+				truth = append(truth, r.Values[nc])
+				r.Values = r.Values[:nc]
 			}
 			ds.Records = append(ds.Records, r)
 		}
 	}
 	opt := linkage.Options{}
-	if bar := m.progress(); bar != nil {
-		opt.Progress = bar
+	report, done := m.progress()
+	opt.Progress = report
+	if !f.quiet {
+		// Report blocking before the (longer) comparison and scoring.
+		opt.AfterBlocking = func(pairs []linkage.Pair, rules []linkage.RuleStats) {
+			fmt.Fprintf(m.Stderr, "blocking: %d candidate pairs from %d rules\n", len(pairs), len(rules))
+			for _, r := range rules {
+				fmt.Fprintf(m.Stderr, "  block %-40s %d new pairs\n", linkage.RuleString(r.Rule), r.Pairs)
+			}
+			if truth != nil {
+				fmt.Fprintf(m.Stderr, "  pair completeness %.4f (share of true pairs among candidates)\n",
+					linkage.PairCompleteness(ds, truth, pairs, s.LinkType))
+			}
+		}
 	}
 	res, err := linkage.RunWithOptions(ctx, ds, s, nil, opt)
+	done()
 	if err != nil {
 		return err
 	}
@@ -237,9 +288,6 @@ func printModel(w io.Writer, res *linkage.Result) {
 	fmt.Fprintf(w, "link: %d records, %s, %d candidate pairs of %d (%.4f%% compared)\n",
 		st.Records, res.Settings.LinkType, st.CandidatePairs, st.ComparablePair,
 		100*float64(st.CandidatePairs)/float64(max(st.ComparablePair, 1)))
-	for _, r := range st.Rules {
-		fmt.Fprintf(w, "  block %-40s %d new pairs\n", linkage.RuleString(r.Rule), r.Pairs)
-	}
 	fmt.Fprintf(w, "model: lambda %.6g after %d EM iterations\n", res.Settings.Lambda, st.EMIterations)
 	for _, fd := range res.Settings.Fields {
 		fmt.Fprintf(w, "  %s (%s)\n", fd.Column, fd.Kind)
@@ -252,15 +300,23 @@ func printModel(w io.Writer, res *linkage.Result) {
 }
 
 // progress returns a progress callback drawing a bar on stderr when stderr
-// is a terminal, else nil.
-func (m *Main) progress() linkage.Progress {
+// is a terminal (else nil) and a function that clears the bar at the end.
+func (m *Main) progress() (linkage.Progress, func()) {
 	fh, ok := m.Stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(fh.Fd())) {
-		return nil
+		return nil, func() {}
 	}
 	var mu sync.Mutex
 	var bar *progressbar.ProgressBar
 	stage := ""
+	finish := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if bar != nil {
+			_ = bar.Finish()
+			bar = nil
+		}
+	}
 	return func(st string, done, total int64) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -274,5 +330,5 @@ func (m *Main) progress() linkage.Progress {
 				progressbar.OptionThrottle(100e6))
 		}
 		_ = bar.Set64(done)
-	}
+	}, finish
 }

@@ -82,6 +82,11 @@ func TestLinkCLIFebrl4(t *testing.T) {
 	if !strings.Contains(stderr, "model:") || !strings.Contains(stderr, "block ") {
 		t.Errorf("no model summary on stderr:\n%s", stderr)
 	}
+	// Blocking is reported, with pair completeness, before the model.
+	bi, pi, mi := strings.Index(stderr, "blocking:"), strings.Index(stderr, "pair completeness"), strings.Index(stderr, "model:")
+	if bi < 0 || pi < bi || mi < pi {
+		t.Errorf("blocking report missing or after the model:\n%s", stderr)
+	}
 }
 
 func TestLinkCLIOutputFileAndModel(t *testing.T) {
@@ -135,5 +140,30 @@ func TestLinkCLIErrors(t *testing.T) {
 		if rollcall.ErrorCode(err) != rollcall.EINVALID {
 			t.Errorf("%s: %v, want an invalid-input error", name, err)
 		}
+	}
+}
+
+// COL+ALT:KIND reads the alternative column and compares either form.
+func TestLinkCLIAlternativeColumn(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "people.csv")
+	data := "id,name,name_hangul,born\n" +
+		"1,Kim Young-hee,,1961\n" +
+		"2,,김영희,1961-03-04\n" +
+		"3,Ri Sol Ju,리설주,1989\n" +
+		"4,Lee Sol-ju,,c. 1989\n"
+	if err := os.WriteFile(in, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := runLinkCLI(t, "--input", in, "--id", "id", "--field", "name+name_hangul:name", "--field", "born:date",
+		"--block", "name", "--quiet")
+	if err != nil {
+		t.Fatalf("link: %v\n%s", err, stderr)
+	}
+	if ids := csvIDs(t, out); strings.Join(ids, ",") != "1,2,3,4" {
+		t.Errorf("ids %v", ids)
+	}
+	_, _, err = runLinkCLI(t, "--input", in, "--id", "id", "--field", "name+nope:name")
+	if rollcall.ErrorCode(err) != rollcall.EINVALID {
+		t.Errorf("unknown alternative column: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -243,6 +244,7 @@ A lost passphrase or key file cannot be recovered without recovery shares
 	}
 	initCmd.Flags().BoolVar(&fromStdin, "passphrase-stdin", false, "read the passphrase from the first line of standard input")
 	initCmd.Flags().StringVar(&keyFile, "key-file", "", "protect the keyring with this key file (created if missing) instead of a passphrase")
+	initCmd.MarkFlagsMutuallyExclusive("passphrase-stdin", "key-file")
 
 	show := &cobra.Command{
 		Use:   "show",
@@ -459,6 +461,9 @@ func (m *Main) auditCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(m.Stdout, "audit log OK: %d entries, head %s, tree root %s, %d checkpoints consistent\n", rep.Entries, rep.Head, rep.Root, rep.Checkpoints)
+			if o.Trusted == nil && rep.Checkpoints > 0 {
+				fmt.Fprintln(m.Stdout, "note: no keyring or --key: checkpoint signatures were checked against the key each names, not one you trust")
+			}
 			return nil
 		},
 	}
@@ -517,7 +522,7 @@ func (m *Main) auditCommand() *cobra.Command {
 			})
 		},
 	}
-	checkpoint.Flags().StringVar(&cpOut, "output", "", "also write the checkpoint to this file (default standard output)")
+	checkpoint.Flags().StringVar(&cpOut, "output", "", "write the checkpoint to this file instead of standard output")
 	cmd.AddCommand(verify, export, checkpoint)
 	return cmd
 }
@@ -553,33 +558,29 @@ func (m *Main) writeOutput(path string, f func(io.Writer) error) error {
 
 // ---- evidence ----
 
-func (m *Main) vault(ctx context.Context, cmd *cobra.Command, st *store.Store, decrypt bool) (*evidence.Vault, error) {
+// vault opens the evidence directory; unlock loads the keyring's evidence
+// key (needed to add or read files, not to check their hashes).
+func (m *Main) vault(ctx context.Context, cmd *cobra.Command, st *store.Store, unlock bool) (*evidence.Vault, error) {
 	dsn := m.dbFlag(cmd)
 	dir, err := m.evidenceDir(dsn)
 	if err != nil {
 		return nil, err
 	}
 	v := &evidence.Vault{DB: st, Dir: dir}
-	kp, err := m.keyringPath(dsn)
+	if !unlock {
+		return v, nil
+	}
+	// The recipient comes from the unlocked identity, not from the keyring
+	// file's public field, so new evidence always goes to our own key.
+	ring, err := m.keyring(ctx, cmd)
 	if err != nil {
 		return nil, err
 	}
-	f, err := keys.Load(kp)
+	id, err := ring.EvidenceIdentity()
 	if err != nil {
 		return nil, err
 	}
-	if v.Recipient, err = f.EvidenceRecipientKey(); err != nil {
-		return nil, err
-	}
-	if decrypt {
-		ring, err := m.keyring(ctx, cmd)
-		if err != nil {
-			return nil, err
-		}
-		if v.Identity, err = ring.EvidenceIdentity(); err != nil {
-			return nil, err
-		}
-	}
+	v.Identity, v.Recipient = id, id.Recipient()
 	return v, nil
 }
 
@@ -605,7 +606,10 @@ func (m *Main) evidenceCommand() *cobra.Command {
 				rc.SourceID = &src.ID
 			}
 			rc.Sensitivity = rollcall.Sensitivity(sens)
-			v, err := m.vault(ctx, cmd, st, false)
+			if rc.ReceivedBy == "" {
+				rc.ReceivedBy = m.Getenv("USER")
+			}
+			v, err := m.vault(ctx, cmd, st, true)
 			if err != nil {
 				return err
 			}
@@ -630,6 +634,7 @@ func (m *Main) evidenceCommand() *cobra.Command {
 	add.Flags().StringVar(&sourceKey, "source", "", "key of the source the file belongs to")
 	add.Flags().StringVar(&rc.ReceivedFrom, "received-from", "", "who handed the file over (confidential)")
 	add.Flags().StringVar(&rc.Method, "method", "", "how it was received (in person, messenger, USB, ...)")
+	add.Flags().StringVar(&rc.ReceivedBy, "received-by", "", "who received it (default $USER)")
 	add.Flags().StringVar(&rc.Note, "note", "", "note for the chain of custody")
 	add.Flags().StringVar(&rc.MediaType, "media-type", "", "media type, e.g. image/jpeg")
 	add.Flags().StringVar(&sens, "sensitivity", "confidential", "public, internal or confidential")
@@ -714,7 +719,31 @@ func (m *Main) evidenceCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(add, get, verify, show)
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List evidence files (hash, size, source, when received)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := m.cliContext(cmd.Context())
+			st, err := m.openPlain(ctx, cmd)
+			if err != nil {
+				return err
+			}
+			fs, err := st.ListEvidence(ctx)
+			if err != nil {
+				return err
+			}
+			for _, f := range fs {
+				src := "-"
+				if f.SourceID != nil {
+					src = fmt.Sprint(*f.SourceID)
+				}
+				fmt.Fprintf(m.Stdout, "%s %10d source=%s %s %s\n", f.SHA256, f.Size, src, f.Sensitivity, f.CreatedAt.Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(add, get, verify, show, list)
 	return cmd
 }
 
@@ -762,9 +791,28 @@ func (m *Main) publishCommand() *cobra.Command {
 			if err := m.writeOutput(output+".sig", func(w io.Writer) error { _, err := io.WriteString(w, sig.Text()); return err }); err != nil {
 				return err
 			}
-			err = st.AppendAudit(ctx, audit.Entry{Action: "publish", Entity: "export", Detail: fmt.Sprintf("sha256=%s persons=%d k=%d", sig.SHA256, len(e.Persons), e.K)})
+			detail := fmt.Sprintf("sha256=%s persons=%d k=%d", sig.SHA256, len(e.Persons), e.K)
+			if err := st.AppendAudit(ctx, audit.Entry{Action: "publish", Entity: "export", Detail: detail}); err != nil {
+				return err
+			}
+			// FILE.proof lets anyone check, without the database, that this
+			// hash is in the audit log under a signed checkpoint.
+			proof, err := auditstore.ProveNewest(ctx, st, priv, func(en audit.Entry) bool { return en.Action == "publish" && en.Detail == detail })
+			if err != nil {
+				return fmt.Errorf("prove the export's audit entry: %w", err)
+			}
+			pb, err := json.MarshalIndent(proof, "", "  ")
 			if err != nil {
 				return err
+			}
+			if err := m.writeOutput(output+".proof", func(w io.Writer) error { _, err := w.Write(append(pb, '\n')); return err }); err != nil {
+				return err
+			}
+			// The export is meant for the public: readable by all.
+			for _, p := range []string{output, output + ".sig", output + ".proof"} {
+				if err := os.Chmod(p, 0o644); err != nil {
+					return err
+				}
 			}
 			fmt.Fprintf(m.Stdout, "%s: %d persons, sha256 %s\nverify with: rollcall verify-export %s --key %s\n", output, len(e.Persons), sig.SHA256, output, keys.EncodePublicKey(ring.PublicKey()))
 			return nil
@@ -802,6 +850,27 @@ func (m *Main) verifyExportCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(m.Stdout, "OK: %s is signed by %s (sha256 %s)\n", args[0], keys.EncodePublicKey(pub), s.SHA256)
+			pb, err := os.ReadFile(args[0] + ".proof")
+			if os.IsNotExist(err) {
+				fmt.Fprintln(m.Stdout, "no .proof file: the audit log record was not checked")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			var proof audit.Proof
+			if err := json.Unmarshal(pb, &proof); err != nil {
+				return rollcall.WrapError(rollcall.EINVALID, err, "%s.proof is not a proof", args[0])
+			}
+			c, err := proof.Check(pub)
+			if err != nil {
+				return rollcall.WrapError(rollcall.EINVALID, err, "the audit log proof does not verify: %v", err)
+			}
+			if proof.Entry.Action != "publish" || !strings.Contains(proof.Entry.Detail, "sha256="+s.SHA256+" ") {
+				return rollcall.Errorf(rollcall.EINVALID, "the audit log proof is for another file")
+			}
+			fmt.Fprintf(m.Stdout, "OK: recorded as audit entry %d at %s, in the log signed at %s with %d entries\n",
+				proof.Entry.Seq, proof.Entry.At.Format(time.RFC3339), c.At.Format(time.RFC3339), c.Size)
 			return nil
 		},
 	}
@@ -852,8 +921,10 @@ keyring (its keys stay wrapped) and the evidence files.`,
 			}
 			dsn := m.dbFlag(cmd)
 			src := backup.Source{DB: st}
-			if p, err := m.keyringPath(dsn); err == nil {
+			if p, err := m.keyringPath(dsn); err == nil && keys.Exists(p) {
 				src.KeyringPath = p
+			} else {
+				fmt.Fprintln(m.Stderr, "warning: no keyring found; the backup holds none, and its confidential fields can only be read with the keyring you keep elsewhere")
 			}
 			if d, err := m.evidenceDir(dsn); err == nil {
 				src.EvidenceDir = d
@@ -946,4 +1017,22 @@ empty unless --force.`,
 	cmd.Flags().StringVar(&identity, "identity", "", "age identity file to decrypt with")
 	cmd.Flags().BoolVar(&force, "force", false, "replace the content of a non-empty PostgreSQL database")
 	return cmd
+}
+
+// startCheckpoints signs an audit checkpoint every interval while ctx lives,
+// when the database has an unlocked keyring; serve calls it after opening
+// the store. It reports whether checkpoints were started.
+func (m *Main) startCheckpoints(ctx context.Context, dsn string, st *store.Store, every time.Duration) bool {
+	c, err := m.cipher(ctx, dsn)
+	rc, ok := c.(*ringCipher)
+	if err != nil || !ok || rc == nil {
+		return false
+	}
+	priv, err := rc.ring.Signer()
+	if err != nil {
+		m.Logger.Error("audit checkpoints disabled", "err", err)
+		return false
+	}
+	go auditstore.RunPeriodic(ctx, st, priv, every, m.Logger)
+	return true
 }

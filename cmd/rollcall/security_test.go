@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/audit"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
@@ -189,9 +192,16 @@ func TestCLIPublishAndVerifyExport(t *testing.T) {
 	out := filepath.Join(dir, "public.json")
 	e.must("", "publish", "--output", out)
 	pub := strings.Fields(strings.SplitAfter(e.must("", "key", "show"), "signing key:")[1])[0]
-	if res := e.must("", "verify-export", out, "--key", pub); !strings.HasPrefix(res, "OK") {
+	if res := e.must("", "verify-export", out, "--key", pub); !strings.HasPrefix(res, "OK") || !strings.Contains(res, "recorded as audit entry") {
 		t.Fatal(res)
 	}
+	// A proof of another entry, or of an altered one, is refused.
+	pb, _ := os.ReadFile(out + ".proof")
+	os.WriteFile(out+".proof", bytes.Replace(pb, []byte(`"action": "publish"`), []byte(`"action": "publisH"`), 1), 0o644)
+	if _, err := e.run("", "verify-export", out, "--key", pub); err == nil {
+		t.Fatal("altered audit proof accepted")
+	}
+	os.WriteFile(out+".proof", pb, 0o644)
 	b, _ := os.ReadFile(out)
 	for _, s := range []string{"Secret Informant", "secret testimony", "Public Name"} {
 		if bytes.Contains(b, []byte(s)) {
@@ -223,8 +233,107 @@ func TestCLIBackupRestorePassphrase(t *testing.T) {
 	if out := r.must("", "show", "source", "S-Backed Up", "--format", "json"); !strings.Contains(out, "c-Backed Up") {
 		t.Fatalf("restored informant:\n%s", out)
 	}
-	r.env = map[string]string{"ROLLCALL_BACKUP_PASSPHRASE": "wrong backup passphrase"}
-	if _, err := r.run("", "restore", arch); err == nil {
-		t.Fatal("restore with a wrong passphrase succeeded")
+	// The backed-up database must not be the live one: restoring again moves
+	// the restored file aside rather than deleting it.
+	out := r.must("", "restore", arch)
+	if !strings.Contains(out, "moved to") {
+		t.Fatalf("second restore: %s", out)
 	}
+}
+
+func TestCLIEvidence(t *testing.T) {
+	e := newSecEnv(t)
+	e.must("", "key", "init")
+	e.plant("Owner", "t")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "scan.jpg")
+	os.WriteFile(in, []byte("JPEG bytes of a scanned list"), 0o600)
+	out := e.must("", "evidence", "add", in, "--source", "S-Owner", "--received-from", "Courier K", "--method", "in person", "--received-by", "Archivist J")
+	hash := strings.Fields(out)[0]
+	got := filepath.Join(dir, "got.jpg")
+	e.must("", "evidence", "get", hash, "--out", got, "--purpose", "review")
+	if b, _ := os.ReadFile(got); string(b) != "JPEG bytes of a scanned list" {
+		t.Fatalf("evidence get wrote %q", b)
+	}
+	if out := e.must("", "evidence", "show", hash); !strings.Contains(out, `Archivist J received from="Courier K" method="in person"`) || !strings.Contains(out, "accessed") {
+		t.Fatalf("custody:\n%s", out)
+	}
+	e.must("", "evidence", "verify", "--deep")
+	if out := e.must("", "evidence", "list"); !strings.HasPrefix(out, hash) || strings.Contains(out, "scan.jpg") {
+		t.Fatalf("evidence list (must not show the confidential file name):\n%s", out)
+	}
+	os.Remove(filepath.Join(e.db+".evidence", hash[:2], hash[2:]))
+	if _, err := e.run("", "evidence", "verify"); err == nil {
+		t.Fatal("evidence verify passed with a missing file")
+	}
+}
+
+func TestCLIChangePassphrase(t *testing.T) {
+	e := newSecEnv(t)
+	e.must("", "key", "init")
+	e.plant("P", "t")
+	e.env["ROLLCALL_NEW_PASSPHRASE"] = "the second passphrase of this test"
+	e.must("", "key", "passphrase")
+	if _, err := e.run("", "show", "source", "S-P"); rollcall.ErrorCode(err) != rollcall.EUNAUTHORIZED {
+		t.Fatalf("old passphrase after the change: %v", err)
+	}
+	e.env["ROLLCALL_PASSPHRASE"] = "the second passphrase of this test"
+	if out := e.must("", "show", "source", "S-P", "--format", "json"); !strings.Contains(out, "c-P") {
+		t.Fatalf("new passphrase:\n%s", out)
+	}
+	// --passphrase-stdin and --key-file cannot be combined.
+	if _, err := (&secEnv{t: t, db: filepath.Join(t.TempDir(), "x.db"), env: map[string]string{}}).run("pw\n", "key", "init", "--passphrase-stdin", "--key-file", filepath.Join(t.TempDir(), "k")); err == nil {
+		t.Fatal("conflicting key init flags accepted")
+	}
+}
+
+func TestCLIKeyInitFromStdinAndKeyFile(t *testing.T) {
+	e := &secEnv{t: t, db: filepath.Join(t.TempDir(), "a.db"), env: map[string]string{}}
+	e.must("a passphrase typed on stdin\n", "key", "init", "--passphrase-stdin")
+	e.env["ROLLCALL_PASSPHRASE"] = "a passphrase typed on stdin"
+	e.must("", "key", "recovery", "split")
+	kf := filepath.Join(t.TempDir(), "usb", "rollcall.key")
+	os.MkdirAll(filepath.Dir(kf), 0o700)
+	k := &secEnv{t: t, db: filepath.Join(t.TempDir(), "b.db"), env: map[string]string{}}
+	k.must("", "key", "init", "--key-file", kf)
+	if fi, err := os.Stat(kf); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", fi, err)
+	}
+	// The path recorded at init unlocks it; a missing key file does not.
+	k.must("", "key", "recovery", "split")
+	os.Rename(kf, kf+".moved")
+	if _, err := k.run("", "key", "recovery", "split"); rollcall.ErrorCode(err) != rollcall.EUNAUTHORIZED {
+		t.Fatalf("missing key file: %v", err)
+	}
+	k.env["ROLLCALL_KEY_FILE"] = kf + ".moved"
+	k.must("", "key", "recovery", "split")
+}
+
+func TestStartCheckpoints(t *testing.T) {
+	e := newSecEnv(t)
+	e.must("", "key", "init")
+	m := NewMain()
+	m.Getenv = func(k string) string { return e.env[k] }
+	m.Stderr = &bytes.Buffer{}
+	m.securityCommands() // installs the cipher loader
+	m.Logger = slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(ctx, e.db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if !m.startCheckpoints(ctx, e.db, st, 20*time.Millisecond) {
+		t.Fatal("checkpoints not started with a keyring present")
+	}
+	st.AppendAudit(ctx, audit.Entry{Actor: "t", Action: "x"})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if cps, _ := st.Checkpoints(ctx); len(cps) > 0 && cps[len(cps)-1].Size == 1 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no checkpoint signed by the periodic checkpointer")
 }

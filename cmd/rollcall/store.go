@@ -9,9 +9,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/width"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/store"
@@ -64,6 +64,7 @@ func (m *Main) openStore(ctx context.Context, cmd *cobra.Command) (*store.Store,
 }
 
 func (m *Main) storeCommands() []*cobra.Command {
+	var reindex bool
 	initCmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create the database (or bring its schema up to date)",
@@ -78,10 +79,18 @@ func (m *Main) storeCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(m.Stdout, "database %s ready (%s, schema version %d)\n", m.dbFlag(cmd), st.Dialect(), v)
+			fmt.Fprintf(m.Stdout, "database %s ready (%s, schema version %d)\n", store.RedactDSN(m.dbFlag(cmd)), st.Dialect(), v)
+			if reindex {
+				n, err := st.ReindexNames(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(m.Stdout, "name search keys rebuilt: %d rows changed\n", n)
+			}
 			return nil
 		},
 	}
+	initCmd.Flags().BoolVar(&reindex, "reindex", false, "rebuild the name search keys (after upgrading rollcall)")
 	return []*cobra.Command{initCmd, m.listCommand(), m.showCommand()}
 }
 
@@ -345,12 +354,7 @@ func (m *Main) render(format string, items any, t table) error {
 		w.WriteAll(t.rows)
 		return w.Error()
 	case "table", "":
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		writeRow(tw, t.header)
-		for _, r := range t.rows {
-			writeRow(tw, r)
-		}
-		return tw.Flush()
+		return writeTable(m.Stdout, append([][]string{t.header}, t.rows...))
 	}
 	return rollcall.Errorf(rollcall.EINVALID, "unknown format %q: choose table, json or csv", format)
 }
@@ -383,7 +387,7 @@ func (m *Main) renderOne(item any) error {
 			v json.RawMessage
 		}{tok.(string), raw})
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	var rows [][]string
 	for _, f := range fields {
 		v := string(f.v)
 		var s string
@@ -393,20 +397,58 @@ func (m *Main) renderOne(item any) error {
 		if v == "" || v == "null" {
 			continue
 		}
-		writeRow(tw, []string{f.k, v})
+		rows = append(rows, []string{f.k, v})
 	}
-	return tw.Flush()
+	return writeTable(m.Stdout, rows)
 }
 
-func writeRow(w io.Writer, cells []string) {
-	for i, c := range cells {
-		c = strings.ReplaceAll(strings.ReplaceAll(c, "\t", " "), "\n", " ")
-		if i > 0 {
-			io.WriteString(w, "\t")
+// writeTable writes rows as aligned columns. Widths count terminal cells,
+// so hangul (two cells a character) lines up with latin text, which
+// text/tabwriter does not do.
+func writeTable(w io.Writer, rows [][]string) error {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], cellWidth(clean(c)))
 		}
-		io.WriteString(w, c)
 	}
-	io.WriteString(w, "\n")
+	var b strings.Builder
+	for _, r := range rows {
+		b.Reset()
+		for i, c := range r {
+			c = clean(c)
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-cellWidth(c)+2))
+			}
+		}
+		b.WriteString("\n")
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func clean(c string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(c, "\t", " "), "\n", " ")
+}
+
+// cellWidth is the number of terminal cells s takes.
+func cellWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }

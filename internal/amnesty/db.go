@@ -86,9 +86,26 @@ func loadPopulation(ctx context.Context, st *store.Store) (*population, error) {
 			}
 		}
 	}
+	if err := p.loadFacilities(ctx, st); err != nil {
+		return nil, err
+	}
+	decrees, err := listAll(ctx, st.ListAmnestyDecrees, nil)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: list decrees: %w", err)
+	}
+	outs, err := st.AmnestyOutcomes(ctx, 0, 0)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: outcomes: %w", err)
+	}
+	p.addReleases(decrees, outs)
+	return p, nil
+}
+
+// loadFacilities indexes every facility by id and by folded name.
+func (p *population) loadFacilities(ctx context.Context, st *store.Store) error {
 	facs, err := listAll(ctx, st.ListFacilities, nil)
 	if err != nil {
-		return nil, fmt.Errorf("amnesty: list facilities: %w", err)
+		return fmt.Errorf("amnesty: list facilities: %w", err)
 	}
 	for _, f := range facs {
 		p.facilities[f.ID] = f
@@ -98,17 +115,15 @@ func loadPopulation(ctx context.Context, st *store.Store) (*population, error) {
 			}
 		}
 	}
-	decrees, err := listAll(ctx, st.ListAmnestyDecrees, nil)
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: list decrees: %w", err)
-	}
+	return nil
+}
+
+// addReleases records, per person, the dates of current release outcomes
+// (verified or reported) under any decree, for prior_amnesties.
+func (p *population) addReleases(decrees []rollcall.AmnestyDecree, outs []rollcall.AmnestyOutcome) {
 	dateOf := map[int64]rollcall.PartialDate{}
 	for _, d := range decrees {
 		dateOf[d.ID] = DecreeDate(d)
-	}
-	outs, err := st.AmnestyOutcomes(ctx, 0, 0)
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: outcomes: %w", err)
 	}
 	type pd struct{ person, decree int64 }
 	current := map[pd]rollcall.AmnestyOutcome{}
@@ -124,7 +139,6 @@ func loadPopulation(ctx context.Context, st *store.Store) (*population, error) {
 			p.amnestyReleases[k.person] = append(p.amnestyReleases[k.person], date)
 		}
 	}
-	return p, nil
 }
 
 // currentOutcomes keeps the latest row (highest id) per person.
@@ -347,6 +361,11 @@ func (p *population) detainee(per rollcall.Person, e onDate) Detainee {
 	}
 	if typeKnown && len(types) > 0 {
 		d.FacilityType = types
+		if len(cands) > 1 {
+			for _, c := range cands {
+				d.Placements = append(d.Placements, [2]string{c.fac, c.typ})
+			}
+		}
 	}
 
 	// Prior amnesties: releases under earlier decrees or amnesty release

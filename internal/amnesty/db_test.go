@@ -24,7 +24,7 @@ func testCtx() context.Context {
 }
 
 // openStore opens a real SQLite store in a temporary directory.
-func openStore(t *testing.T) (context.Context, *store.Store) {
+func openStore(t testing.TB) (context.Context, *store.Store) {
 	t.Helper()
 	ctx := testCtx()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "rollcall.db"), store.Options{})
@@ -93,7 +93,7 @@ func eachDB(t *testing.T, f func(t *testing.T, ctx context.Context, st *store.St
 	})
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -227,6 +227,33 @@ func testEvaluateFromStore(t *testing.T, ctx context.Context, st *store.Store) {
 	for name, want := range map[string]string{"A": rollcall.Eligible, "E": rollcall.Eligible, "B": rollcall.Undetermined, "D": rollcall.NotEligible} {
 		if got[name].Decision.Decision != want {
 			t.Errorf("t-crimes person %s: %s, want %s", name, got[name].Decision.Decision, want)
+		}
+	}
+
+	// One person's page: the same decisions from only their own data.
+	for name, p := range w.persons {
+		pds, err := ForPerson(ctx, st, p.ID)
+		must(t, err)
+		if len(pds) != 3 {
+			t.Fatalf("person %s: %d decrees", name, len(pds))
+		}
+		for _, pd := range pds {
+			var all *Evaluation
+			switch pd.DecreeKey {
+			case "t-prison":
+				all = ev
+			case "t-crimes":
+				all = ev2
+			default:
+				if pd.HasRule || pd.Result == nil || pd.Result.Decision.Decision != rollcall.Undetermined {
+					t.Errorf("person %s under %s: %+v", name, pd.DecreeKey, pd)
+				}
+				continue
+			}
+			want := decisions(t, all, w)[name]
+			if pd.Result == nil || pd.Result.Decision.Decision != want.Decision.Decision || pd.Result.Facility != want.Facility {
+				t.Errorf("person %s under %s: ForPerson %+v, Evaluate %+v", name, pd.DecreeKey, pd.Result, want)
+			}
 		}
 	}
 

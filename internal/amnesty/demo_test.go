@@ -13,7 +13,7 @@ import (
 
 // loadFictional writes a synth dataset into st with one person per true
 // person (the generator's truth stands in for a linkage run).
-func loadFictional(t *testing.T, ctx context.Context, st *store.Store, persons int) {
+func loadFictional(t testing.TB, ctx context.Context, st *store.Store, persons int) {
 	t.Helper()
 	must(t, refdata.Load(ctx, st))
 	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: 7})

@@ -70,8 +70,30 @@
 //     before E, so transfers matter; several candidates when a transfer date
 //     overlaps E.
 //
+// # Files (without a database)
+//
+// `rollcall amnesty check --decree DECREE.yaml --persons PERSONS.csv`
+// decides each person of PERSONS.csv (ParseDecree, ParsePersons, Check).
+// DECREE.yaml holds id, title, decreed, announced, effective, rule and
+// notes (and optionally the other decree fields: country, number,
+// issuing_body, occasion, wording_original, wording_translation,
+// announced_number, sources); unknown keys are errors. PERSONS.csv has a
+// header with id and any of sex, birth_date, facility, facility_type,
+// charges, sentence_years, sentence_start, detained_from, released_on,
+// prior_amnesties; an empty cell is unknown, dates may be partial ("1950",
+// "1950-08", "c. 1950", "1940s", "before 1950", "1950년 3월"), charges are
+// `;`-separated ("none" is no charge), sentence_years may be "life". The
+// output is `id,decision,missing` per person in input order, or the same
+// as JSON. Errors name the file, line and column (and line:column within
+// the rule).
+//
+// CEL orders int and double across types (`sentence_years >= 10`), but
+// equality and arithmetic need matching types: `sentence_years == 10.0`,
+// `sentence_years / 2.0`, not `== 10` or `/ 2`.
+//
 // Evaluation is sandboxed: CEL has no I/O, rules are limited in size and
 // nesting, and every evaluation runs under a cost limit. Decisions are
-// computed on demand from the current facts; nothing is cached, so a
-// corrected fact changes the next decision.
+// computed on demand from the current facts; nothing is kept between
+// calls (DecideAll only shares work among identical fact sets within one
+// call), so a corrected fact changes the next decision.
 package amnesty

@@ -1,6 +1,7 @@
 package amnesty
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -56,10 +57,27 @@ func Evaluate(ctx context.Context, st *store.Store, decreeKey string) (*Evaluati
 }
 
 func evaluateDecree(ctx context.Context, st *store.Store, d rollcall.AmnestyDecree, pop *population) (*Evaluation, error) {
+	outs, err := st.AmnestyOutcomes(ctx, d.ID, 0)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: outcomes of %s: %w", d.Key, err)
+	}
+	ev, err := evaluateWith(d, pop, currentOutcomes(outs))
+	if err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return ev, nil
+}
+
+// evaluateWith decides every person of pop under d; current holds the
+// current outcome under d by person.
+func evaluateWith(d rollcall.AmnestyDecree, pop *population, current map[int64]rollcall.AmnestyOutcome) (*Evaluation, error) {
 	ev := &Evaluation{Decree: d, Date: DecreeDate(d), HasRule: strings.TrimSpace(d.Rule) != ""}
 	on, err := newOnDate(ev.Date)
 	if err != nil {
-		return nil, rollcall.WrapError(rollcall.EINVALID, err, "decree %s: %s", d.Key, rollcall.ErrorMessage(err))
+		return nil, rollcall.Errorf(rollcall.EINVALID, "decree %s: %s", d.Key, rollcall.ErrorMessage(err))
 	}
 	var rule *Rule
 	if ev.HasRule {
@@ -67,18 +85,9 @@ func evaluateDecree(ctx context.Context, st *store.Store, d rollcall.AmnestyDecr
 			return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule", Message: fmt.Sprintf("decree %s: %s", d.Key, rollcall.ErrorMessage(err))}
 		}
 	}
-	outs, err := st.AmnestyOutcomes(ctx, d.ID, 0)
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: outcomes of %s: %w", d.Key, err)
-	}
-	current := currentOutcomes(outs)
 	ev.Results = make([]PersonResult, len(pop.persons))
 	for i, per := range pop.persons {
-		if i%1024 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		det := pop.detainee(per, on)
-		f := det.factsAt(on)
+		f := pop.detainee(per, on).factsAt(on)
 		r := PersonResult{PersonID: per.ID, Name: per.Name, Fictional: per.Fictional, Facts: f, Held: "unknown"}
 		if rule != nil {
 			r.Decision = rule.Decide(f)
@@ -101,6 +110,89 @@ func evaluateDecree(ctx context.Context, st *store.Store, d rollcall.AmnestyDecr
 		}
 		ev.Results[i] = r
 	}
-	slices.SortFunc(ev.Results, func(a, b PersonResult) int { return int(a.PersonID - b.PersonID) })
+	slices.SortFunc(ev.Results, func(a, b PersonResult) int { return cmp.Compare(a.PersonID, b.PersonID) })
 	return ev, nil
+}
+
+// PersonDecree is one decree's decision for one person, with the outcome
+// history under it (oldest first).
+type PersonDecree struct {
+	DecreeKey   string                    `json:"decree"`
+	DecreeTitle string                    `json:"decree_title"`
+	Date        rollcall.PartialDate      `json:"date"`
+	HasRule     bool                      `json:"has_rule"`
+	Result      *PersonResult             `json:"result,omitempty"` // nil when the decree cannot be evaluated
+	Problem     string                    `json:"problem,omitempty"`
+	History     []rollcall.AmnestyOutcome `json:"history"`
+}
+
+// ForPerson decides one person under every decree, reading only that
+// person's records and events: for a person page.
+func ForPerson(ctx context.Context, st *store.Store, personID int64) ([]PersonDecree, error) {
+	per, err := st.GetPerson(ctx, personID)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: person %d: %w", personID, err)
+	}
+	pop := &population{persons: []rollcall.Person{*per}, records: map[int64][]rollcall.Record{},
+		events: map[int64][]rollcall.Event{}, facilities: map[int64]rollcall.Facility{},
+		facilityByName: map[string]rollcall.Facility{}, amnestyReleases: map[int64][]rollcall.PartialDate{}}
+	recs, err := st.RecordsOfPerson(ctx, personID)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: records of person %d: %w", personID, err)
+	}
+	pop.records[personID] = recs
+	seen := map[int64]bool{}
+	filters := []map[string]string{{"person_id": fmt.Sprint(personID)}}
+	for _, r := range recs {
+		filters = append(filters, map[string]string{"record_id": fmt.Sprint(r.ID)})
+	}
+	for _, f := range filters {
+		evs, err := listAll(ctx, st.ListEvents, f)
+		if err != nil {
+			return nil, fmt.Errorf("amnesty: events of person %d: %w", personID, err)
+		}
+		for _, e := range evs {
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				pop.events[personID] = append(pop.events[personID], e)
+			}
+		}
+	}
+	slices.SortStableFunc(pop.events[personID], func(a, b rollcall.Event) int { return a.Date.Compare(b.Date) })
+	if err := pop.loadFacilities(ctx, st); err != nil {
+		return nil, err
+	}
+	decrees, err := listAll(ctx, st.ListAmnestyDecrees, nil)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: list decrees: %w", err)
+	}
+	slices.SortFunc(decrees, func(a, b rollcall.AmnestyDecree) int {
+		return cmp.Or(DecreeDate(a).Compare(DecreeDate(b)), cmp.Compare(a.Key, b.Key))
+	})
+	outs, err := st.AmnestyOutcomes(ctx, 0, personID)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: outcomes of person %d: %w", personID, err)
+	}
+	pop.addReleases(decrees, outs)
+	out := make([]PersonDecree, 0, len(decrees))
+	for _, d := range decrees {
+		pd := PersonDecree{DecreeKey: d.Key, DecreeTitle: d.Title, Date: DecreeDate(d), HasRule: strings.TrimSpace(d.Rule) != "",
+			History: []rollcall.AmnestyOutcome{}}
+		for _, o := range outs {
+			if o.DecreeID == d.ID {
+				pd.History = append(pd.History, o)
+			}
+		}
+		ev, err := evaluateWith(d, pop, currentOutcomes(pd.History))
+		switch {
+		case err == nil:
+			pd.Result = &ev.Results[0]
+		case rollcall.ErrorCode(err) == rollcall.EINVALID:
+			pd.Problem = rollcall.ErrorMessage(err)
+		default:
+			return nil, err
+		}
+		out = append(out, pd)
+	}
+	return out, nil
 }

@@ -71,9 +71,13 @@ const maxAge = 120
 // that it lies in [Lo, Hi]; Lo == Hi is an exact value and the ends may be
 // infinite.
 type Range struct {
-	Known  bool    `json:"known"`
-	Lo, Hi float64 `json:"-"`
+	Known  bool
+	Lo, Hi float64
 }
+
+// MarshalText writes String, so JSON shows "64–65" or "unknown" (and
+// never an infinity JSON cannot hold).
+func (r Range) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // Exact returns the range holding only v.
 func Exact(v float64) Range { return Range{Known: true, Lo: v, Hi: v} }
@@ -110,16 +114,20 @@ func (r Range) String() string {
 // Facts are one person's facts on a decree's effective date. A nil string
 // slice is unknown; several strings are alternatives (exactly one holds).
 type Facts struct {
-	Age            Range    `json:"-"`
-	Sex            []string `json:"-"`
-	Facility       []string `json:"-"`
-	FacilityType   []string `json:"-"`
-	ChargesKnown   bool     `json:"-"`
-	Charges        []string `json:"-"`
-	SentenceYears  Range    `json:"-"`
-	ServedYears    Range    `json:"-"`
-	Detained       *bool    `json:"-"`
-	PriorAmnesties Range    `json:"-"`
+	Age          Range    `json:"-"`
+	Sex          []string `json:"-"`
+	Facility     []string `json:"-"`
+	FacilityType []string `json:"-"`
+	// Placements, when set, are the (facility, facility_type) pairs that
+	// can hold together, so a rule using both is not tried on impossible
+	// mixes of one facility's name and another's type.
+	Placements     [][2]string `json:"-"`
+	ChargesKnown   bool        `json:"-"`
+	Charges        []string    `json:"-"`
+	SentenceYears  Range       `json:"-"`
+	ServedYears    Range       `json:"-"`
+	Detained       *bool       `json:"-"`
+	PriorAmnesties Range       `json:"-"`
 }
 
 // Describe renders each fact for people: "unknown", a value, a range or
@@ -178,16 +186,18 @@ type Detainee struct {
 	BirthDate rollcall.PartialDate `json:"birth_date"`
 	// Facility and FacilityType are the alternatives on the effective date
 	// (computed by the caller, who knows about transfers); nil is unknown.
-	Facility      []string             `json:"facility,omitempty"`
-	FacilityType  []string             `json:"facility_type,omitempty"`
+	Facility     []string `json:"facility,omitempty"`
+	FacilityType []string `json:"facility_type,omitempty"`
+	// Placements pair each facility alternative with its type, when known.
+	Placements    [][2]string          `json:"-"`
 	ChargesKnown  bool                 `json:"charges_known"`
 	Charges       []string             `json:"charges,omitempty"`
-	SentenceYears Range                `json:"-"`
+	SentenceYears Range                `json:"sentence_years"`
 	SentenceStart rollcall.PartialDate `json:"sentence_start"`
 	DetainedFrom  rollcall.PartialDate `json:"detained_from"`
 	ReleasedOn    rollcall.PartialDate `json:"released_on"`
 	// PriorAmnesties is a range: exact from a CSV, a lower bound from a database.
-	PriorAmnesties Range `json:"-"`
+	PriorAmnesties Range `json:"prior_amnesties"`
 }
 
 // span is a date's possible days as day numbers since 1970-01-01, with
@@ -274,6 +284,7 @@ func (d Detainee) factsAt(e onDate) Facts {
 	}
 	f.Facility = d.Facility
 	f.FacilityType = d.FacilityType
+	f.Placements = d.Placements
 	f.ChargesKnown, f.Charges = d.ChargesKnown, d.Charges
 	if f.ChargesKnown && f.Charges == nil {
 		f.Charges = []string{}

@@ -1,7 +1,9 @@
 package amnesty
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -68,6 +70,10 @@ func TestDecideRanges(t *testing.T) {
 		{"only the deciding fact is named", `age >= 65 && detained`, Facts{Age: Between(64, 65), Detained: &yes}, rollcall.Undetermined, []string{"age"}},
 		{"uncertain and unknown both named", `age >= 65 && sex == "m"`, Facts{Age: Between(64, 65)}, rollcall.Undetermined, []string{"age", "sex"}},
 		{"false beats unknown across combinations", `age >= 70 && sex == "m"`, Facts{Age: Between(64, 65)}, rollcall.NotEligible, nil},
+		{"linked placements exclude impossible mixes", `facility == "A" && facility_type == "kwanliso"`, twoPlaces(true), rollcall.NotEligible, nil},
+		{"unlinked alternatives allow every mix", `facility == "A" && facility_type == "kwanliso"`, twoPlaces(false), rollcall.Undetermined, []string{"facility", "facility_type"}},
+		{"linked placements: every pair qualifies", `facility == "A" || facility_type == "kwanliso"`, twoPlaces(true), rollcall.Eligible, nil},
+		{"linked placements name both facts", `facility == "A" && facility_type == "kyohwaso"`, twoPlaces(true), rollcall.Undetermined, []string{"facility", "facility_type"}},
 		{"runtime error is undetermined", `charges[3] == "x"`, Facts{ChargesKnown: true, Charges: []string{"a"}}, rollcall.Undetermined, nil},
 	}
 	for _, tt := range tests {
@@ -82,6 +88,16 @@ func TestDecideRanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// twoPlaces is a person moved from A (a kyohwaso) to B (a kwanliso) on a
+// date that may be before or after the decree date.
+func twoPlaces(linked bool) Facts {
+	f := Facts{Facility: []string{"A", "B"}, FacilityType: []string{"kyohwaso", "kwanliso"}}
+	if linked {
+		f.Placements = [][2]string{{"A", "kyohwaso"}, {"B", "kwanliso"}}
+	}
+	return f
 }
 
 func equalStrings(a, b []string) bool {
@@ -120,5 +136,96 @@ func TestCostLimit(t *testing.T) {
 	d := r.Decide(Facts{})
 	if d.Decision != rollcall.Undetermined || !strings.Contains(d.Error, "cost limit") {
 		t.Fatalf("got %+v, want undetermined with a cost limit error", d)
+	}
+}
+
+// TestDecideAllMatchesDecide checks that the parallel, memoised DecideAll
+// gives each person exactly what Decide gives on its own.
+func TestDecideAllMatchesDecide(t *testing.T) {
+	persons := benchPopulation(6000)
+	for _, rule := range []string{
+		`detained && "crimes_against_state" in charges`,
+		`detained && (age >= 60 || sex == "f" || served_years >= sentence_years / 2.0) && facility_type in ["kyohwaso", "rodong_danryeondae"]`,
+	} {
+		r, err := Compile(rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := rollcall.MustDate("2015-08-01")
+		got, err := DecideAll(r, on, persons)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[string]int{}
+		for i, p := range persons {
+			f, err := p.FactsAt(on)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := r.Decide(f)
+			if got[i].Decision != want.Decision || !equalStrings(got[i].Missing, want.Missing) {
+				t.Fatalf("person %s: DecideAll %+v, Decide %+v", p.ID, got[i], want)
+			}
+			counts[want.Decision]++
+		}
+		// The population mixes all three outcomes, so the comparison means something.
+		if counts[rollcall.Eligible] == 0 || counts[rollcall.NotEligible] == 0 || counts[rollcall.Undetermined] == 0 {
+			t.Fatalf("rule %q: one-sided population %v", rule, counts)
+		}
+	}
+}
+
+// TestSamplingMatchesBruteForce checks the candidate sampling against
+// evaluating every value of a range: for rules comparing a fact with
+// constants, sampling must give the same decision as brute force.
+func TestSamplingMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := range 300 {
+		a, b, c := rng.IntN(100), rng.IntN(100), rng.IntN(100)
+		rule := fmt.Sprintf("(age >= %d && age < %d) || age == %d", a, b, c)
+		r, err := Compile(rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo := rng.IntN(100)
+		hi := lo + rng.IntN(40)
+		all := map[bool]bool{}
+		for v := lo; v <= hi; v++ {
+			all[r.Decide(Facts{Age: Exact(float64(v))}).Decision == rollcall.Eligible] = true
+		}
+		want := rollcall.Undetermined
+		if len(all) == 1 {
+			want = rollcall.NotEligible
+			if all[true] {
+				want = rollcall.Eligible
+			}
+		}
+		if got := r.Decide(Facts{Age: Between(float64(lo), float64(hi))}).Decision; got != want {
+			t.Fatalf("case %d: %s with age %d–%d: %s, brute force %s", n, rule, lo, hi, got, want)
+		}
+	}
+	for n := range 200 {
+		x, y := float64(rng.IntN(30))/2, float64(rng.IntN(30))/2
+		rule := fmt.Sprintf("served_years >= %.1f && served_years < %.1f || served_years == %.1f", x, y, y+1)
+		r, err := Compile(rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo := rng.IntN(15000)
+		hi := lo + rng.IntN(6000)
+		all := map[bool]bool{}
+		for k := lo; k <= hi; k++ {
+			all[r.Decide(Facts{ServedYears: Exact(float64(k) / 1000)}).Decision == rollcall.Eligible] = true
+		}
+		want := rollcall.Undetermined
+		if len(all) == 1 {
+			want = rollcall.NotEligible
+			if all[true] {
+				want = rollcall.Eligible
+			}
+		}
+		if got := r.Decide(Facts{ServedYears: Between(float64(lo)/1000, float64(hi)/1000)}).Decision; got != want {
+			t.Fatalf("case %d: %s with served %g–%g: %s, brute force %s", n, rule, float64(lo)/1000, float64(hi)/1000, got, want)
+		}
 	}
 }

@@ -78,3 +78,25 @@ func FuzzParsePersons(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseDecree(f *testing.F) {
+	f.Add("id: x\neffective: 2015-08-01\nrule: age >= 65\n")
+	f.Add("id: x\nannounced: c. 2002\nrule: |\n  detained &&\n  charges.all(c, c != \"political\")\n")
+	f.Add("id: [\n")
+	f.Add("id: x\neffective: after 2015\nrule: true\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		d, rule, err := ParseDecree(strings.NewReader(data), "d.yaml")
+		if err != nil {
+			if rollcall.ErrorCode(err) != rollcall.EINVALID {
+				t.Fatalf("error with code %q: %v", rollcall.ErrorCode(err), err)
+			}
+			return
+		}
+		if rule == nil {
+			return
+		}
+		if _, err := Check(d, rule, []Detainee{{ID: "a"}, {ID: "b", BirthDate: rollcall.MustDate("1950")}}); err != nil {
+			t.Fatalf("a parsed decree does not check: %v", err)
+		}
+	})
+}

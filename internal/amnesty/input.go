@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -38,9 +39,10 @@ type DecreeFile struct {
 	Notes              string `yaml:"notes"`
 }
 
-// ParseDecree reads a DECREE.yaml and compiles its rule; name prefixes
-// errors (a file name). Unknown keys, bad dates and rule errors are
-// EINVALID errors naming the key (and line:column within the rule).
+// ParseDecree reads a DECREE.yaml and compiles its rule (nil when the
+// decree has none); name prefixes errors (a file name). Unknown keys, bad
+// dates and rule errors are EINVALID errors naming the key (and
+// line:column within the rule).
 func ParseDecree(r io.Reader, name string) (rollcall.AmnestyDecree, *Rule, error) {
 	var f DecreeFile
 	dec := yaml.NewDecoder(r)
@@ -49,7 +51,7 @@ func ParseDecree(r io.Reader, name string) (rollcall.AmnestyDecree, *Rule, error
 		if errors.Is(err, io.EOF) {
 			return rollcall.AmnestyDecree{}, nil, rollcall.Errorf(rollcall.EINVALID, "%s: empty decree file", name)
 		}
-		return rollcall.AmnestyDecree{}, nil, rollcall.WrapError(rollcall.EINVALID, err, "%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return rollcall.AmnestyDecree{}, nil, yamlError(name, err)
 	}
 	d := rollcall.AmnestyDecree{
 		Key: strings.TrimSpace(f.ID), Title: f.Title, Country: f.Country, Number: f.Number,
@@ -75,12 +77,39 @@ func ParseDecree(r io.Reader, name string) (rollcall.AmnestyDecree, *Rule, error
 	if _, err := newOnDate(DecreeDate(d)); err != nil {
 		return d, nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "effective", Message: name + ": effective: " + rollcall.ErrorMessage(err)}
 	}
+	if strings.TrimSpace(d.Rule) == "" {
+		// A decree may be recorded before anyone can read a rule from it.
+		return d, nil, nil
+	}
 	rule, err := Compile(d.Rule)
 	if err != nil {
 		return d, nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule", Message: name + ": " + rollcall.ErrorMessage(err)}
 	}
 	return d, rule, nil
 }
+
+var unknownField = regexp.MustCompile(`^(line \d+): field (\S+) not found in type \S+$`)
+
+// yamlError rewrites yaml.v3's errors for people: "FILE: line 3: unknown
+// key "rules" (known: ...)".
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	var msgs []string
+	if errors.As(err, &te) {
+		for _, e := range te.Errors {
+			if m := unknownField.FindStringSubmatch(e); m != nil {
+				e = fmt.Sprintf("%s: unknown key %q (known: %s)", m[1], m[2], decreeKeys)
+			}
+			msgs = append(msgs, e)
+		}
+	} else {
+		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	return rollcall.Errorf(rollcall.EINVALID, "%s: %s", name, strings.Join(msgs, "; "))
+}
+
+const decreeKeys = "id, title, country, number, decreed, announced, effective, issuing_body, occasion, " +
+	"wording_original, wording_translation, announced_number, sources, rule, notes"
 
 // PersonColumns are the columns PERSONS.csv may have; id is required.
 var PersonColumns = []string{"id", "sex", "birth_date", "facility", "facility_type", "charges",
@@ -203,7 +232,7 @@ func parseYears(v string) (float64, error) {
 func csvError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return rollcall.WrapError(rollcall.EINVALID, err, "%s: line %d, column %d: %s", name, pe.Line, pe.Column, pe.Err)
+		return rollcall.Errorf(rollcall.EINVALID, "%s: line %d, column %d: %s", name, pe.Line, pe.Column, pe.Err)
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }
@@ -235,6 +264,9 @@ type CheckRow struct {
 
 // Check decides every person in order on the decree's date.
 func Check(d rollcall.AmnestyDecree, rule *Rule, persons []Detainee) ([]CheckRow, error) {
+	if rule == nil {
+		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule", Message: fmt.Sprintf("decree %s has no rule to check", d.Key)}
+	}
 	ds, err := DecideAll(rule, DecreeDate(d), persons)
 	if err != nil {
 		return nil, err
@@ -245,6 +277,9 @@ func Check(d rollcall.AmnestyDecree, rule *Rule, persons []Detainee) ([]CheckRow
 	}
 	return rows, nil
 }
+
+// maxMemo bounds the decisions DecideAll remembers per worker.
+const maxMemo = 1 << 16
 
 // DecideAll decides every person on date e, in parallel for large inputs;
 // the result is in input order.
@@ -263,8 +298,30 @@ func DecideAll(rule *Rule, e rollcall.PartialDate, persons []Detainee) ([]Decisi
 			continue
 		}
 		wg.Go(func() {
+			// Many people share the same facts; decide each set once. When
+			// facts are mostly distinct the memo only costs, so it stops.
+			memo := map[string]Decision{}
+			var key []byte
+			hits, useMemo := 0, true
 			for i := lo; i < hi; i++ {
-				out[i] = rule.Decide(persons[i].factsAt(on))
+				f := persons[i].factsAt(on)
+				if !useMemo {
+					out[i] = rule.Decide(f)
+					continue
+				}
+				key = rule.appendKey(key[:0], f)
+				if d, ok := memo[string(key)]; ok {
+					out[i] = d
+					hits++
+					continue
+				}
+				out[i] = rule.Decide(f)
+				if len(memo) < maxMemo {
+					memo[string(key)] = out[i]
+				}
+				if n := i - lo + 1; n == 4096 && hits < n/4 {
+					useMemo, memo = false, nil
+				}
 			}
 		})
 	}

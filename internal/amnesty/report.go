@@ -59,6 +59,9 @@ type TimelineRow struct {
 	HasRule         bool   `json:"has_rule"`
 	AnnouncedNumber string `json:"announced_number,omitempty"`
 	AnnouncedFigure *int64 `json:"announced_figure,omitempty"`
+	// Problem says why the decree could not be evaluated (no usable date,
+	// a rule that does not compile); its counts are then empty.
+	Problem string `json:"problem,omitempty"`
 	Counts
 }
 
@@ -143,6 +146,26 @@ func Report(ctx context.Context, st *store.Store, decreeKey string) (*ReportData
 		return cmp.Or(cmp.Compare(b.Documented, a.Documented), cmp.Compare(a.Facility, b.Facility))
 	})
 
+	if rep.Timeline, err = timeline(ctx, st, pop, ev); err != nil {
+		return nil, err
+	}
+	rep.Notes = reportNotes(rep)
+	return rep, nil
+}
+
+// Timeline summarises every decree by date: the tracker's view across
+// decrees, and what ChartSVG draws.
+func Timeline(ctx context.Context, st *store.Store) ([]TimelineRow, error) {
+	pop, err := loadPopulation(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return timeline(ctx, st, pop, nil)
+}
+
+// timeline evaluates every decree over pop; done is a decree already
+// evaluated (or nil).
+func timeline(ctx context.Context, st *store.Store, pop *population, done *Evaluation) ([]TimelineRow, error) {
 	decrees, err := listAll(ctx, st.ListAmnestyDecrees, nil)
 	if err != nil {
 		return nil, fmt.Errorf("amnesty: list decrees: %w", err)
@@ -150,26 +173,32 @@ func Report(ctx context.Context, st *store.Store, decreeKey string) (*ReportData
 	slices.SortFunc(decrees, func(a, b rollcall.AmnestyDecree) int {
 		return cmp.Or(DecreeDate(a).Compare(DecreeDate(b)), cmp.Compare(a.Key, b.Key))
 	})
+	out := []TimelineRow{}
 	for _, od := range decrees {
 		row := TimelineRow{Key: od.Key, Title: od.Title, Date: DecreeDate(od).String(),
 			AnnouncedNumber: od.AnnouncedNumber, AnnouncedFigure: AnnouncedFigure(od.AnnouncedNumber)}
-		if od.Key == d.Key {
-			row.HasRule, row.Counts = ev.HasRule, rep.Overall
-		} else if oe, err := evaluateDecree(ctx, st, od, pop); err == nil {
+		oe := done
+		if oe == nil || oe.Decree.Key != od.Key {
+			oe, err = evaluateDecree(ctx, st, od, pop)
+		}
+		switch {
+		case err == nil:
 			row.HasRule = oe.HasRule
 			for _, r := range oe.Results {
 				row.add(r)
 			}
-		} else if rollcall.ErrorCode(err) != rollcall.EINVALID {
+		case rollcall.ErrorCode(err) != rollcall.EINVALID:
 			return nil, err
+		default:
+			row.Problem = rollcall.ErrorMessage(err)
 		}
-		// A decree with no usable date or rule stays in the timeline with
-		// its announced figure only.
+		// A decree with no usable date stays in the timeline with its
+		// announced figure only.
+		err = nil
 		row.Missing = nil
-		rep.Timeline = append(rep.Timeline, row)
+		out = append(out, row)
 	}
-	rep.Notes = reportNotes(rep)
-	return rep, nil
+	return out, nil
 }
 
 func (c *Counts) add(r PersonResult) {
@@ -390,7 +419,10 @@ func writeTable(w io.Writer, r *ReportData) error {
 				ann = "–"
 			}
 			elig, und := strconv.Itoa(t.Eligible), strconv.Itoa(t.Undetermined)
-			if !t.HasRule {
+			switch {
+			case t.Problem != "":
+				elig, und = "error", "–"
+			case !t.HasRule:
 				elig, und = "no rule", "–"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%d\t\n", t.Key, t.Date, ann, t.Documented, elig, und, t.ReleaseVerified, t.NotReleased)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -206,63 +207,100 @@ func (r *Rule) Decide(f Facts) Decision {
 		}
 		cands[i] = factCandidates(i, f, criticals)
 	}
-	// Bound the grid: the widest alternatives become unknowns (sound: an
+	// Each uncertain fact is a dimension of the grid, except facility and
+	// facility_type, which vary together when the alternatives are known
+	// as pairs (a transfer date overlapping the decree date).
+	var dims []dim
+	linked := r.uses[iFacility] && r.uses[iFacilityType] && len(f.Placements) > 1 &&
+		(len(cands[iFacility]) > 1 || len(cands[iFacilityType]) > 1) && cands[iFacility] != nil && cands[iFacilityType] != nil
+	if linked {
+		d := dim{facts: []int{iFacility, iFacilityType}}
+		seen := map[[2]string]bool{}
+		for _, pl := range f.Placements {
+			if !seen[pl] {
+				seen[pl] = true
+				d.vals = append(d.vals, []ref.Val{types.String(pl[0]), types.String(pl[1])})
+			}
+		}
+		dims = append(dims, d)
+	}
+	for i := range nFacts {
+		if len(cands[i]) > 1 && !(linked && (i == iFacility || i == iFacilityType)) {
+			d := dim{facts: []int{i}}
+			for _, c := range cands[i] {
+				d.vals = append(d.vals, []ref.Val{c})
+			}
+			dims = append(dims, d)
+		}
+	}
+	// Bound the grid: the widest dimensions become unknowns (sound: an
 	// unknown can only make a decision undetermined).
 	for {
 		n, widest := 1, -1
-		for i := range nFacts {
-			if len(cands[i]) > 1 {
-				n *= len(cands[i])
-				if widest < 0 || len(cands[i]) > len(cands[widest]) {
-					widest = i
-				}
+		for k, d := range dims {
+			n *= len(d.vals)
+			if widest < 0 || len(d.vals) > len(dims[widest].vals) {
+				widest = k
 			}
 		}
 		if n <= maxCombos {
 			break
 		}
-		cands[widest] = nil
+		for _, i := range dims[widest].facts {
+			cands[i] = nil
+		}
+		dims = slices.Delete(dims, widest, widest+1)
 	}
 	var unknowns []*cel.AttributePatternType
-	var uncertain []int
+	var vals [nFacts]ref.Val
 	for i := range nFacts {
 		switch {
 		case !r.uses[i]:
 		case cands[i] == nil:
 			unknowns = append(unknowns, r.patterns[i])
-		case len(cands[i]) > 1:
-			uncertain = append(uncertain, i)
-		}
-	}
-	var vals [nFacts]ref.Val
-	for i := range nFacts {
-		if len(cands[i]) > 0 {
+		default:
 			vals[i] = cands[i][0]
 		}
 	}
 	eval := func() outcome { return r.eval(&vals, unknowns) }
-	if len(uncertain) == 0 {
-		return decisionOf([]outcome{eval()}, nil, nil)
+	if len(dims) == 0 {
+		return decisionOf([]outcome{eval()}, nil)
 	}
-	// Enumerate the grid in mixed radix over the uncertain facts.
-	radix := make([]int, len(uncertain))
+	// Enumerate the grid in mixed radix over the dimensions.
 	total := 1
-	for k, i := range uncertain {
-		radix[k] = len(cands[i])
-		total *= radix[k]
+	for _, d := range dims {
+		total *= len(d.vals)
 	}
 	outs := make([]outcome, total)
-	idx := make([]int, len(uncertain))
 	for n := range total {
 		rem := n
-		for k, i := range uncertain {
-			idx[k] = rem % radix[k]
-			rem /= radix[k]
-			vals[i] = cands[i][idx[k]]
+		for _, d := range dims {
+			c := d.vals[rem%len(d.vals)]
+			rem /= len(d.vals)
+			for j, i := range d.facts {
+				vals[i] = c[j]
+			}
 		}
 		outs[n] = eval()
 	}
-	return decisionOf(outs, uncertain, radix)
+	return decisionOf(outs, dims)
+}
+
+// dim is one dimension of the evaluation grid: facts that vary together,
+// and their candidate values (vals[c][j] is facts[j]'s value in candidate c).
+type dim struct {
+	facts []int
+	vals  [][]ref.Val
+}
+
+// varies reports whether fact j of the dimension takes more than one value.
+func (d dim) varies(j int) bool {
+	for _, c := range d.vals[1:] {
+		if c[j].Equal(d.vals[0][j]) != types.True {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Rule) eval(vals *[nFacts]ref.Val, unknowns []*cel.AttributePatternType) outcome {
@@ -306,8 +344,8 @@ func (r *Rule) eval(vals *[nFacts]ref.Val, unknowns []*cel.AttributePatternType)
 	return outcome{kind: kError, err: fmt.Sprintf("the rule gave %v, not true or false", out)}
 }
 
-// decisionOf combines the outcomes of a grid over the uncertain facts.
-func decisionOf(outs []outcome, uncertain []int, radix []int) Decision {
+// decisionOf combines the outcomes of a grid over the dimensions.
+func decisionOf(outs []outcome, dims []dim) Decision {
 	allTrue, allFalse := true, true
 	var mask uint16
 	var errs []string
@@ -325,16 +363,17 @@ func decisionOf(outs []outcome, uncertain []int, radix []int) Decision {
 	case allFalse:
 		return Decision{Decision: rollcall.NotEligible, Missing: []string{}}
 	}
-	// An uncertain fact matters if changing it alone changes the result.
+	// A dimension matters if changing it alone changes the result.
 	stride := 1
-	for k, i := range uncertain {
+	for _, d := range dims {
+		radix := len(d.vals)
 		differs := false
 		for n := 0; n < len(outs) && !differs; n++ {
-			if (n/stride)%radix[k] != 0 {
+			if (n/stride)%radix != 0 {
 				continue
 			}
 			first := outs[n].kind
-			for v := 1; v < radix[k]; v++ {
+			for v := 1; v < radix; v++ {
 				if outs[n+v*stride].kind != first {
 					differs = true
 					break
@@ -342,9 +381,13 @@ func decisionOf(outs []outcome, uncertain []int, radix []int) Decision {
 			}
 		}
 		if differs {
-			mask |= 1 << i
+			for j, i := range d.facts {
+				if d.varies(j) {
+					mask |= 1 << i
+				}
+			}
 		}
-		stride *= radix[k]
+		stride *= radix
 	}
 	d := Decision{Decision: rollcall.Undetermined, Missing: []string{}}
 	for i := range nFacts {
@@ -513,4 +556,69 @@ func rangeCandidates(rg Range, integer bool, criticals func() []float64) ([]ref.
 		out[k] = mk(v)
 	}
 	return out, nil
+}
+
+// appendKey appends to buf a key that determines Decide's result for f:
+// the facts the rule uses, exactly. DecideAll memoises on it within one
+// call (many people share the same documented facts); nothing outlives
+// the call, so a changed fact is always seen.
+func (r *Rule) appendKey(buf []byte, f Facts) []byte {
+	rng := func(x Range) {
+		if !x.Known {
+			buf = append(buf, 'u')
+			return
+		}
+		buf = strconv.AppendFloat(append(buf, 'r'), x.Lo, 'g', -1, 64)
+		buf = strconv.AppendFloat(append(buf, ','), x.Hi, 'g', -1, 64)
+	}
+	strs := func(known bool, v []string) {
+		if !known {
+			buf = append(buf, 'u')
+			return
+		}
+		buf = append(buf, 's')
+		for _, s := range v {
+			buf = append(append(buf, s...), 0)
+		}
+	}
+	for i := range nFacts {
+		if !r.uses[i] {
+			continue
+		}
+		buf = append(buf, byte(i), '|')
+		switch i {
+		case iAge:
+			rng(f.Age)
+		case iSentenceYears:
+			rng(f.SentenceYears)
+		case iServedYears:
+			rng(f.ServedYears)
+		case iPriorAmnesties:
+			rng(f.PriorAmnesties)
+		case iSex:
+			strs(f.Sex != nil, f.Sex)
+		case iFacility:
+			strs(f.Facility != nil, f.Facility)
+		case iFacilityType:
+			strs(f.FacilityType != nil, f.FacilityType)
+		case iCharges:
+			strs(f.ChargesKnown, f.Charges)
+		case iDetained:
+			switch {
+			case f.Detained == nil:
+				buf = append(buf, 'u')
+			case *f.Detained:
+				buf = append(buf, 't')
+			default:
+				buf = append(buf, 'f')
+			}
+		}
+	}
+	if r.uses[iFacility] && r.uses[iFacilityType] {
+		buf = append(buf, 'p')
+		for _, p := range f.Placements {
+			buf = append(append(append(append(buf, p[0]...), 0), p[1]...), 0)
+		}
+	}
+	return buf
 }

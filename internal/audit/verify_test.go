@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -71,7 +72,11 @@ func TestVerify(t *testing.T) {
 		}, 3, "edited"},
 		{"swap order", func(e []Entry) []Entry { e[2], e[3] = e[3], e[2]; return e }, 3, "missing"},
 		{"duplicate", func(e []Entry) []Entry { return append(e[:5], e[4:]...) }, 5, "again"},
-		{"wrong genesis", func(e []Entry) []Entry { e[0].PrevHash = strings.Repeat("0", 64); e[0].Hash = e[0].ComputeHash(); return e }, 1, "genesis"},
+		{"wrong genesis", func(e []Entry) []Entry {
+			e[0].PrevHash = strings.Repeat("0", 64)
+			e[0].Hash = e[0].ComputeHash()
+			return e
+		}, 1, "genesis"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,6 +232,73 @@ func FuzzParseCheckpoint(f *testing.F) {
 		// Only the one signed statement may verify under this key.
 		if c.VerifySignature(pub) == nil && (c.Size != cp.Size || c.Root != cp.Root || c.Head != cp.Head || !c.At.Equal(cp.At)) {
 			t.Fatalf("a different checkpoint verified: %q", s)
+		}
+	})
+}
+
+func TestProof(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	es := chain(23)
+	v := NewVerifier()
+	for _, e := range es {
+		v.Add(e)
+	}
+	cp, _ := SignCheckpoint(priv, v, time.Now())
+	for _, i := range []int{0, 7, 22} {
+		p, err := v.Prove(es[i], cp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Check(pub); err != nil {
+			t.Fatalf("proof of seq %d: %v", es[i].Seq, err)
+		}
+		// An altered entry, even with its hash recomputed, fails the path.
+		bad := p
+		bad.Entry.Detail = "forged"
+		bad.Entry.Hash = bad.Entry.ComputeHash()
+		if _, err := bad.Check(pub); err == nil {
+			t.Fatalf("forged entry %d accepted", es[i].Seq)
+		}
+		// The same entry claimed at another position fails.
+		moved := p
+		moved.Entry.Seq++
+		moved.Entry.Hash = moved.Entry.ComputeHash()
+		if _, err := moved.Check(pub); err == nil {
+			t.Fatalf("entry %d accepted at another position", es[i].Seq)
+		}
+	}
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	p, _ := v.Prove(es[3], cp)
+	if _, err := p.Check(other); err == nil {
+		t.Fatal("proof accepted under another key")
+	}
+}
+
+// FuzzProofCheck: no proof other than a genuine one may verify, whatever
+// the JSON holds.
+func FuzzProofCheck(f *testing.F) {
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	pub := priv.Public().(ed25519.PublicKey)
+	es := chain(9)
+	v := NewVerifier()
+	for _, e := range es {
+		v.Add(e)
+	}
+	cp, _ := SignCheckpoint(priv, v, time.Unix(0, 0))
+	p, _ := v.Prove(es[4], cp)
+	genuine, _ := json.Marshal(p)
+	f.Add(genuine)
+	f.Add([]byte(`{"entry":{"seq":1},"path":[],"checkpoint":""}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var q Proof
+		if json.Unmarshal(b, &q) != nil {
+			return
+		}
+		if _, err := q.Check(pub); err == nil {
+			// Only the nine real entries can be proven.
+			if q.Entry.Seq < 1 || q.Entry.Seq > 9 || q.Entry.Hash != es[q.Entry.Seq-1].Hash {
+				t.Fatalf("forged proof verified: %s", b)
+			}
 		}
 	})
 }

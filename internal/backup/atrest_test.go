@@ -28,12 +28,14 @@ const passphrase = "a long enough test passphrase"
 // planted in a public field and must be found, which proves the byte search
 // itself works.
 var markers = []string{
-	"MRK-INFORMANT-NAME-7f3a", "MRK-INFORMANT-CONTACT-91bc", "MRK-TESTIMONY-44de",
-	"MRK-EVIDENCE-FROM-0a1b", "MRK-EVIDENCE-NAME-5c6d", "MRK-EVIDENCE-CONTENT-e2f3",
+	"mrkinformantname7f3a", "mrkinformantcontact91bc", "mrktestimony44de",
+	"mrkevidencefrom0a1b", "mrkevidencename5c6d", "mrkevidencecontente2f3",
 	"김비밀증인", // a Korean marker: UTF-8 bytes must not appear either
 }
 
-const control = "CTRL-PUBLIC-RECORD-NAME-77aa"
+// Markers and control are single lower-case tokens, so that a full-text
+// index (which splits and case-folds text) would still hold them whole.
+const control = "ctrlpublicrecordname77aa"
 
 type planted struct {
 	db       *store.Store

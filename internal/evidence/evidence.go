@@ -63,8 +63,10 @@ type Receipt struct {
 	SourceID     *int64
 	Sensitivity  rollcall.Sensitivity
 	ReceivedFrom string // confidential
-	Method       string // "in person", "encrypted messenger", "USB", ...
-	Note         string
+	// ReceivedBy is who took the file in; default the context's actor.
+	ReceivedBy string
+	Method     string // "in person", "encrypted messenger", "USB", ...
+	Note       string
 }
 
 // Add stores the content of r and records its receipt. When a file with the
@@ -95,21 +97,30 @@ func (v *Vault) Add(ctx context.Context, r io.Reader, rc Receipt) (f *store.Evid
 	}
 	sha := hex.EncodeToString(plainH.Sum(nil))
 	dst := v.Path(sha)
-	fileNew := false
-	if _, err := os.Stat(dst); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-			return nil, false, err
-		}
-		if err := os.Rename(tmp.Name(), dst); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return nil, false, err
+	}
+	// Link, not rename: it fails if the file is there already (another
+	// receipt of the same content, perhaps concurrent), and then the copy
+	// on disk is the one whose ciphertext hash counts.
+	cipherSum := hex.EncodeToString(cipherH.Sum(nil))
+	fileNew := true
+	if err := os.Link(tmp.Name(), dst); errors.Is(err, fs.ErrExist) {
+		fileNew = false
+		if cipherSum, err = hashFile(dst, sha256.New()); err != nil {
 			return nil, false, fmt.Errorf("evidence: %w", err)
 		}
-		fileNew = true
+	} else if err != nil {
+		return nil, false, fmt.Errorf("evidence: %w", err)
 	}
-	cipherSum := hex.EncodeToString(cipherH.Sum(nil))
 	actor := rollcall.ActorFrom(ctx).Name
+	receiver := rc.ReceivedBy
+	if receiver == "" {
+		receiver = actor
+	}
 	err = v.DB.InTx(ctx, func(tx *store.Store) error {
 		f = &store.EvidenceFile{SHA256: sha, Size: size, CipherSHA256: cipherSum, Name: rc.Name, MediaType: rc.MediaType,
-			SourceID: rc.SourceID, Sensitivity: rc.Sensitivity, CreatedBy: actor}
+			SourceID: rc.SourceID, Sensitivity: rc.Sensitivity, CreatedBy: receiver}
 		var err error
 		if created, err = tx.PutEvidence(ctx, f); err != nil {
 			return err
@@ -121,7 +132,7 @@ func (v *Vault) Add(ctx context.Context, r io.Reader, rc Receipt) (f *store.Evid
 				return fmt.Errorf("evidence: %w", err)
 			}
 		}
-		if err := tx.AddCustody(ctx, &store.Custody{SHA256: sha, Actor: actor, Action: ActionReceived, Party: rc.ReceivedFrom, Method: rc.Method, Note: rc.Note}); err != nil {
+		if err := tx.AddCustody(ctx, &store.Custody{SHA256: sha, Actor: receiver, Action: ActionReceived, Party: rc.ReceivedFrom, Method: rc.Method, Note: rc.Note}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.Entry{Actor: actor, Action: "evidence.receive", Entity: "evidence", Detail: sha})

@@ -164,3 +164,29 @@ func TestVerifyFindsEveryProblem(t *testing.T) {
 		t.Fatal("Get returned substituted content without error")
 	}
 }
+
+// TestConcurrentSameContent: many receipts of one file at once keep one
+// copy whose recorded hash matches what is on disk.
+func TestConcurrentSameContent(t *testing.T) {
+	v, ctx := setup(t, filepath.Join(t.TempDir(), "db"))
+	done := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, _, err := v.Add(ctx, strings.NewReader("the same scan"), evidence.Receipt{Method: "m", Note: string(rune('a' + i))})
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	probs, n, err := v.Verify(ctx)
+	if err != nil || n != 1 || len(probs) != 0 {
+		t.Fatalf("after concurrent adds: %d files, %v, %v", n, probs, err)
+	}
+	cs, _ := v.DB.Custody(ctx, sum([]byte("the same scan")))
+	if len(cs) != 8 {
+		t.Fatalf("%d receipts in the chain of custody, want 8", len(cs))
+	}
+}

@@ -3,10 +3,13 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 func recKey(source, key string) string { return source + "\x00" + key }
@@ -45,6 +48,7 @@ func (p *Plan) convertSource(c *rowCtx) *rollcall.Source {
 	if s.Kind == "" && c.get("kind") == "" {
 		c.fail("kind", "kind is required")
 	}
+	s.Informant = c.informant()
 	if r := s.Reliability; r != "" && (len(r) != 1 || r[0] < 'A' || r[0] > 'F') {
 		c.fail("reliability", "%q is not a reliability grade A to F", truncate(r, 10))
 	}
@@ -133,7 +137,7 @@ func (p *Plan) convertRecord(ctx context.Context, c *rowCtx) (*importRecord, err
 	r.Name = c.required("name")
 	r.NameAlt = c.get("name_alt")
 	r.Sex = c.sex("sex")
-	r.BirthDate = c.date("birth_date")
+	r.BirthDate = c.birthDate("birth_date")
 	r.BirthPlace = c.get("birth_place")
 	r.Province = c.get("province")
 	r.Charge = c.get("charge")
@@ -164,7 +168,7 @@ func (p *Plan) convertRecord(ctx context.Context, c *rowCtx) (*importRecord, err
 		}
 		ir.facility = k
 	} else if r.FacilityText != "" {
-		ir.facility = p.facAlias[foldName(r.FacilityText)]
+		ir.facility = p.facilityByName(r.FacilityText)
 	}
 	if ir.source != "" {
 		ok, err := p.sourceKnown(ctx, ir.source)
@@ -178,11 +182,11 @@ func (p *Plan) convertRecord(ctx context.Context, c *rowCtx) (*importRecord, err
 	if c.writing() || ir.source == "" || r.Key == "" {
 		return ir, nil
 	}
-	k := recKey(ir.source, r.Key)
-	if prev, dup := p.recKeys[k]; dup {
-		c.fail("key", "record %q of source %q is already given at %s", truncate(r.Key, 40), truncate(ir.source, 40), prev)
+	h := maphash.String(p.seed, recKey(ir.source, r.Key))
+	if prev, dup := p.recKeys[h]; dup {
+		c.fail("key", "record %q of source %q is already given at row %d", truncate(r.Key, 40), truncate(ir.source, 40), prev)
 	} else if len(c.errs) == 0 {
-		p.recKeys[k] = fmt.Sprint(c.num)
+		p.recKeys[h] = int32(c.num)
 	}
 	return ir, nil
 }
@@ -233,8 +237,8 @@ func (p *Plan) convertEvent(ctx context.Context, c *rowCtx) (*importEvent, error
 		switch {
 		case ok:
 			ie.facility = fv
-		case p.facAlias[foldName(fv)] != "":
-			ie.facility = p.facAlias[foldName(fv)]
+		case p.facilityByName(fv) != "":
+			ie.facility = p.facilityByName(fv)
 		default:
 			c.fail("facility", "no facility %q in this import or the database", truncate(fv, 40))
 		}
@@ -282,7 +286,7 @@ func (p *Plan) convertEvent(ctx context.Context, c *rowCtx) (*importEvent, error
 func (p *Plan) checkRecordRef(ctx context.Context, c *rowCtx, source, key string) error {
 	k := recKey(source, key)
 	p.eventRef[k] = true
-	if _, ok := p.recKeys[k]; ok {
+	if _, ok := p.recKeys[maphash.String(p.seed, k)]; ok {
 		return nil
 	}
 	s, err := p.dbSource(ctx, source)
@@ -290,14 +294,67 @@ func (p *Plan) checkRecordRef(ctx context.Context, c *rowCtx, source, key string
 		return err
 	}
 	if s != nil {
-		_, err := p.st.RecordByKey(ctx, s.ID, key)
-		if err == nil {
-			return nil
-		}
-		if rollcall.ErrorCode(err) != rollcall.ENOTFOUND {
+		id, err := recordIDByKey(ctx, p.st, s.ID, key)
+		if err != nil {
 			return fmt.Errorf("look up record %s/%s: %w", source, key, err)
+		}
+		if id != 0 {
+			return nil
 		}
 	}
 	c.fail("record", "no record %q of source %q in this import or the database", truncate(key, 40), truncate(source, 40))
 	return nil
+}
+
+// consentWords are the uses an informant can agree to, as written.
+var consentWords = map[string]string{
+	"research": "research", "연구": "research",
+	"publication": "publication", "publish": "publication", "공개": "publication", "출판": "publication",
+	"un": "un", "유엔": "un", "united nations": "un",
+	"legal": "legal", "court": "legal", "법적": "legal", "소송": "legal",
+}
+
+// informant reads the informant columns of a source row. They are
+// confidential: without an encryption key they are refused.
+func (c *rowCtx) informant() *rollcall.Informant {
+	in := &rollcall.Informant{Name: c.get("informant_name"), Contact: c.get("informant_contact")}
+	for _, w := range strings.FieldsFunc(c.get("informant_consent"), func(r rune) bool { return r == ';' || r == ',' }) {
+		w = strings.ToLower(strings.TrimSpace(w))
+		use, ok := consentWords[w]
+		if !ok {
+			c.fail("informant_consent", "%q is not a use an informant consents to (research, publication, un, legal)", truncate(w, 30))
+			continue
+		}
+		if !slices.Contains(in.Consent, use) {
+			in.Consent = append(in.Consent, use)
+		}
+	}
+	if in.Name == "" && in.Contact == "" && len(in.Consent) == 0 {
+		return nil
+	}
+	if c.p.st.Cipher() == nil {
+		for _, f := range []string{"informant_name", "informant_contact", "informant_consent"} {
+			if c.get(f) != "" {
+				c.fail(f, "informant details are confidential and no encryption key is loaded (see rollcall key)")
+				break
+			}
+		}
+	}
+	return in
+}
+
+// recordIDByKey returns the id of a source's record, 0 if there is none,
+// without decrypting its testimony (which would be an audited read).
+func recordIDByKey(ctx context.Context, st *store.Store, sourceID int64, key string) (int64, error) {
+	rs, _, err := st.ListRecords(ctx, rollcall.ListOptions{Limit: 2,
+		Filters: map[string]string{"source_id": strconv.FormatInt(sourceID, 10), "key": key}})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rs {
+		if r.Key == key {
+			return r.ID, nil
+		}
+	}
+	return 0, nil
 }

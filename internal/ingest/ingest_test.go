@@ -1,17 +1,19 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/synth"
@@ -31,52 +33,6 @@ func openStore(t testing.TB) *store.Store {
 	return st
 }
 
-// dump renders every row of every table, in a stable order, so two
-// databases can be compared whole.
-func dump(t *testing.T, db *sql.DB) string {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var b strings.Builder
-	for _, tb := range tables {
-		r, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT * FROM %q ORDER BY 1`, tb))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := r.Columns()
-		fmt.Fprintf(&b, "== %s %v\n", tb, cols)
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for r.Next() {
-			if err := r.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				if bs, ok := v.([]byte); ok {
-					v = string(bs)
-				}
-				fmt.Fprintf(&b, "%v|", v)
-			}
-			b.WriteByte('\n')
-		}
-		r.Close()
-	}
-	return b.String()
-}
-
 func writeSynth(t testing.TB, dir string, persons int) *synth.Dataset {
 	t.Helper()
 	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: 42})
@@ -89,9 +45,10 @@ func writeSynth(t testing.TB, dir string, persons int) *synth.Dataset {
 	return ds
 }
 
-func TestImportSynthCSVTwice(t *testing.T) {
+func TestImportSynthCSVTwice(t *testing.T) { eachDB(t, testImportSynthCSVTwice) }
+
+func testImportSynthCSVTwice(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	if err := refdata.Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +67,7 @@ func TestImportSynthCSVTwice(t *testing.T) {
 	if res.Sources.Created != len(ds.Sources) || res.Records.Created != len(ds.Records) || res.Events.Created != len(ds.Events) {
 		t.Fatalf("created %+v, want %d sources, %d records, %d events", res, len(ds.Sources), len(ds.Records), len(ds.Events))
 	}
-	before := dump(t, st.DB())
+	before := dump(t, st)
 	res, err = Import(ctx, st, files, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +75,7 @@ func TestImportSynthCSVTwice(t *testing.T) {
 	if res.Records.Unchanged != len(ds.Records) || res.Sources.Unchanged != len(ds.Sources) || res.Events.Unchanged != len(ds.Events) {
 		t.Errorf("second import: %+v, want everything unchanged", res)
 	}
-	if after := dump(t, st.DB()); after != before {
+	if after := dump(t, st); after != before {
 		t.Error("importing the same files twice changed the database")
 	}
 	// Facilities were resolved from the names sources use.
@@ -185,9 +142,10 @@ func writeXLSX(t testing.TB, path string, sheets [][2]any) {
 	}
 }
 
-func TestImportXLSXAllOrNothing(t *testing.T) {
+func TestImportXLSXAllOrNothing(t *testing.T) { eachDB(t, testImportXLSXAllOrNothing) }
+
+func testImportXLSXAllOrNothing(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	if err := refdata.Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -200,11 +158,12 @@ func TestImportXLSXAllOrNothing(t *testing.T) {
 		{"nk-list-1", "1", "김영희", "여", "1961년경", "요덕 관리소", "2001년 3월"},
 		{"nk-list-1", "2", "Pak Chol", "M", "1970-02-03", "Camp 16", "2003"},
 		{"nk-list-1", "3", "리명철", "남", "1975-13-01", "Kyo-hwa-so No. 12", "2010"}, // bad month, row 4, column E
-		{"nk-list-1", "4", "Choe Sun Hui", "F", "c. 1980", "", "2012-07"},
+		{"nk-list-1", "4", "Choe Sun Hui", "F", "b. c. 1980", "", "2012-07"},
+		{"nk-list-1", "5", "박명순", "여", "1958년생", "", ""},
 	}
 	path := filepath.Join(t.TempDir(), "list.xlsx")
 	writeXLSX(t, path, [][2]any{{"sources", sources}, {"records", records}})
-	before := dump(t, st.DB())
+	before := dump(t, st)
 	_, err := Import(ctx, st, []string{path}, Options{})
 	if rollcall.ErrorCode(err) != rollcall.EINVALID {
 		t.Fatalf("import with a bad row: %v, want an invalid error", err)
@@ -220,7 +179,7 @@ func TestImportXLSXAllOrNothing(t *testing.T) {
 	if !strings.Contains(e.String(), ":4:생년월일 (E): ") {
 		t.Errorf("error text %q", e.String())
 	}
-	if after := dump(t, st.DB()); after != before {
+	if after := dump(t, st); after != before {
 		t.Fatal("a failed import changed the database")
 	}
 
@@ -230,14 +189,14 @@ func TestImportXLSXAllOrNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Sources.Created != 1 || res.Records.Created != 4 {
+	if res.Sources.Created != 1 || res.Records.Created != 5 {
 		t.Fatalf("result %+v", res)
 	}
-	first := dump(t, st.DB())
+	first := dump(t, st)
 	if _, err := Import(ctx, st, []string{path}, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if second := dump(t, st.DB()); second != first {
+	if second := dump(t, st); second != first {
 		t.Fatal("importing the same XLSX twice changed the database")
 	}
 	src, err := st.SourceByKey(ctx, "nk-list-1")
@@ -250,6 +209,12 @@ func TestImportXLSXAllOrNothing(t *testing.T) {
 	}
 	if r.Sex != "f" || r.BirthDate.String() != "~1961" || r.ArrestDate.String() != "2001-03" || r.FacilityID == nil {
 		t.Errorf("record 1 = %+v", r)
+	}
+	for key, want := range map[string]string{"4": "~1980", "5": "1958"} {
+		r, err := st.RecordByKey(ctx, src.ID, key)
+		if err != nil || r.BirthDate.String() != want {
+			t.Errorf("record %s born %v (%v), want %s", key, r.BirthDate, err, want)
+		}
 	}
 	yodok, err := st.FacilityByKey(ctx, "kwanliso-15")
 	if err != nil {
@@ -266,7 +231,7 @@ func TestImportXLSXAllOrNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Records.Updated != 1 || res.Records.Unchanged != 3 {
+	if res.Records.Updated != 1 || res.Records.Unchanged != 4 {
 		t.Errorf("after editing one cell: %+v", res.Records)
 	}
 }
@@ -303,5 +268,264 @@ func TestImportErrorsNameEveryProblem(t *testing.T) {
 	n, _, _ := st.ListSources(ctx, rollcall.ListOptions{})
 	if len(n) != 0 {
 		t.Error("sources were written despite errors")
+	}
+}
+
+// TestImportXLSXDatesAndNotes: a date-formatted cell (stored by Excel as a
+// serial day number) reads as its day, a year typed as a number stays a
+// year, and a notes sheet beside the data is skipped with a warning.
+func TestImportXLSXDatesAndNotes(t *testing.T) {
+	ctx := ctxSystem()
+	st := openStore(t)
+	path := filepath.Join(t.TempDir(), "dates.xlsx")
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", "records")
+	for i, h := range []string{"source", "key", "name", "birth_date", "arrest_date", "sentence_years"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellValue("records", cell, h)
+	}
+	f.SetSheetRow("records", "A2", &[]any{"s1", "1", "Kim", 1961, time.Date(1999, 3, 4, 0, 0, 0, 0, time.UTC), 2.5})
+	f.NewSheet("readme")
+	f.SetCellValue("readme", "A1", "About this list")
+	f.SetCellValue("readme", "A2", "Compiled from interviews.")
+	f.NewSheet("sources")
+	f.SetSheetRow("sources", "A1", &[]any{"key", "kind", "title"})
+	f.SetSheetRow("sources", "A2", &[]any{"s1", "list", "A list"})
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	res, err := Import(ctx, st, []string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "readme") {
+		t.Errorf("warnings %q, want one about the readme sheet", res.Warnings)
+	}
+	src, _ := st.SourceByKey(ctx, "s1")
+	r, err := st.RecordByKey(ctx, src.ID, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.BirthDate.String() != "1961" || r.ArrestDate.String() != "1999-03-04" || r.SentenceYears == nil || *r.SentenceYears != 2.5 {
+		t.Errorf("read back birth %s, arrest %s, sentence %v", r.BirthDate, r.ArrestDate, r.SentenceYears)
+	}
+}
+
+func TestImportWithMapping(t *testing.T) {
+	ctx := ctxSystem()
+	st := openStore(t)
+	dir := t.TempDir()
+	src := &rollcall.Source{Key: "fr-list", Kind: "list", Title: "Liste", Sensitivity: rollcall.Internal}
+	if err := st.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "liste.csv")
+	os.WriteFile(data, []byte("N°,Nom complet,Né(e),Remarque\n1,Kim Yong Hui,1961,vue en 2003\n2,Ri Myong Chol,vers 1970,\n"), 0o644)
+	for _, m := range []struct{ name, text string }{
+		{"map.yaml", "kind: records\ncolumns:\n  \"N°\": key\n  \"Nom complet\": name\n  \"Né(e)\": birth_date\n  Remarque: \"-\"\ndefaults:\n  source: fr-list\n"},
+		{"map.json", `{"kind": "records", "columns": {"N°": "key", "Nom complet": "name", "Né(e)": "birth_date", "Remarque": "-"}, "defaults": {"source": "fr-list"}}`},
+	} {
+		path := filepath.Join(dir, m.name)
+		os.WriteFile(path, []byte(m.text), 0o644)
+		mp, err := LoadMapping(path)
+		if err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		_, err = Import(ctx, st, []string{data}, Options{Mapping: mp})
+		es, ok := AsErrors(err)
+		// "vers 1970" is French for "about 1970", which the date reader
+		// does not know: the error names the mapped column.
+		if !ok || len(es) != 1 || es[0].Row != 3 || es[0].Column != "Né(e)" || es[0].Letter != "C" {
+			t.Fatalf("%s: %v, want one error at row 3, Né(e) (C)", m.name, err)
+		}
+	}
+	os.WriteFile(data, []byte("N°,Nom complet,Né(e),Remarque\n1,Kim Yong Hui,1961,vue en 2003\n2,Ri Myong Chol,c. 1970,\n"), 0o644)
+	mp, _ := LoadMapping(filepath.Join(dir, "map.yaml"))
+	res, err := Import(ctx, st, []string{data}, Options{Mapping: mp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records.Created != 2 || len(res.Warnings) != 0 {
+		t.Errorf("result %+v", res)
+	}
+	r, err := st.RecordByKey(ctx, src.ID, "2")
+	if err != nil || r.Name != "Ri Myong Chol" || r.BirthDate.String() != "~1970" {
+		t.Errorf("record 2 = %+v, %v", r, err)
+	}
+	// A mapping to a field that does not exist is refused.
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("columns:\n  Nom: nom\n"), 0o644)
+	if _, err := LoadMapping(bad); err == nil || !strings.Contains(err.Error(), "unknown field") {
+		t.Errorf("bad mapping: %v", err)
+	}
+}
+
+func TestImportSemicolonCSV(t *testing.T) {
+	ctx := ctxSystem()
+	st := openStore(t)
+	path := filepath.Join(t.TempDir(), "semi.csv")
+	os.WriteFile(path, []byte("\ufeffkey;kind;title\ns1;list;\"A list; with a semicolon\"\n"), 0o644)
+	if _, err := Import(ctx, st, []string{path}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.SourceByKey(ctx, "s1")
+	if err != nil || s.Title != "A list; with a semicolon" {
+		t.Fatalf("source = %+v, %v", s, err)
+	}
+}
+
+// TestImportTitleAboveHeader: a sheet with a title and a blank row above
+// the header is read from its header, and rows keep the sheet's numbers.
+func TestImportTitleAboveHeader(t *testing.T) {
+	ctx := ctxSystem()
+	st := openStore(t)
+	path := filepath.Join(t.TempDir(), "titled.xlsx")
+	writeXLSXRows(t, path, "명단", [][]string{
+		{"요덕 수용소 수감자 명단 (가상)"},
+		{},
+		{"출처", "번호", "이름", "성별", "생년월일"},
+		{"s1", "1", "김영희", "여", "1961년경"},
+		{"s1", "2", "박철", "남", "1961-02-30"},
+	})
+	src := &rollcall.Source{Key: "s1", Kind: "list", Title: "Fictional list", Sensitivity: rollcall.Internal}
+	if err := st.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Import(ctx, st, []string{path}, Options{})
+	es, ok := AsErrors(err)
+	if !ok || len(es) != 1 || es[0].Row != 5 || es[0].Column != "생년월일" || es[0].Letter != "E" || es[0].Sheet != "명단" {
+		t.Fatalf("got %v, want one error at 명단 row 5, 생년월일 (E)", err)
+	}
+}
+
+func TestImportInformant(t *testing.T) {
+	ctx := ctxSystem()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "interviews.csv")
+	os.WriteFile(path, []byte("key,kind,title,제보자,연락처,동의\nint-1,testimony,Interview 1,Informant A,a@example.org,연구; un\n"), 0o644)
+
+	// Without a key the informant is refused, naming the cell.
+	_, err := Import(ctx, openStore(t), []string{path}, Options{})
+	es, ok := AsErrors(err)
+	if !ok || len(es) != 1 || es[0].Row != 2 || es[0].Column != "제보자" {
+		t.Fatalf("without a key: %v", err)
+	}
+
+	c, err := keys.NewCipher(1, map[byte][]byte{1: bytes.Repeat([]byte{3}, keys.KeySize)}, bytes.Repeat([]byte{4}, keys.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "k.db"), store.Options{Cipher: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := Import(ctx, st, []string{path}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.SourceByKey(ctx, "int-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Informant == nil || s.Informant.Name != "Informant A" || strings.Join(s.Informant.Consent, ",") != "research,un" {
+		t.Fatalf("informant read back as %+v", s.Informant)
+	}
+	before := dump(t, st)
+	res, err := Import(ctx, st, []string{path}, Options{})
+	if err != nil || res.Sources.Unchanged != 1 {
+		t.Fatalf("second import: %+v, %v", res, err)
+	}
+	// Comparing the informant is a confidential read, which the audit log
+	// records; nothing else may change.
+	after := dump(t, st)
+	if stripAudit(after) != stripAudit(before) {
+		t.Error("re-importing the informant changed the database beyond the audit log")
+	}
+	if n := strings.Count(after, "read_confidential") - strings.Count(before, "read_confidential"); n != 1 {
+		t.Errorf("%d confidential reads logged, want 1", n)
+	}
+	// A file without the informant columns leaves the stored one alone.
+	os.WriteFile(path, []byte("key,kind,title\nint-1,testimony,Interview 1\n"), 0o644)
+	if _, err := Import(ctx, st, []string{path}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := st.SourceByKey(ctx, "int-1"); s.Informant == nil || s.Informant.Contact != "a@example.org" {
+		t.Errorf("informant lost: %+v", s.Informant)
+	}
+
+	// A record with a testimony, then events that refer to it from another
+	// import: looking the record up must not read the testimony.
+	recs := filepath.Join(dir, "recs.csv")
+	os.WriteFile(recs, []byte("source,key,name,증언\nint-1,1,김영희,\"She was held at Yodok.\"\n"), 0o644)
+	if _, err := Import(ctx, st, []string{recs}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	evs := filepath.Join(dir, "events.csv")
+	os.WriteFile(evs, []byte("key,type,date,source,record\nev-1,arrest,2001,int-1,1\n"), 0o644)
+	if _, err := Import(ctx, st, []string{evs}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before = dump(t, st)
+	if _, err := Import(ctx, st, []string{evs}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if after := dump(t, st); after != before {
+		t.Error("re-importing events that name a record with a testimony changed the database (a confidential read?)")
+	}
+	// Re-importing the testimony compares it with the stored one: one
+	// audited read, and nothing else changes.
+	res, err = Import(ctx, st, []string{recs}, Options{})
+	if err != nil || res.Records.Unchanged != 1 {
+		t.Fatalf("re-import of the testimony: %+v, %v", res, err)
+	}
+	after = dump(t, st)
+	if stripAudit(after) != stripAudit(before) {
+		t.Error("re-importing a testimony changed the database beyond the audit log")
+	}
+	if n := strings.Count(after, "read_confidential") - strings.Count(before, "read_confidential"); n != 1 {
+		t.Errorf("%d confidential reads logged, want 1", n)
+	}
+	if r, _ := st.RecordByKey(ctx, s.ID, "1"); r == nil || r.Testimony != "She was held at Yodok." {
+		t.Errorf("testimony read back as %+v", r)
+	}
+}
+
+// stripAudit removes the audit log (and its checkpoints) from a dump.
+func stripAudit(d string) string {
+	var out []string
+	skip := false
+	for _, l := range strings.Split(d, "\n") {
+		if strings.HasPrefix(l, "== ") {
+			skip = strings.HasPrefix(l, "== audit")
+		}
+		if !skip {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestImportReportsAcrossFiles: a table with a wrong header does not hide
+// the problems of the other files.
+func TestImportReportsAcrossFiles(t *testing.T) {
+	ctx := ctxSystem()
+	st := openStore(t)
+	dir := t.TempDir()
+	srcs := filepath.Join(dir, "sources.csv")
+	os.WriteFile(srcs, []byte("key,kind,title,credibility\ns1,list,A,9\n"), 0o644)
+	recs := filepath.Join(dir, "records.csv")
+	os.WriteFile(recs, []byte("source,key,surname\ns1,1,Kim\n"), 0o644)
+	_, err := Import(ctx, st, []string{recs, srcs}, Options{Kind: ""})
+	es, ok := AsErrors(err)
+	if !ok {
+		t.Fatalf("err = %v", err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, filepath.Base(e.File)+":"+fmt.Sprint(e.Row)+":"+e.Column)
+	}
+	if strings.Join(got, " ") != "records.csv:1:* sources.csv:2:credibility" {
+		t.Errorf("errors %v", es)
 	}
 }

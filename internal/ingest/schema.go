@@ -68,6 +68,9 @@ var schemas = map[Kind][]field{
 		{"sensitivity", []string{"보안등급", "민감도"}, false},
 		{"notes", []string{"note", "comment", "comments", "비고", "메모"}, false},
 		{"fictional", []string{"synthetic", "demo", "가상"}, false},
+		{"informant_name", []string{"informant", "interviewee", "제보자", "증언자", "면담자"}, false},
+		{"informant_contact", []string{"contact", "informant contact", "연락처", "제보자 연락처"}, false},
+		{"informant_consent", []string{"consent", "informant consent", "동의", "동의 범위"}, false},
 	},
 	KindRecords: {
 		{"source", []string{"source key", "source id", "list", "출처", "자료"}, true},
@@ -178,17 +181,23 @@ func detectKind(sheet string, header []string) Kind {
 	case has["type"] && (has["date"] || has["record"]) && !has["name"]:
 		return KindEvents
 	}
-	// A table of people: the kind with the most recognised headers.
+	// Otherwise the kind with the most recognised headers, provided one of
+	// them is a field that kind requires (a sheet of notes is no table).
+	// Required fields count most: "source, key, name" is a records table
+	// even though facilities also have a key and a source.
 	best, bestN := Kind(""), 0
 	for _, k := range kindOrder {
-		n := 0
+		n, req := 0, 0
 		for h := range has {
-			if _, ok := headerIndex[k][h]; ok {
+			if f, ok := headerIndex[k][h]; ok {
 				n++
+				if slices.ContainsFunc(schemas[k], func(x field) bool { return x.name == f && x.required }) {
+					req++
+				}
 			}
 		}
-		if n > bestN {
-			best, bestN = k, n
+		if score := 100*req + n; req > 0 && score > bestN {
+			best, bestN = k, score
 		}
 	}
 	return best
@@ -258,8 +267,18 @@ func (m *Mapping) check() error {
 	return nil
 }
 
+// exportOnly are columns rollcall's own export writes that an import does
+// not read (ids and versions are the database's), so they are skipped
+// without a warning.
+var exportOnly = map[string]bool{
+	"id": true, "version": true, "createdat": true, "updatedat": true, "sourceid": true, "facilityid": true,
+	"personid": true, "sourceids": true, "victims": true, "recordids": true, "conflicts": true, "consentpublish": true,
+}
+
 // columns resolves a header row: for each column, the field it fills ("" if
-// none), and the fields required but missing.
+// none), and the fields required but missing. A header that is exactly a
+// field's name wins over another header that is only a synonym of it; a
+// synonym whose field is already taken is skipped.
 func columns(kind Kind, header []string, m *Mapping) (fields []string, unknown []int, missing []string) {
 	fields = make([]string, len(header))
 	explicit := map[string]string{}
@@ -268,30 +287,55 @@ func columns(kind Kind, header []string, m *Mapping) (fields []string, unknown [
 			explicit[normHeader(h)] = f
 		}
 	}
+	exact := map[string]string{}
+	for _, f := range schemas[kind] {
+		exact[normHeader(f.name)] = f.name
+	}
 	seen := map[string]bool{}
-	for i, h := range header {
-		n := normHeader(h)
-		f, ok := explicit[n]
-		if !ok {
-			f = headerIndex[kind][n]
-		}
-		if f == "-" {
-			f = "" // deliberately ignored
-			ok = true
-		}
-		if f == "" {
-			if !ok && n != "" {
-				unknown = append(unknown, i)
+	// Pass 1: mapped and exact headers; pass 2: synonyms.
+	for pass := 1; pass <= 2; pass++ {
+		for i, h := range header {
+			n := normHeader(h)
+			f, mapped := explicit[n]
+			switch {
+			case mapped:
+				if pass == 2 {
+					continue
+				}
+				if f == "-" || f == "" {
+					continue // deliberately ignored
+				}
+			case pass == 1:
+				if f = exact[n]; f == "" {
+					continue
+				}
+			default:
+				if exact[n] != "" {
+					continue // done in pass 1
+				}
+				f = headerIndex[kind][n]
+				if f == "" {
+					if n != "" && !exportOnly[n] {
+						unknown = append(unknown, i)
+					}
+					continue
+				}
+				if seen[f] {
+					if exportOnly[n] {
+						continue
+					}
+					fields[i] = "\x00dup:" + f
+					continue
+				}
 			}
-			continue
+			if seen[f] {
+				// A second column for the same field would silently lose one.
+				fields[i] = "\x00dup:" + f
+				continue
+			}
+			seen[f] = true
+			fields[i] = f
 		}
-		if seen[f] {
-			// A second column for the same field would silently lose one.
-			fields[i] = "\x00dup:" + f
-			continue
-		}
-		seen[f] = true
-		fields[i] = f
 	}
 	for _, f := range schemas[kind] {
 		if f.required && !seen[f.name] && (m == nil || m.Defaults[f.name] == "") {

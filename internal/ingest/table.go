@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -29,6 +30,7 @@ type rowReader interface {
 type tableSource struct {
 	file  string // as given on the command line, for messages
 	sheet string // "" for CSV
+	hint  string // what the name suggests it holds: the sheet, or the CSV file's base name
 	open  func() (rowReader, error)
 }
 
@@ -70,6 +72,7 @@ func newCSVReader(r io.Reader, c io.Closer) *csvReader {
 		br.Discard(3)
 	}
 	cr := csv.NewReader(br)
+	cr.Comma = sniffComma(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	return &csvReader{f: c, r: cr}
@@ -110,8 +113,11 @@ type xlsxReader struct {
 	num  int
 }
 
+// openXLSX opens a workbook reading raw cell values: numbers as stored, not
+// as the cell's display format rounds them, and dates as Excel serial day
+// numbers, which rowCtx.date converts.
 func openXLSX(path string) (*excelize.File, error) {
-	f, err := excelize.OpenFile(path)
+	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, err
 	}
@@ -184,14 +190,15 @@ func sourcesOf(path, sheet string) ([]*tableSource, error) {
 				continue
 			}
 			s := s
-			out = append(out, &tableSource{file: path, sheet: s, open: func() (rowReader, error) { return openSheet(path, s) }})
+			out = append(out, &tableSource{file: path, sheet: s, hint: s, open: func() (rowReader, error) { return openSheet(path, s) }})
 		}
 		if sheet != "" && len(out) == 0 {
 			return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: fmt.Sprintf("no sheet %q (sheets: %s)", sheet, strings.Join(sheets, ", "))}
 		}
 		return out, nil
 	case ".csv", ".txt", "":
-		return []*tableSource{{file: path, open: func() (rowReader, error) { return openCSV(path) }}}, nil
+		hint := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		return []*tableSource{{file: path, hint: hint, open: func() (rowReader, error) { return openCSV(path) }}}, nil
 	}
 	return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: "unsupported file type (use .csv or .xlsx)"}
 }
@@ -214,4 +221,48 @@ func cleanCell(s string) (string, string) {
 		return "", "cell is not valid UTF-8 text (save the file as UTF-8)"
 	}
 	return strings.TrimSpace(s), ""
+}
+
+// excelSerialDate reads a cell that is an Excel serial day number (1900
+// date system), as a date-formatted cell holds it. Only numbers of five or
+// more digits count (from 1927 on), so that a year such as 1987 stays a year.
+func excelSerialDate(v string) (string, bool) {
+	whole, frac, _ := strings.Cut(v, ".")
+	if len(whole) < 5 || len(whole) > 6 || !digits(whole) || (frac != "" && !digits(frac)) {
+		return "", false
+	}
+	n := 0
+	for _, r := range whole {
+		n = n*10 + int(r-'0')
+	}
+	// Day 1 is 1900-01-01 and Excel counts a 29 February 1900 that never
+	// was, so from day 61 on the epoch is 1899-12-30.
+	return excelEpoch.AddDate(0, 0, n).Format("2006-01-02"), true
+}
+
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// sniffComma guesses the separator from the header line: spreadsheets in
+// many locales save "CSV" with semicolons, and some export tabs.
+func sniffComma(br *bufio.Reader) rune {
+	b, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	best, n := ',', bytes.Count(b, []byte{','})
+	for _, c := range []rune{';', '\t'} {
+		if k := bytes.Count(b, []byte(string(c))); k > n {
+			best, n = c, k
+		}
+	}
+	return best
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/refdata"
@@ -18,12 +22,14 @@ import (
 
 // table is one table of an import with its resolved columns.
 type table struct {
-	src    *tableSource
-	kind   Kind
-	header []string
-	fields []string // field of each column, "" if none
-	col    map[string]int
-	rows   int // data rows
+	src       *tableSource
+	kind      Kind
+	header    []string
+	fields    []string // field of each column, "" if none
+	headerRow int      // row number of the header; rows above it are skipped
+	broken    bool     // the header has a problem: rows are not read
+	col       map[string]int
+	rows      int // data rows
 }
 
 // Plan is a checked import, ready to write.
@@ -46,16 +52,30 @@ type Plan struct {
 	dbFacs    map[string]*rollcall.Facility
 	facAlias  map[string]string // folded name or alias → facility key ("" when ambiguous)
 
-	// Record keys in this import (source key + "\x00" + record key) → row,
-	// and the ones events refer to.
-	recKeys  map[string]string
+	// Record keys in this import, as hashes of source key + "\x00" +
+	// record key → row. A map without pointers keeps the garbage collector
+	// from scanning a million keys; two different keys share a 64-bit hash
+	// with odds of about 1 in 10^7 even at a million records, and would be
+	// reported as a duplicate, never merged.
+	recKeys  map[uint64]int32
+	seed     maphash.Seed
+	memo     map[string]string // cached vocabulary and facility lookups
+	dates    map[string]parsedDate
 	eventRef map[string]bool
 	evKeys   map[string]string
 
-	total int // rows to write, for the progress bar
+	total    int                      // rows to write, for the progress bar
+	checkBar *progressbar.ProgressBar // rows checked, when there is a terminal
 }
 
 func (p *Plan) mapping() *Mapping { return p.opts.Mapping }
+
+// Rows is the number of data rows the plan would write.
+func (p *Plan) Rows() int { return p.total }
+
+// Warnings lists what validation noticed but did not refuse (columns and
+// sheets it ignored).
+func (p *Plan) Warnings() []string { return p.res.Warnings }
 
 // Validate reads every file and checks every row against the schema, the
 // vocabularies and the references (to this import and to the database). It
@@ -69,10 +89,18 @@ func Validate(ctx context.Context, st *store.Store, paths []string, opts Options
 		sources: map[string]*rollcall.Source{}, sourceRow: map[string]string{},
 		facilities: map[string]*rollcall.Facility{}, facRow: map[string]string{},
 		dbSources: map[string]*rollcall.Source{}, dbFacs: map[string]*rollcall.Facility{},
-		recKeys: map[string]string{}, eventRef: map[string]bool{}, evKeys: map[string]string{},
+		recKeys: map[uint64]int32{}, seed: maphash.MakeSeed(), eventRef: map[string]bool{}, evKeys: map[string]string{},
+		memo: map[string]string{}, dates: map[string]parsedDate{},
 	}
 	if err := p.loadVocab(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Progress != nil {
+		// The number of rows is not known yet: a counter, not a bar.
+		p.checkBar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(opts.Progress),
+			progressbar.OptionSetDescription("checking"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+			progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+		defer p.checkBar.Finish()
 	}
 	var errs Errors
 	add := func(e *FieldError) bool {
@@ -96,11 +124,13 @@ func Validate(ctx context.Context, st *store.Store, paths []string, opts Options
 			return nil, err
 		}
 		for _, s := range srcs {
+			before := len(errs)
 			t, err := p.openTable(s, kind, add)
 			if err != nil {
 				return nil, err
 			}
 			if t != nil {
+				t.broken = len(errs) > before
 				p.tables = append(p.tables, t)
 			}
 		}
@@ -109,18 +139,27 @@ func Validate(ctx context.Context, st *store.Store, paths []string, opts Options
 	slices.SortStableFunc(p.tables, func(a, b *table) int {
 		return slices.Index(kindOrder, a.kind) - slices.Index(kindOrder, b.kind)
 	})
-	if len(errs) == 0 {
-		// Records refer to facilities by name: index them once all the
-		// facility tables are read (below, in order).
-		for _, t := range p.tables {
-			if (t.kind == KindRecords || t.kind == KindEvents) && p.facAlias == nil {
-				if err := p.indexFacilities(ctx); err != nil {
-					return nil, err
-				}
-			}
-			if err := p.scan(ctx, t, nil, add); err != nil {
+	// Records refer to facilities by name: index them once all the facility
+	// tables are read (they come first). A table whose header is wrong is
+	// not read, nor are the tables that may refer to its rows (they would
+	// only repeat its problem); the others are, to find every problem at once.
+	brokenAt := len(kindOrder)
+	for _, t := range p.tables {
+		k := slices.Index(kindOrder, t.kind)
+		if t.broken {
+			brokenAt = min(brokenAt, k)
+			continue
+		}
+		if k > brokenAt {
+			continue
+		}
+		if (t.kind == KindRecords || t.kind == KindEvents) && p.facAlias == nil {
+			if err := p.indexFacilities(ctx); err != nil {
 				return nil, err
 			}
+		}
+		if err := p.scan(ctx, t, nil, add); err != nil {
+			return nil, err
 		}
 	}
 	if len(errs) > 0 {
@@ -140,25 +179,51 @@ func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) 
 		return nil, nil
 	}
 	defer rr.Close()
-	header, num, err := rr.Next()
-	if err == io.EOF {
+	// The header is the first row that names at least two fields, among
+	// the first ten: sheets often carry a title and a blank row above it.
+	var cands [][]string
+	var nums []int
+	for len(cands) < 10 {
+		row, num, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if len(cands) == 0 {
+				return nil, p.rowErr(s, err, add)
+			}
+			break // reported when the rows are read
+		}
+		row = slices.Clone(row)
+		for i := range row {
+			row[i] = strings.TrimSpace(strings.TrimPrefix(row[i], "\ufeff"))
+		}
+		cands, nums = append(cands, row), append(nums, num)
+	}
+	if len(cands) == 0 {
 		if s.sheet != "" && p.opts.Sheet == "" {
 			return nil, nil // an empty sheet among others
 		}
 		add(&FieldError{File: s.file, Sheet: s.sheet, Row: 1, Column: "*", Reason: "the table is empty (no header row)"})
 		return nil, nil
 	}
-	if err != nil {
-		return nil, p.rowErr(s, err, add)
+	pick := 0
+	for i, row := range cands {
+		if p.recognised(kind, s.hint, row) >= 2 {
+			pick = i
+			break
+		}
 	}
-	header = slices.Clone(header)
-	for i := range header {
-		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
+	header, num := cands[pick], nums[pick]
+	if kind == "" {
+		kind = detectKind(s.hint, header)
 	}
 	if kind == "" {
-		kind = detectKind(s.sheet, header)
-	}
-	if kind == "" {
+		if s.sheet != "" && p.opts.Sheet == "" {
+			// A notes or summary sheet beside the data.
+			p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("%s: sheet skipped: its headers are not those of sources, records, facilities or events", s.name()))
+			return nil, nil
+		}
 		add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: "*",
 			Reason: "cannot tell what the table holds; name the sheet, give --kind or a mapping"})
 		return nil, nil
@@ -167,7 +232,7 @@ func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) 
 		add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: "*", Reason: fmt.Sprintf("more than %d columns", maxCols)})
 		return nil, nil
 	}
-	t := &table{src: s, kind: kind, header: header, col: map[string]int{}}
+	t := &table{src: s, kind: kind, header: header, headerRow: num, col: map[string]int{}}
 	fields, unknown, missing := columns(kind, header, p.mapping())
 	t.fields = fields
 	for i, f := range fields {
@@ -189,6 +254,25 @@ func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) 
 		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("%s: column %s (%s) is not a %s field and was ignored", s.name(), header[i], colLetter(i), kind))
 	}
 	return t, nil
+}
+
+// recognised counts the cells of row that name a field of kind (or of the
+// kind the row itself suggests).
+func (p *Plan) recognised(kind Kind, hint string, row []string) int {
+	if kind == "" {
+		kind = detectKind(hint, row)
+	}
+	if kind == "" {
+		return 0
+	}
+	fields, _, _ := columns(kind, row, p.mapping())
+	n := 0
+	for _, f := range fields {
+		if f != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (p *Plan) rowErr(s *tableSource, err error, add func(*FieldError) bool) error {
@@ -229,6 +313,26 @@ func (p *Plan) loadVocab(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// cached memoises a lookup of a cell value (sources repeat the same
+// facility names and codes on every row); ok is false when it found "".
+func (p *Plan) cached(kind, v string, f func() string) (string, bool) {
+	k := kind + "\x00" + v
+	r, ok := p.memo[k]
+	if !ok {
+		r = f()
+		if len(p.memo) < 100_000 {
+			p.memo[k] = r
+		}
+	}
+	return r, r != ""
+}
+
+// facilityByName resolves a facility name or alias to its key.
+func (p *Plan) facilityByName(name string) string {
+	k, _ := p.cached("\x00facility", name, func() string { return p.facAlias[foldName(name)] })
+	return k
 }
 
 // foldName folds a facility name or alias for matching.
@@ -300,16 +404,29 @@ func (p *Plan) dbSource(ctx context.Context, key string) (*rollcall.Source, erro
 	if s, ok := p.dbSources[key]; ok {
 		return s, nil
 	}
-	s, err := p.st.SourceByKey(ctx, key)
-	if rollcall.ErrorCode(err) == rollcall.ENOTFOUND {
-		p.dbSources[key] = nil
-		return nil, nil
-	}
+	s, err := sourceByKey(ctx, p.st, key)
 	if err != nil {
-		return nil, fmt.Errorf("look up source %s: %w", key, err)
+		return nil, err
 	}
 	p.dbSources[key] = s
 	return s, nil
+}
+
+// sourceByKey returns the source with key, nil if there is none, without
+// decrypting its informant: reading that is a confidential read, which the
+// store audits, and an import must not leave traces of reads it did not
+// need.
+func sourceByKey(ctx context.Context, st *store.Store, key string) (*rollcall.Source, error) {
+	ss, _, err := st.ListSources(ctx, rollcall.ListOptions{Limit: 2, Filters: map[string]string{"key": key}})
+	if err != nil {
+		return nil, fmt.Errorf("look up source %s: %w", key, err)
+	}
+	for i := range ss {
+		if ss[i].Key == key {
+			return &ss[i], nil
+		}
+	}
+	return nil, nil
 }
 
 func (p *Plan) sourceKnown(ctx context.Context, key string) (bool, error) {
@@ -332,9 +449,6 @@ func (p *Plan) scan(ctx context.Context, t *table, emit func(any) error, add fun
 		return nil
 	}
 	defer rr.Close()
-	if _, _, err := rr.Next(); err != nil { // header
-		return fmt.Errorf("reread %s: %w", t.src.name(), err)
-	}
 	rc := &rowCtx{p: p, t: t, write: emit != nil}
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
@@ -346,6 +460,9 @@ func (p *Plan) scan(ctx context.Context, t *table, emit func(any) error, add fun
 		if err == io.EOF {
 			break
 		}
+		if err == nil && num <= t.headerRow {
+			continue // the header and any title rows above it
+		}
 		if err != nil {
 			if emit != nil {
 				return fmt.Errorf("reread %s: %w", t.src.name(), err)
@@ -356,6 +473,9 @@ func (p *Plan) scan(ctx context.Context, t *table, emit func(any) error, add fun
 		}
 		if emit == nil {
 			t.rows++
+			if p.checkBar != nil && t.rows%1000 == 0 {
+				p.checkBar.Add(1000)
+			}
 		}
 		rc.reset(row, num)
 		if len(row) > len(t.header) {
@@ -461,13 +581,53 @@ func (c *rowCtx) required(f string) string {
 	return v
 }
 
-func (c *rowCtx) date(f string) rollcall.PartialDate {
+// birthDate reads a birth date, also as lists write it: "b. c. 1961",
+// "born 1961", "1961년생", "1961년 3월생".
+func (c *rowCtx) birthDate(f string) rollcall.PartialDate {
+	return c.dateOf(f, func(v string) string {
+		l := strings.ToLower(v)
+		for _, p := range []string{"born ", "born", "b. ", "b.", "출생 "} {
+			if strings.HasPrefix(l, p) {
+				v = strings.TrimSpace(v[len(p):])
+				break
+			}
+		}
+		return strings.TrimSpace(strings.TrimSuffix(v, "생"))
+	})
+}
+
+func (c *rowCtx) date(f string) rollcall.PartialDate { return c.dateOf(f, nil) }
+
+func (c *rowCtx) dateOf(f string, clean func(string) string) rollcall.PartialDate {
 	v := c.get(f)
-	d, err := rollcall.ParseDate(v)
-	if err != nil {
-		c.fail(f, "%s", rollcall.ErrorMessage(err))
+	if clean != nil {
+		v = clean(v)
 	}
-	return d
+	if c.t.src.sheet != "" {
+		if d, ok := excelSerialDate(v); ok {
+			v = d
+		}
+	}
+	if v == "" {
+		return rollcall.PartialDate{}
+	}
+	// Lists repeat the same few thousand dates (years above all).
+	m, ok := c.p.dates[v]
+	if !ok {
+		m.d, m.err = rollcall.ParseDate(v)
+		if len(c.p.dates) < 100_000 {
+			c.p.dates[v] = m
+		}
+	}
+	if m.err != nil {
+		c.fail(f, "%s", rollcall.ErrorMessage(m.err))
+	}
+	return m.d
+}
+
+type parsedDate struct {
+	d   rollcall.PartialDate
+	err error
 }
 
 func (c *rowCtx) float(f string, lo, hi float64) *float64 {
@@ -524,7 +684,7 @@ func (c *rowCtx) vocab(f, scheme string) string {
 	if v == "" {
 		return ""
 	}
-	if code, ok := c.p.vocab[scheme][normHeader(v)]; ok {
+	if code, ok := c.p.cached(scheme, v, func() string { return c.p.vocab[scheme][normHeader(v)] }); ok {
 		return code
 	}
 	codes := []string{}

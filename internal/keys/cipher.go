@@ -30,6 +30,7 @@ type Cipher struct {
 
 	mu      sync.Mutex
 	derived map[string]cipher.AEAD
+	index   map[string][]byte // blind-index keys by table|column
 }
 
 var _ rollcall.FieldCipher = (*Cipher)(nil)
@@ -49,7 +50,7 @@ func NewCipher(active byte, dataKeys map[byte][]byte, indexKey []byte) (*Cipher,
 	if len(indexKey) != KeySize {
 		return nil, fmt.Errorf("keys: index key has %d bytes, want %d", len(indexKey), KeySize)
 	}
-	c := &Cipher{active: active, dataKeys: make(map[byte][]byte, len(dataKeys)), indexKey: indexKey, derived: map[string]cipher.AEAD{}}
+	c := &Cipher{active: active, dataKeys: make(map[byte][]byte, len(dataKeys)), indexKey: indexKey, derived: map[string]cipher.AEAD{}, index: map[string][]byte{}}
 	for v, k := range dataKeys {
 		c.dataKeys[v] = k
 	}
@@ -137,11 +138,18 @@ func (c *Cipher) Open(table, column, rowKey string, ciphertext []byte) ([]byte, 
 // without the value being stored in clear and indexes of different columns
 // cannot be compared with each other.
 func (c *Cipher) BlindIndex(table, column string, value []byte) string {
-	k, err := hkdf.Key(sha256.New, c.indexKey, nil, "rollcall blind index v1|"+table+"|"+column, KeySize)
-	if err != nil {
-		// HKDF only fails for an oversized output length, never here.
-		panic(err)
+	c.mu.Lock()
+	k, ok := c.index[table+"|"+column]
+	if !ok {
+		var err error
+		k, err = hkdf.Key(sha256.New, c.indexKey, nil, "rollcall blind index v1|"+table+"|"+column, KeySize)
+		if err != nil {
+			// HKDF only fails for an oversized output length, never here.
+			panic(err)
+		}
+		c.index[table+"|"+column] = k
 	}
+	c.mu.Unlock()
 	m := hmac.New(sha256.New, k)
 	m.Write([]byte(NormalizeForIndex(string(value))))
 	return hex.EncodeToString(m.Sum(nil))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -86,6 +87,10 @@ type File struct {
 	EvidenceRecipient string `json:"evidence_recipient"`
 	EvidenceIdentity  []byte `json:"evidence_identity"`
 	Comment           string `json:"comment,omitempty"`
+	// Integrity is an HMAC, under a key derived from the master key, over
+	// every other field: swapping the evidence recipient, the signing key or
+	// the active key version in the file is detected at unlock.
+	Integrity []byte `json:"integrity"`
 }
 
 // Secret is what the operator holds: a passphrase or a key file.
@@ -369,15 +374,23 @@ func (f *File) UnlockWithMaster(path string, master []byte) (*Keyring, error) {
 	return k, nil
 }
 
-// check unwraps every key once so that a corrupt keyring fails early.
+// check verifies the integrity tag and unwraps every key once, so that an
+// altered or corrupt keyring fails early.
 func (k *Keyring) check() error {
+	tag, err := k.mac()
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal(tag, k.file.Integrity) {
+		return rollcall.Errorf(rollcall.EINVALID, "keyring %s was altered (its integrity tag does not match)", k.path)
+	}
 	if _, err := k.Cipher(); err != nil {
 		return err
 	}
 	if _, err := k.Signer(); err != nil {
 		return err
 	}
-	_, err := k.EvidenceIdentity()
+	_, err = k.EvidenceIdentity()
 	return err
 }
 
@@ -471,8 +484,30 @@ func (k *Keyring) Rotate() (byte, error) {
 	return top + 1, k.Save()
 }
 
+// mac computes the integrity tag of the keyring's fields.
+func (k *Keyring) mac() ([]byte, error) {
+	f := k.file
+	f.Integrity = nil
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hkdf.Key(sha256.New, k.master, nil, "rollcall keyring integrity v1|"+k.file.ID, KeySize)
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write(b)
+	return m.Sum(nil), nil
+}
+
 // Save writes the keyring atomically (temp file, fsync, rename), mode 0600.
 func (k *Keyring) Save() error {
+	tag, err := k.mac()
+	if err != nil {
+		return err
+	}
+	k.file.Integrity = tag
 	b, err := json.MarshalIndent(k.file, "", "  ")
 	if err != nil {
 		return err

@@ -216,3 +216,40 @@ func FuzzParseFile(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyringIntegrity: an attacker who can write the keyring file but does
+// not know the passphrase must not be able to redirect new evidence to their
+// own age key, swap the signing key, or pick the active data key.
+func TestKeyringIntegrity(t *testing.T) {
+	k, path := newRing(t)
+	k.Rotate()
+	orig := k.File()
+	other, _ := Create(filepath.Join(t.TempDir(), "other"), Secret{Passphrase: []byte(pass)}, cheap)
+	tampers := map[string]func(f *File){
+		"evidence recipient": func(f *File) { f.EvidenceRecipient = other.File().EvidenceRecipient },
+		"signing key":        func(f *File) { f.SigningPublic = other.File().SigningPublic },
+		"active version":     func(f *File) { f.Active = 1 },
+		"comment":            func(f *File) { f.Comment = "edited" },
+		"integrity removed":  func(f *File) { f.Integrity = nil },
+	}
+	for name, tamper := range tampers {
+		f := orig
+		f.DataKeys = append([]DataKey{}, orig.DataKeys...)
+		tamper(&f)
+		b, _ := json.Marshal(f)
+		os.WriteFile(path, b, 0o600)
+		g, err := Load(path)
+		if err != nil {
+			continue // refused at parse: also fine
+		}
+		if _, err := g.Unlock(path, Secret{Passphrase: []byte(pass)}); err == nil {
+			t.Errorf("%s: altered keyring unlocked", name)
+		}
+	}
+	b, _ := json.Marshal(orig)
+	os.WriteFile(path, b, 0o600)
+	g, _ := Load(path)
+	if _, err := g.Unlock(path, Secret{Passphrase: []byte(pass)}); err != nil {
+		t.Fatalf("untouched keyring: %v", err)
+	}
+}

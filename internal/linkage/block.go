@@ -1,7 +1,9 @@
 package linkage
 
 import (
+	"cmp"
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -24,8 +26,29 @@ func (k blockKey) name(s *Settings) string {
 	return s.Fields[k.field].Column
 }
 
-// keys returns the key of every record (-1 when missing).
+// keys returns the key of every record (-1 when missing): of its first
+// form that has one when the field has alternative columns.
 func (w *work) keys(k blockKey) []int32 {
+	rows := w.rowKeys(k)
+	c := w.cols[k.field]
+	if c.alts == 0 {
+		return rows
+	}
+	out := make([]int32, c.n)
+	for i := range out {
+		out[i] = -1
+		for j := 0; j <= c.alts; j++ {
+			if x := rows[i+j*int(c.n)]; x >= 0 {
+				out[i] = x
+				break
+			}
+		}
+	}
+	return out
+}
+
+// rowKeys returns the key of every row of the field's column.
+func (w *work) rowKeys(k blockKey) []int32 {
 	c := w.cols[k.field]
 	switch {
 	case k.mod == "given":
@@ -41,7 +64,7 @@ func (w *work) keys(k blockKey) []int32 {
 			if v < 0 {
 				continue
 			}
-			if k.mod == "year" {
+			if k.mod == "year" || k.mod == "year1" {
 				out[i] = c.dyear[v]
 			} else if c.dprec[v] == uint8(rollcall.PrecDay) || c.dprec[v] == 0 {
 				out[i] = v
@@ -50,6 +73,40 @@ func (w *work) keys(k blockKey) []int32 {
 		return out
 	}
 	return c.vid
+}
+
+// keyVariants returns the keys of every record for k: one array, or two
+// for "year1" (birth year ± 1), whose union pairs records whose years
+// differ by at most one: years bucketed in twos, starting even or odd.
+func (w *work) keyVariants(k blockKey) [][]int32 {
+	if k.mod != "year1" {
+		return [][]int32{w.keys(k)}
+	}
+	years := w.keys(blockKey{k.field, "year"})
+	a, b := make([]int32, len(years)), make([]int32, len(years))
+	for i, y := range years {
+		a[i], b[i] = -1, -1
+		if y >= 0 {
+			a[i], b[i] = y/2, (y+1)/2
+		}
+	}
+	return [][]int32{a, b}
+}
+
+// expand compiles a rule spec into the rules of each key variant.
+func expand(keys []blockKey, variants [][][]int32) []*rule {
+	out := []*rule{{}}
+	for i, vs := range variants {
+		var next []*rule
+		for _, r := range out {
+			for _, v := range vs {
+				nr := &rule{keys: append(append([]blockKey{}, r.keys...), keys[i]), vals: append(append([][]int32{}, r.vals...), v)}
+				next = append(next, nr)
+			}
+		}
+		out = next
+	}
+	return out
 }
 
 // rule is a compiled blocking rule.
@@ -96,28 +153,32 @@ func (w *work) block(ctx context.Context) error {
 	var rules []*rule
 	if len(w.s.Blocking) == 0 {
 		w.s.Blocking = w.autoRules()
+		if len(w.s.Blocking) == 0 {
+			return rollcall.Errorf(rollcall.EINVALID, "no blocking rule keeps the candidate pairs under %d: give blocking rules or more selective fields", w.budget())
+		}
 	}
-	for _, spec := range w.s.Blocking {
-		r := &rule{}
+	for si, spec := range w.s.Blocking {
+		var bks []blockKey
+		var variants [][][]int32
 		for _, k := range spec {
 			f, mod, err := w.s.parseKey(w.ds, k)
 			if err != nil {
 				return err
 			}
 			bk := blockKey{f, mod}
-			r.keys = append(r.keys, bk)
-			r.vals = append(r.vals, w.keys(bk))
-		}
-		rules = append(rules, r)
-	}
-	for ri, r := range rules {
-		if err := ctx.Err(); err != nil {
-			return err
+			bks = append(bks, bk)
+			variants = append(variants, w.keyVariants(bk))
 		}
 		before := len(w.pairs)
-		w.pairs = w.rulePairs(r, rules[:ri], w.pairs)
-		w.ruleStats = append(w.ruleStats, RuleStats{Rule: w.s.Blocking[ri], Pairs: int64(len(w.pairs) - before)})
-		w.opt.Progress("blocking", int64(ri+1), int64(len(rules)))
+		for _, r := range expand(bks, variants) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			w.pairs = w.rulePairs(r, rules, w.pairs)
+			rules = append(rules, r)
+		}
+		w.ruleStats = append(w.ruleStats, RuleStats{Rule: spec, Pairs: int64(len(w.pairs) - before)})
+		w.opt.Progress("blocking", int64(si+1), int64(len(w.s.Blocking)))
 	}
 	return nil
 }
@@ -210,8 +271,11 @@ func agreeChance(k Kind, mod string) float64 {
 	case Text:
 		return 0.5
 	case Date:
-		if mod == "year" {
+		switch mod {
+		case "year":
 			return 0.7
+		case "year1":
+			return 0.8
 		}
 		return 0.55
 	case Category:
@@ -226,26 +290,23 @@ func agreeChance(k Kind, mod string) float64 {
 // budget is spent. It never returns a rule that pairs everything.
 func (w *work) autoRules() [][]string {
 	n := len(w.src)
-	budget := int64(w.s.MaxPairs)
-	if budget <= 0 {
-		budget = max(100_000, 25*int64(n))
-	}
+	budget := w.budget()
 	var keys []blockKey
 	var chance []float64
-	var vals [][]int32
+	var vals [][][]int32
 	for f, fl := range w.s.Fields {
 		mods := []string{""}
 		switch {
 		case fl.Kind == Date:
-			mods = append(mods, "year")
+			mods = append(mods, "year", "year1")
 		case fl.Kind == Name && w.cols[f].gkey != nil:
 			mods = append(mods, "given", "surname")
 		}
 		for _, mod := range mods {
 			bk := blockKey{f, mod}
-			v := w.keys(bk)
+			v := w.keyVariants(bk)
 			present := 0
-			for _, x := range v {
+			for _, x := range v[0] {
 				if x >= 0 {
 					present++
 				}
@@ -263,21 +324,21 @@ func (w *work) autoRules() [][]string {
 		keys, chance, vals = keys[:30], chance[:30], vals[:30]
 	}
 	// Candidate rules: every key alone and every pair of keys of two fields.
-	type cand struct {
-		mask uint32
-		ks   []int
-		cost int64
-	}
 	var cands []cand
-	counter := newPairCounter(w, 200_000)
+	counter := newPairCounter(w, 50_000)
 	add := func(ks ...int) {
 		var m uint32
-		var vs [][]int32
+		var bks []blockKey
+		var vs [][][]int32
 		for _, k := range ks {
 			m |= 1 << k
+			bks = append(bks, keys[k])
 			vs = append(vs, vals[k])
 		}
-		cost := counter.count(vs)
+		cost := int64(0)
+		for _, r := range expand(bks, vs) {
+			cost += counter.count(r.vals)
+		}
 		if cost <= budget {
 			cands = append(cands, cand{m, ks, cost})
 		}
@@ -320,70 +381,13 @@ func (w *work) autoRules() [][]string {
 			}
 		}
 	}
-	// Monte Carlo agreement patterns of a true match.
-	rng := rand.New(rand.NewPCG(uint64(w.s.Seed), 7))
-	const samples = 20000
-	pats := make([]uint32, samples)
-	for s := range pats {
-		var m uint32
-		for k, p := range chance {
-			if rng.Float64() < p {
-				m |= 1 << k
-			}
-		}
-		// agreeing on a date agrees on its year, on a name on its parts
-		for k, bk := range keys {
-			if m&(1<<k) != 0 && bk.mod == "" {
-				for k2, bk2 := range keys {
-					if bk2.field == bk.field && bk2.mod != "" {
-						m |= 1 << k2
-					}
-				}
-			}
-		}
-		pats[s] = m
-	}
-	covered := make([]bool, samples)
 	var chosen []cand
 	spent := int64(0)
-	recall := 0.0
-	for recall < 0.99999 {
-		best, bestScore, bestGain := -1, 0.0, 0
-		for ci, c := range cands {
-			if spent+c.cost > budget {
-				continue
-			}
-			gain := 0
-			for s, p := range pats {
-				if !covered[s] && p&c.mask == c.mask {
-					gain++
-				}
-			}
-			if gain == 0 {
-				continue
-			}
-			score := float64(gain) / float64(c.cost+int64(n))
-			if score > bestScore {
-				best, bestScore, bestGain = ci, score, gain
-			}
-		}
-		if best < 0 || bestGain < 2 && len(chosen) > 0 {
-			break
-		}
-		c := cands[best]
-		chosen = append(chosen, c)
-		spent += c.cost
-		got := 0
-		for s, p := range pats {
-			if !covered[s] && p&c.mask == c.mask {
-				covered[s] = true
-			}
-			if covered[s] {
-				got++
-			}
-		}
-		recall = float64(got) / samples
-		cands = append(cands[:best], cands[best+1:]...)
+	// Rounds: while less than half the budget is spent, assume keys break
+	// more often than guessed and add the rules that this would call for.
+	for round := 0; round < 3 && (round == 0 || spent < budget/2); round++ {
+		scale := math.Pow(0.8, float64(round))
+		chosen, spent, cands = w.greedyRules(keys, chance, scale, cands, chosen, spent, budget, n)
 	}
 	// Most specific (fewest pairs) first, so duplicates are checked cheaply.
 	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].cost < chosen[j].cost })
@@ -400,6 +404,112 @@ func (w *work) autoRules() [][]string {
 		out = append(out, []string{keys[0].name(w.s)})
 	}
 	return out
+}
+
+// greedyRules adds rules from cands to chosen, the most estimated recall
+// per pair first, until the simulated matches (keys agreeing with the
+// chances, times scale) are covered or the budget is spent. It returns
+// the rules chosen, the pairs spent and the candidates left.
+func (w *work) greedyRules(keys []blockKey, chance []float64, scale float64, cands []cand, chosen []cand, spent, budget int64, n int) ([]cand, int64, []cand) {
+	// Monte Carlo agreement patterns of a true match.
+	rng := rand.New(rand.NewPCG(uint64(w.s.Seed), 7))
+	const samples = 20000
+	pats := make([]uint32, samples)
+	for s := range pats {
+		var m uint32
+		for k, p := range chance {
+			if rng.Float64() < p*scale {
+				m |= 1 << k
+			}
+		}
+		// agreeing on a date agrees on its year and year ± 1, on a name
+		// on its parts
+		for k, bk := range keys {
+			if m&(1<<k) != 0 && (bk.mod == "" || bk.mod == "year") {
+				for k2, bk2 := range keys {
+					if bk2.field == bk.field && bk2.mod != "" && bk2.mod != bk.mod && (bk.mod == "" || bk2.mod == "year1") {
+						m |= 1 << k2
+					}
+				}
+			}
+		}
+		pats[s] = m
+	}
+	// Distinct patterns with their weights; covered ones drop out.
+	weight := map[uint32]int{}
+	for _, p := range pats {
+		weight[p]++
+	}
+	type wpat struct {
+		p uint32
+		n int
+	}
+	var open []wpat
+	for p, c := range weight {
+		open = append(open, wpat{p, c})
+	}
+	slices.SortFunc(open, func(a, b wpat) int { return cmp.Compare(a.p, b.p) })
+	got := 0
+	cover := func(mask uint32) {
+		kept := open[:0]
+		for _, o := range open {
+			if o.p&mask == mask {
+				got += o.n
+			} else {
+				kept = append(kept, o)
+			}
+		}
+		open = kept
+	}
+	for _, c := range chosen {
+		cover(c.mask)
+	}
+	for float64(got)/samples < 0.99999 {
+		best, bestScore, bestGain := -1, 0.0, 0
+		for ci, c := range cands {
+			if spent+c.cost > budget {
+				continue
+			}
+			gain := 0
+			for _, o := range open {
+				if o.p&c.mask == c.mask {
+					gain += o.n
+				}
+			}
+			if gain == 0 {
+				continue
+			}
+			score := float64(gain) / float64(c.cost+int64(n))
+			if score > bestScore {
+				best, bestScore, bestGain = ci, score, gain
+			}
+		}
+		if best < 0 || bestGain < 2 && len(chosen) > 0 {
+			break
+		}
+		c := cands[best]
+		chosen = append(chosen, c)
+		spent += c.cost
+		cover(c.mask)
+		cands = append(cands[:best], cands[best+1:]...)
+	}
+	return chosen, spent, cands
+}
+
+// cand is a candidate blocking rule: a set of keys (indexes and bit mask)
+// and its estimated pair count.
+type cand struct {
+	mask uint32
+	ks   []int
+	cost int64
+}
+
+// budget is the most candidate pairs automatic blocking may produce.
+func (w *work) budget() int64 {
+	if w.s.MaxPairs > 0 {
+		return int64(w.s.MaxPairs)
+	}
+	return max(100_000, 25*int64(len(w.src)))
 }
 
 // pairCounter estimates the number of pairs a rule generates, exactly for
@@ -489,9 +599,9 @@ type decided struct {
 // decisionPairs adds the pairs of decisions to the candidates (so they are
 // scored and reported) and returns them with their pair indexes. Decisions
 // on unknown ids are skipped: records may have left the dataset.
-func (w *work) decisionPairs(ds []Decision, idx map[string]int32) ([]decided, int, error) {
+func (w *work) decisionPairs(ds []Decision, idx map[string]int32) []decided {
 	if len(ds) == 0 {
-		return nil, 0, nil
+		return nil
 	}
 	at := make(map[pairIdx]int, len(ds))
 	for _, d := range ds {
@@ -541,7 +651,7 @@ func (w *work) decisionPairs(ds []Decision, idx map[string]int32) ([]decided, in
 		}
 		out = append(out, decided{pair: i, same: d.Same, prob: probOf(d.Same)})
 	}
-	return out, 0, nil
+	return out
 }
 
 func probOf(same bool) float32 {

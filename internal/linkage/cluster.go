@@ -51,11 +51,12 @@ func (u *unionFind) union(ra, rb int32) int32 {
 // merge refused when it would join records under a cannot-link, or when
 // its link is weaker than the chain threshold and the two groups hold a
 // pair the model scored below ConflictBelow. It returns cluster numbers
-// per record and the count of refused merges.
-func (w *work) cluster(dec []decided) ([]int32, int) {
+// per record, the count of refused merges and the count of cannot-links
+// contradicted by must-links (which win).
+func (w *work) cluster(dec []decided) ([]int32, int, int) {
 	n := len(w.src)
 	uf := newUnionFind(n)
-	cannot := map[int32][]int32{}
+	var cannotPairs []pairIdx
 	for _, d := range dec {
 		p := w.pairs[d.pair]
 		if d.same {
@@ -64,10 +65,16 @@ func (w *work) cluster(dec []decided) ([]int32, int) {
 				uf.union(ra, rb)
 			}
 		} else {
-			cannot[p.a] = append(cannot[p.a], p.b)
-			cannot[p.b] = append(cannot[p.b], p.a)
+			cannotPairs = append(cannotPairs, p)
 		}
 	}
+	conflicts := 0
+	for _, p := range cannotPairs {
+		if uf.find(p.a) == uf.find(p.b) {
+			conflicts++
+		}
+	}
+	cannot := newAdjacency(n, cannotPairs)
 	var edges []int32
 	for i, pr := range w.prob {
 		if float64(pr) >= w.s.Threshold {
@@ -85,7 +92,7 @@ func (w *work) cluster(dec []decided) ([]int32, int) {
 		return int(x - y)
 	})
 	// Low-scored pairs per record, built only if the chain guard needs them.
-	var low map[int32][]int32
+	var low *adjacency
 	lowBuilt := false
 	refused := 0
 	for _, e := range edges {
@@ -99,7 +106,7 @@ func (w *work) cluster(dec []decided) ([]int32, int) {
 			small, other = other, small
 		}
 		ok := true
-		if len(cannot) > 0 {
+		if len(cannotPairs) > 0 {
 			ok = !uf.crosses(small, other, cannot)
 		}
 		if ok && float64(w.prob[e]) < w.s.ChainThreshold {
@@ -126,14 +133,14 @@ func (w *work) cluster(dec []decided) ([]int32, int) {
 		}
 		out[i] = c
 	}
-	return out, refused
+	return out, refused, conflicts
 }
 
 // crosses reports whether some member of cluster small has, in adj, a
 // partner in cluster other.
-func (u *unionFind) crosses(small, other int32, adj map[int32][]int32) bool {
+func (u *unionFind) crosses(small, other int32, adj *adjacency) bool {
 	for _, x := range u.list(small) {
-		for _, y := range adj[x] {
+		for _, y := range adj.of(x) {
 			if u.find(y) == other {
 				return true
 			}
@@ -142,26 +149,49 @@ func (u *unionFind) crosses(small, other int32, adj map[int32][]int32) bool {
 	return false
 }
 
+// adjacency lists each record's partners in a set of pairs, in two flat
+// arrays (offsets and partners) rather than a map of slices.
+type adjacency struct {
+	off []int32
+	nb  []int32
+}
+
+func newAdjacency(n int, pairs []pairIdx) *adjacency {
+	a := &adjacency{off: make([]int32, n+1), nb: make([]int32, 2*len(pairs))}
+	for _, p := range pairs {
+		a.off[p.a+1]++
+		a.off[p.b+1]++
+	}
+	for i := 1; i <= n; i++ {
+		a.off[i] += a.off[i-1]
+	}
+	fill := append([]int32(nil), a.off[:n]...)
+	for _, p := range pairs {
+		a.nb[fill[p.a]] = p.b
+		fill[p.a]++
+		a.nb[fill[p.b]] = p.a
+		fill[p.b]++
+	}
+	return a
+}
+
+func (a *adjacency) of(x int32) []int32 { return a.nb[a.off[x]:a.off[x+1]] }
+
 // lowPairs lists, per record, the partners of pairs scored below
-// ConflictBelow, for records that take part in some doubtful link.
-func (w *work) lowPairs() map[int32][]int32 {
-	// Conflicts matter only between records that some link could join.
-	linked := map[int32]bool{}
+// ConflictBelow, among records that some link could join.
+func (w *work) lowPairs() *adjacency {
+	linked := make([]bool, len(w.src))
 	for i, pr := range w.prob {
 		if float64(pr) >= w.s.Threshold {
 			linked[w.pairs[i].a] = true
 			linked[w.pairs[i].b] = true
 		}
 	}
-	low := map[int32][]int32{}
+	var low []pairIdx
 	for i, pr := range w.prob {
-		if float64(pr) < w.s.ConflictBelow {
-			p := w.pairs[i]
-			if linked[p.a] && linked[p.b] {
-				low[p.a] = append(low[p.a], p.b)
-				low[p.b] = append(low[p.b], p.a)
-			}
+		if p := w.pairs[i]; float64(pr) < w.s.ConflictBelow && linked[p.a] && linked[p.b] {
+			low = append(low, p)
 		}
 	}
-	return low
+	return newAdjacency(len(w.src), low)
 }

@@ -11,8 +11,33 @@ import (
 )
 
 // level compares records a and b on this column and returns the level
-// index (0 missing, 1 different, higher is closer).
+// index (0 missing, 1 different, higher is closer): the closest level
+// between any of their forms when the field has alternative columns.
 func (c *column) level(a, b int32) uint8 {
+	if c.alts == 0 {
+		return c.levelRow(a, b)
+	}
+	best := uint8(0)
+	for ja := 0; ja <= c.alts; ja++ {
+		ra := a + int32(ja)*c.n
+		if c.vid[ra] < 0 {
+			continue
+		}
+		for jb := 0; jb <= c.alts; jb++ {
+			rb := b + int32(jb)*c.n
+			if c.vid[rb] < 0 {
+				continue
+			}
+			if l := c.levelRow(ra, rb); l > best {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+// levelRow compares two rows (a record's value or one of its alternatives).
+func (c *column) levelRow(a, b int32) uint8 {
 	va, vb := c.vid[a], c.vid[b]
 	if va < 0 || vb < 0 {
 		return 0
@@ -34,14 +59,23 @@ func (c *column) level(a, b int32) uint8 {
 			}
 			// Spelling variants and typos together ("Parrk Myeong-seong",
 			// "PAK Myong-song") are closest in key space.
-			sim = textnorm.JaroWinkler(c.keyStr[ka], c.keyStr[kb])
+			sim = textnorm.JaroWinklerFloor(c.keyStr[ka], c.keyStr[kb], 0.80)
 		}
-		sim = max(sim, textnorm.JaroWinkler(c.str[va], c.str[vb]))
+		if sim < 0.92 { // the (shorter) keys first: often enough alone
+			sim = max(sim, textnorm.JaroWinklerFloor(c.str[va], c.str[vb], 0.80))
+		}
 		if sim >= 0.92 {
 			return nlJW92
 		}
+		// the same given name under a misspelt or unknown surname
+		// ("Paa Hwa-suk", "Bae Hwa-suk")
+		if c.gkey != nil {
+			if ga := c.gkey[a]; ga >= 0 && ga == c.gkey[b] {
+				return nlSameGiven
+			}
+		}
 		// given name and surname written in each other's columns
-		if p := c.partner; p != nil {
+		if p := c.partner; p != nil && a < c.n && b < c.n {
 			if pa, pb := p.vid[a], p.vid[b]; pa >= 0 && pb >= 0 &&
 				slices.Equal(c.str[va], p.str[pb]) && slices.Equal(p.str[pa], c.str[vb]) {
 				return nlSwapped
@@ -53,16 +87,30 @@ func (c *column) level(a, b int32) uint8 {
 		return 1
 	case Text:
 		if va == vb {
-			return 4
+			return 5
 		}
-		return jwLevel(c.str[va], c.str[vb], 3)
+		sim := textnorm.JaroWinklerFloor(c.str[va], c.str[vb], 0.80)
+		switch {
+		case sim >= 0.92:
+			return 4
+		case jaccard(c.words[va], c.words[vb]) >= 0.6:
+			return 3
+		case sim >= 0.80:
+			return 2
+		}
+		return 1
 	case Category:
 		if va == vb {
 			return 3
 		}
-		// a facility type and a facility of that type
-		if x, y := c.vals[va], c.vals[vb]; isRefinement(x, y) || isRefinement(y, x) {
-			return 2
+		// a facility type and a facility of that type; a town's set of
+		// facilities and one of them
+		for _, x := range c.elems[va] {
+			for _, y := range c.elems[vb] {
+				if x == y || isRefinement(x, y) || isRefinement(y, x) {
+					return 2
+				}
+			}
 		}
 		return 1
 	case Exact:
@@ -81,7 +129,12 @@ func (c *column) level(a, b int32) uint8 {
 		x, y := c.num[va], c.num[vb]
 		tol := c.tol
 		if tol == 0 {
-			tol = math.Max(1, 0.05*math.Max(math.Abs(x), math.Abs(y)))
+			// whole numbers (years, ages, counts) within one; others 5%
+			if x == math.Trunc(x) && y == math.Trunc(y) {
+				tol = 1
+			} else {
+				tol = 0.05 * math.Max(math.Abs(x), math.Abs(y))
+			}
 		}
 		if math.Abs(x-y) <= tol {
 			return 2
@@ -96,7 +149,7 @@ func (c *column) level(a, b int32) uint8 {
 // jwLevel maps Jaro–Winkler similarity to levels top (≥0.92), top-1 (≥0.80)
 // or 1.
 func jwLevel(a, b []rune, top uint8) uint8 {
-	return simLevel(textnorm.JaroWinkler(a, b), top)
+	return simLevel(textnorm.JaroWinklerFloor(a, b, 0.80), top)
 }
 
 func simLevel(s float64, top uint8) uint8 {
@@ -111,11 +164,12 @@ func simLevel(s float64, top uint8) uint8 {
 
 // name levels
 const (
-	nlJW80    = 2
-	nlJW92    = 3
-	nlSwapped = 4
-	nlVariant = 5
-	nlExact   = 6
+	nlJW80      = 2
+	nlSameGiven = 3
+	nlJW92      = 4
+	nlSwapped   = 5
+	nlVariant   = 6
+	nlExact     = 7
 )
 
 const (
@@ -240,4 +294,25 @@ func (w *work) parallel(ctx context.Context, stage string, n int, fn func(lo, hi
 // "kyohwaso").
 func isRefinement(a, b string) bool {
 	return len(b) > len(a)+1 && b[len(a)] == '-' && b[:len(a)] == a
+}
+
+// jaccard is |a ∩ b| / |a ∪ b| of two sorted sets of ids.
+func jaccard(a, b []int32) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	i, j, both := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			both++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(both) / float64(len(a)+len(b)-both)
 }

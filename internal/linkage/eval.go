@@ -101,3 +101,48 @@ func Evaluate(ds *Dataset, res *Result, truth []string) Evaluation {
 	}
 	return e
 }
+
+// PairCompleteness is the share of true pairs (same truth id, allowed by
+// the link type; "" for the type means dedupe for one source, link for
+// several) found among pairs.
+func PairCompleteness(ds *Dataset, truth []string, pairs []Pair, linkType string) float64 {
+	nsrc, src := sourceIDs(ds)
+	if linkType == "" {
+		linkType = Dedupe
+		if nsrc > 1 {
+			linkType = Link
+		}
+	}
+	type key struct {
+		t string
+		s int32
+	}
+	byTruth := map[string]int64{}
+	bySrc := map[key]int64{}
+	for i, t := range truth {
+		if t == "" {
+			continue
+		}
+		byTruth[t]++
+		bySrc[key{t, src[i]}]++
+	}
+	var all int64
+	for _, c := range byTruth {
+		all += c * (c - 1) / 2
+	}
+	if linkType == Link {
+		for _, c := range bySrc {
+			all -= c * (c - 1) / 2
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	found := int64(0)
+	for _, p := range pairs {
+		if t := truth[p.A]; t != "" && t == truth[p.B] {
+			found++
+		}
+	}
+	return float64(found) / float64(all)
+}

@@ -92,11 +92,16 @@ type Level struct {
 type Field struct {
 	Column string `json:"column"`
 	Kind   Kind   `json:"kind"`
+	// Alternatives are columns holding other forms of the same value (a
+	// name also given in Hangul, a second date): a pair compares at the
+	// closest level between any forms of the two records.
+	Alternatives []string `json:"alternatives,omitempty"`
 	// NamePart is "full", "surname" or "given" for name fields; empty means
 	// guessed from the column name.
 	NamePart string `json:"name_part,omitempty"`
 	// Tolerance for number fields: values this close (absolute) are "close";
-	// 0 means 1 or 5% of the larger magnitude, whichever is more.
+	// 0 means 1 for whole numbers (years, ages) and 5% of the larger
+	// magnitude otherwise.
 	Tolerance float64 `json:"tolerance,omitempty"`
 	// TermFrequency weighs agreement on a rare value more than on a common
 	// one (Kim is weak evidence, a rare surname strong). Default true for
@@ -113,8 +118,9 @@ type Settings struct {
 	Fields []Field `json:"fields"`
 	// Blocking rules: a pair is a candidate when, for some rule, all its
 	// keys agree. A key is a column name (the field's default key: the name
-	// key, the full date, the value), "column:year" for a date's year, or
-	// "column:given" / "column:surname" for a part of a full name.
+	// key, the full date, the value), "column:year" for a date's year,
+	// "column:year1" for its year ± 1, or "column:given" / "column:surname"
+	// for a part of a full name.
 	// Empty means chosen automatically from the fields.
 	Blocking [][]string `json:"blocking,omitempty"`
 	// LinkType is dedupe, link or link_and_dedupe; empty: dedupe for one
@@ -139,6 +145,10 @@ type Settings struct {
 	// Seed makes random sampling repeatable.
 	Seed int64 `json:"seed,omitempty"`
 }
+
+// maxFields bounds the compared fields: a comparison vector packs into 64
+// bits, 4 per field.
+const maxFields = 16
 
 // Defaults for the thresholds.
 const (
@@ -189,7 +199,8 @@ type Result struct {
 	// Cluster gives, for each record index, its cluster number (0..n-1,
 	// numbered in order of first record).
 	Cluster []int32
-	// Pairs are all scored candidate pairs, by A then B.
+	// Pairs are all scored candidate pairs (blocking order, then the pairs
+	// of decisions that blocking did not give).
 	Pairs []Pair
 	// Review are the undecided pairs with ReviewLower ≤ Prob < ReviewUpper,
 	// most doubtful (nearest 0.5) first.
@@ -245,6 +256,10 @@ type Options struct {
 	Progress Progress
 	// Workers is the number of goroutines for comparison (0: GOMAXPROCS).
 	Workers int
+	// AfterBlocking, if set, sees the candidate pairs (Prob unset) and what
+	// each rule gave, before any comparison or scoring: to report the pair
+	// count, or pair completeness when a ground truth is at hand.
+	AfterBlocking func(pairs []Pair, rules []RuleStats)
 }
 
 // Run links the records of ds with settings s, honouring decisions.
@@ -275,6 +290,12 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 			s.LinkType = Link
 		}
 	}
+	if len(ds.Records) < 2 {
+		// Nothing to link: every record is its own cluster.
+		res := &Result{Settings: s, Cluster: make([]int32, len(ds.Records))}
+		res.Stats.Records, res.Stats.Clusters = len(ds.Records), len(ds.Records)
+		return res, nil
+	}
 	w := &work{ds: ds, s: &s, opt: opt, src: srcOf, nsrc: nsrc}
 	if err := w.prepare(ctx); err != nil {
 		return nil, err
@@ -283,10 +304,14 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 	if err := w.block(ctx); err != nil {
 		return nil, err
 	}
-	dec, conflicts, err := w.decisionPairs(decisions, idx)
-	if err != nil {
-		return nil, err
+	if opt.AfterBlocking != nil {
+		ps := make([]Pair, len(w.pairs))
+		for i, p := range w.pairs {
+			ps[i] = Pair{A: p.a, B: p.b}
+		}
+		opt.AfterBlocking(ps, w.ruleStats)
 	}
+	dec := w.decisionPairs(decisions, idx)
 	if err := w.compareAll(ctx); err != nil {
 		return nil, err
 	}
@@ -308,7 +333,7 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 	for _, d := range dec {
 		decided[d.pair] = true
 	}
-	res.Cluster, res.Stats.Refused = w.cluster(dec)
+	res.Cluster, res.Stats.Refused, res.Stats.Conflicts = w.cluster(dec)
 	for i, p := range res.Pairs {
 		if !decided[i] && float64(p.Prob) >= s.ReviewLower && float64(p.Prob) < s.ReviewUpper {
 			res.Review = append(res.Review, p)
@@ -324,7 +349,6 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 	res.Stats.ComparablePair = w.comparablePairs()
 	res.Stats.EMIterations = w.emIters
 	res.Stats.Review = len(res.Review)
-	res.Stats.Conflicts = conflicts
 	nc := int32(0)
 	for _, c := range res.Cluster {
 		if c+1 > nc {
@@ -378,10 +402,18 @@ func (s *Settings) fillDefaults(ds *Dataset) error {
 	if len(s.Fields) == 0 {
 		return rollcall.Errorf(rollcall.EINVALID, "no fields to compare")
 	}
+	if len(s.Fields) > maxFields {
+		return rollcall.Errorf(rollcall.EINVALID, "%d fields to compare: at most %d", len(s.Fields), maxFields)
+	}
 	for i := range s.Fields {
 		f := &s.Fields[i]
 		if ds.Column(f.Column) < 0 {
 			return rollcall.Errorf(rollcall.EINVALID, "no column %q in the input", f.Column)
+		}
+		for _, a := range f.Alternatives {
+			if ds.Column(a) < 0 {
+				return rollcall.Errorf(rollcall.EINVALID, "no column %q (alternative of %q) in the input", a, f.Column)
+			}
 		}
 		if _, err := ParseKind(string(f.Kind)); err != nil {
 			return err
@@ -393,8 +425,15 @@ func (s *Settings) fillDefaults(ds *Dataset) error {
 			tf := f.Kind == Name || f.Kind == Text || f.Kind == Exact || f.Kind == Category
 			f.TermFrequency = &tf
 		}
-		if s.Trained && len(f.Levels) != len(levelNames(f.Kind)) {
-			return rollcall.Errorf(rollcall.EINVALID, "model field %q has %d levels, want %d", f.Column, len(f.Levels), len(levelNames(f.Kind)))
+		if s.Trained {
+			if len(f.Levels) != len(levelNames(f.Kind)) {
+				return rollcall.Errorf(rollcall.EINVALID, "model field %q has %d levels, want %d", f.Column, len(f.Levels), len(levelNames(f.Kind)))
+			}
+			for _, l := range f.Levels[1:] {
+				if !(l.M > 0 && l.M <= 1 && l.U > 0 && l.U <= 1) {
+					return rollcall.Errorf(rollcall.EINVALID, "model field %q level %q: m and u must be in (0, 1]", f.Column, l.Name)
+				}
+			}
 		}
 	}
 	switch s.LinkType {
@@ -421,6 +460,9 @@ func (s *Settings) fillDefaults(ds *Dataset) error {
 	def(&s.ReviewUpper, DefaultReviewUpper)
 	if s.Threshold <= 0 || s.Threshold >= 1 {
 		return rollcall.Errorf(rollcall.EINVALID, "threshold %g must be between 0 and 1", s.Threshold)
+	}
+	if s.Trained && !(s.Lambda > 0 && s.Lambda < 1) {
+		return rollcall.Errorf(rollcall.EINVALID, "model lambda %g must be between 0 and 1", s.Lambda)
 	}
 	if s.Seed == 0 {
 		s.Seed = 1
@@ -464,7 +506,8 @@ func contains(s, sub string) bool {
 }
 
 // parseKey reads a blocking key "column" or "column:modifier": "year" for
-// a date's year, "given" or "surname" for one part of a full name.
+// a date's year, "year1" for its year ± 1, "given" or "surname" for one
+// part of a full name.
 func (s *Settings) parseKey(ds *Dataset, k string) (field int, mod string, err error) {
 	col := k
 	for i := len(k) - 1; i >= 0; i-- {
@@ -480,7 +523,7 @@ func (s *Settings) parseKey(ds *Dataset, k string) (field int, mod string, err e
 		switch {
 		case mod == "":
 			return i, "", nil
-		case mod == "year" && f.Kind == Date:
+		case (mod == "year" || mod == "year1") && f.Kind == Date:
 			return i, mod, nil
 		case (mod == "given" || mod == "surname") && f.Kind == Name:
 			return i, mod, nil

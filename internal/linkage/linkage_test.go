@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
@@ -20,7 +21,7 @@ func testColumn(t *testing.T, kind Kind, part string, vals ...string) *column {
 	f := Field{Column: "v", Kind: kind, NamePart: part}
 	tf := true
 	f.TermFrequency = &tf
-	return prepareColumn(ds, &f)
+	return prepareColumn(ds, &f, 2)
 }
 
 func levelName(c *column, a, b int32) string { return levelNames(c.kind)[c.level(a, b)] }
@@ -84,9 +85,18 @@ func TestCategoryAndNumberLevels(t *testing.T) {
 	if got := levelName(c, 0, 4); got != "missing" {
 		t.Errorf("missing: %s", got)
 	}
-	n := testColumn(t, Number, "", "100", "104", "150", "1,000", "1000")
+	n := testColumn(t, Number, "", "100.0", "104.5", "150", "1,000", "1000", "$1,000.00", "1987", "1988", "1990", "about 5")
 	if got := levelName(n, 0, 1); got != "close" {
-		t.Errorf("100 vs 104: %s", got)
+		t.Errorf("100.0 vs 104.5: %s", got)
+	}
+	if got, got2 := levelName(n, 6, 7), levelName(n, 6, 8); got != "close" || got2 != "different" {
+		t.Errorf("1987 vs 1988: %s, 1987 vs 1990: %s", got, got2)
+	}
+	if got := levelName(n, 4, 5); got != "exact" {
+		t.Errorf("1000 vs $1,000.00: %s", got)
+	}
+	if got := levelName(n, 0, 9); got != "missing" {
+		t.Errorf("a number vs words: %s", got)
 	}
 	if got := levelName(n, 0, 2); got != "different" {
 		t.Errorf("100 vs 150: %s", got)
@@ -111,28 +121,35 @@ func TestClusterChainGuard(t *testing.T) {
 	w := &work{src: make([]int32, 4), s: &Settings{Threshold: 0.5, ChainThreshold: 0.9, ConflictBelow: 0.01}}
 	w.pairs = []pairIdx{{0, 1}, {2, 3}, {1, 2}, {0, 3}}
 	w.prob = []float32{0.99, 0.99, 0.6, 0.001}
-	got, refused := w.cluster(nil)
+	got, refused, _ := w.cluster(nil)
 	if got[0] != got[1] || got[2] != got[3] || got[1] == got[2] || refused != 1 {
 		t.Errorf("chain guard: clusters %v refused %d, want {0,1} {2,3} and 1 refused", got, refused)
 	}
 	// Without evidence against, the weak link joins.
 	w.prob[3] = 0.3
-	got, _ = w.cluster(nil)
+	got, _, _ = w.cluster(nil)
 	if got[0] != got[3] {
 		t.Errorf("without conflict the chain should join: %v", got)
 	}
 	// A strong link is never refused by the guard.
 	w.prob = []float32{0.99, 0.99, 0.95, 0.001}
-	got, _ = w.cluster(nil)
+	got, _, _ = w.cluster(nil)
 	if got[0] != got[3] {
 		t.Errorf("strong link refused: %v", got)
 	}
 	// A cannot-link decision always wins.
 	w.pairs = append(w.pairs, pairIdx{1, 3})
 	w.prob = append(w.prob, 0)
-	got, _ = w.cluster([]decided{{pair: 4, same: false}})
+	got, _, _ = w.cluster([]decided{{pair: 4, same: false}})
 	if got[1] == got[3] {
 		t.Errorf("cannot-link ignored: %v", got)
+	}
+	// Must-link wins over a contradicting cannot-link, and is counted.
+	w.pairs = append(w.pairs, pairIdx{1, 2})
+	w.prob = append(w.prob, 0.5)
+	got, _, conflicts := w.cluster([]decided{{pair: 4, same: false}, {pair: 5, same: true}, {pair: 1, same: true}})
+	if got[1] != got[3] || conflicts != 1 {
+		t.Errorf("must-links 1–2–3 against cannot-link 1–3: clusters %v, conflicts %d", got, conflicts)
 	}
 }
 
@@ -183,6 +200,34 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}
 }
 
+func TestRunTinyInputs(t *testing.T) {
+	s := Settings{Fields: []Field{{Column: "name", Kind: Name}}}
+	for n := 0; n <= 2; n++ {
+		ds := &Dataset{Columns: []string{"name"}}
+		for i := 0; i < n; i++ {
+			ds.Records = append(ds.Records, Record{ID: fmt.Sprint(i), Values: []string{"Kim Young-hee"}})
+		}
+		res, err := Run(context.Background(), ds, s, nil)
+		if err != nil {
+			t.Fatalf("%d records: %v", n, err)
+		}
+		if len(res.Cluster) != n {
+			t.Errorf("%d records: %d cluster numbers", n, len(res.Cluster))
+		}
+	}
+	// Linking a single list: nothing is comparable, every record alone.
+	one, _ := synthKorean(50, 5)
+	res, err := Run(context.Background(), one, Settings{Fields: []Field{{Column: "name", Kind: Name}}, LinkType: Link}, nil)
+	if err != nil || len(res.Pairs) != 0 || res.Stats.Clusters != 50 {
+		t.Errorf("link within one source: err %v, %d pairs, %d clusters", err, len(res.Pairs), res.Stats.Clusters)
+	}
+	bad := Settings{Fields: []Field{{Column: "name", Kind: Name, Levels: make([]Level, 8)}}, Trained: true, Lambda: 0.1}
+	ds := &Dataset{Columns: []string{"name"}, Records: []Record{{ID: "a", Values: []string{"x"}}, {ID: "b", Values: []string{"y"}}}}
+	if _, err := Run(context.Background(), ds, bad, nil); rollcall.ErrorCode(err) != rollcall.EINVALID {
+		t.Errorf("model with zero m/u: %v, want invalid", err)
+	}
+}
+
 // Decisions override the model on every run, and a saved model repeats
 // the run exactly.
 func TestDecisionsAndSavedModel(t *testing.T) {
@@ -230,6 +275,17 @@ func TestDecisionsAndSavedModel(t *testing.T) {
 	for _, p := range res2.Review {
 		if (p.A == same.A && p.B == same.B) || (p.A == min(a, b) && p.B == max(a, b)) {
 			t.Error("decided pair in the review queue")
+		}
+	}
+	// Explain's weights add up, with the prior, to the pair's score.
+	prior := math.Log2(res.Settings.Lambda / (1 - res.Settings.Lambda))
+	for i := 0; i < len(res.Pairs); i += 997 {
+		sum := prior
+		for _, c := range res.Explain(i) {
+			sum += c.Weight
+		}
+		if p := 1 / (1 + math.Exp2(-sum)); math.Abs(p-float64(res.Pairs[i].Prob)) > 1e-4 {
+			t.Fatalf("pair %d: weights give %.5f, probability %.5f", i, p, res.Pairs[i].Prob)
 		}
 	}
 	// Save and reload the trained settings: same clusters without EM.
@@ -286,5 +342,94 @@ func TestReadCSVErrors(t *testing.T) {
 	recs, err := ReadCSV(stringsReader("\ufeffid,b\n1,x\n2\n"), "f.csv", "s", "id", []string{"b"})
 	if err != nil || len(recs) != 2 || recs[1].Values[0] != "" {
 		t.Errorf("short row: %v %+v", err, recs)
+	}
+}
+
+// Comparing a pair allocates nothing: the hot loop runs millions of times.
+func TestLevelDoesNotAllocate(t *testing.T) {
+	cols := []*column{
+		testColumn(t, Name, "full", "Kim Young-hee", "Gim Yeong-hui", "Park Chul-soo"),
+		testColumn(t, Date, "", "1987-03-04", "1987", "1987-04-03"),
+		testColumn(t, Category, "", "Camp 15", "kwanliso", "Yodok"),
+		testColumn(t, Exact, "", "12345", "12346", "99"),
+		testColumn(t, Text, "", "wallaby place", "wallaby plce", "x"),
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		for _, c := range cols {
+			for a := int32(0); a < 3; a++ {
+				for b := int32(0); b < 3; b++ {
+					_ = c.level(a, b)
+				}
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("level allocates %.1f times per round", allocs)
+	}
+}
+
+func TestBlockingYearPlusMinusOne(t *testing.T) {
+	ds := &Dataset{Columns: []string{"name", "birth"}}
+	for i, y := range []string{"1986", "1987", "1989", "1988", "c. 1987"} {
+		ds.Records = append(ds.Records, Record{ID: fmt.Sprint(i), Values: []string{"Kim Young-hee", y}})
+	}
+	s := Settings{Fields: []Field{{Column: "name", Kind: Name}, {Column: "birth", Kind: Date}},
+		Blocking: [][]string{{"name", "birth:year1"}}}
+	res, err := Run(context.Background(), ds, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[[2]int32]bool{}
+	for _, p := range res.Pairs {
+		if got[[2]int32{p.A, p.B}] {
+			t.Errorf("pair %d–%d twice", p.A, p.B)
+		}
+		got[[2]int32{p.A, p.B}] = true
+	}
+	// years within one of each other; "c. 1987" counts as 1987
+	want := [][2]int32{{0, 1}, {1, 3}, {2, 3}, {0, 4}, {1, 4}, {3, 4}}
+	if len(got) != len(want) {
+		t.Errorf("pairs %v, want %v", got, want)
+	}
+	for _, p := range want {
+		if !got[p] {
+			t.Errorf("missing pair %v (have %v)", p, got)
+		}
+	}
+}
+
+// A field with an alternative column compares the closest forms.
+func TestAlternativeColumns(t *testing.T) {
+	ds := &Dataset{Columns: []string{"name", "name_alt"}, Records: []Record{
+		{ID: "a", Values: []string{"김영희", ""}},
+		{ID: "b", Values: []string{"Pak Chol-su", "Kim Young-hee"}},
+		{ID: "c", Values: []string{"", "Gim Yeong-hui"}},
+		{ID: "d", Values: []string{"", ""}},
+	}}
+	f := Field{Column: "name", Kind: Name, NamePart: "full", Alternatives: []string{"name_alt"}}
+	c := prepareColumn(ds, &f, 2)
+	for _, tt := range []struct {
+		a, b int32
+		want string
+	}{{0, 1, "variant"}, {0, 2, "exact"}, {1, 2, "variant"}, {0, 3, "missing"}} {
+		if got := levelName(c, tt.a, tt.b); got != tt.want {
+			t.Errorf("%s vs %s: %s, want %s", ds.Records[tt.a].ID, ds.Records[tt.b].ID, got, tt.want)
+		}
+	}
+	_, err := Run(context.Background(), ds, Settings{Fields: []Field{{Column: "name", Kind: Name, Alternatives: []string{"nope"}}}}, nil)
+	if rollcall.ErrorCode(err) != rollcall.EINVALID {
+		t.Errorf("unknown alternative column: %v", err)
+	}
+}
+
+func TestTextLevels(t *testing.T) {
+	c := testColumn(t, Text, "", "Hoeryong, North Hamgyong", "North Hamgyong Hoeryong", "hoeryong north hamgyong", "Hoeryong North Hamgyng", "Pyongyang")
+	for _, tt := range []struct {
+		a, b int32
+		want string
+	}{{0, 2, "exact"}, {0, 1, "same_words"}, {0, 3, "jaro_winkler_0.92"}, {0, 4, "different"}} {
+		if got := levelName(c, tt.a, tt.b); got != tt.want {
+			t.Errorf("text %d vs %d: %s, want %s", tt.a, tt.b, got, tt.want)
+		}
 	}
 }

@@ -22,7 +22,7 @@ func (w *work) randomU(ctx context.Context) [][]float64 {
 	if comparable == 0 {
 		return cnt
 	}
-	const target = 50_000
+	const target = 25_000
 	samples := int64(target)
 	if samples > comparable*2 {
 		samples = comparable * 2
@@ -230,7 +230,10 @@ func (w *work) train(ctx context.Context) error {
 		delta := math.Abs(math.Log(newLambda / lambda))
 		lambda = newLambda
 		for f := range nm {
-			mm := normalizeLevels(nm[f], 1e-3)
+			// A pseudo-count keeps levels that no match reached yet
+			// (a typo in a rare place) from counting as impossible; it is
+			// smaller when there are few matches to learn from.
+			mm := normalizeLevels(nm[f], math.Min(1, tm/100))
 			for l := 1; l < len(mm); l++ {
 				delta = math.Max(delta, math.Abs(mm[l]-m[f][l]))
 			}
@@ -309,7 +312,11 @@ func (c *column) tfAdjust(a int32) float64 {
 		}
 		tf = c.keyTF[k]
 	} else {
-		tf = c.vidTF[c.vid[a]]
+		v := c.vid[a]
+		if v < 0 {
+			return 0 // the agreement came from an alternative form
+		}
+		tf = c.vidTF[v]
 	}
 	if tf <= 0 {
 		return 0

@@ -3,6 +3,7 @@ package linkage
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,10 @@ type column struct {
 	kind Kind
 	nlev int
 	tf   bool
+	// n records; alts alternative columns, whose rows follow the
+	// records' own (row = record + j × n)
+	n    int32
+	alts int
 
 	vid []int32  // per record: value id, -1 when missing
 	str [][]rune // per value id: the comparison form
@@ -44,9 +49,10 @@ type column struct {
 	// partner is the surname column of a given-name column and the other
 	// way round, to see names written in each other's columns
 	partner *column
-	// per key id (names): the key as runes; per value id (categories): the key
+	// per key id (names): the key as runes
 	keyStr [][]rune
-	vals   []string
+	elems  [][]string // per value id (category): the key, or the members of a set key
+	words  [][]int32  // per value id (text): sorted distinct word ids
 	// full names: the key in the other name order when the order is a
 	// guess (-1 if none), keys of the given name and the surname alone
 	key2       []int32
@@ -72,9 +78,11 @@ func levelNames(k Kind) []string {
 	switch k {
 	case Name:
 		// swapped: given name and surname in each other's columns
-		return []string{"missing", "different", "jaro_winkler_0.80", "jaro_winkler_0.92", "swapped", "variant", "exact"}
+		// same_given: the given name's key agrees, the surname does not
+		return []string{"missing", "different", "jaro_winkler_0.80", "same_given", "jaro_winkler_0.92", "swapped", "variant", "exact"}
 	case Text:
-		return []string{"missing", "different", "jaro_winkler_0.80", "jaro_winkler_0.92", "exact"}
+		// same_words: the same words in another order or with a few more
+		return []string{"missing", "different", "jaro_winkler_0.80", "same_words", "jaro_winkler_0.92", "exact"}
 	case Date:
 		return []string{"missing", "different", "within_a_year", "one_edit", "same_year", "same_month", "exact"}
 	case Category:
@@ -98,7 +106,7 @@ func (w *work) prepare(ctx context.Context) error {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			w.cols[i] = prepareColumn(w.ds, &w.s.Fields[i])
+			w.cols[i] = prepareColumn(w.ds, &w.s.Fields[i], w.opt.Workers)
 		}(i)
 	}
 	wg.Wait()
@@ -138,36 +146,57 @@ func (in *interner) id(s string) int32 {
 	return id
 }
 
-func prepareColumn(ds *Dataset, f *Field) *column {
-	ci := ds.Column(f.Column)
-	n := len(ds.Records)
-	c := &column{kind: f.Kind, nlev: len(levelNames(f.Kind)), tf: f.TermFrequency != nil && *f.TermFrequency}
+func prepareColumn(ds *Dataset, f *Field, workers int) *column {
+	// Rows: the field's column for every record, then each alternative
+	// column for every record (row = record + j × records).
+	cis := []int{ds.Column(f.Column)}
+	for _, a := range f.Alternatives {
+		cis = append(cis, ds.Column(a))
+	}
+	nrec := len(ds.Records)
+	n := nrec * len(cis)
+	c := &column{kind: f.Kind, nlev: len(levelNames(f.Kind)), tf: f.TermFrequency != nil && *f.TermFrequency,
+		n: int32(nrec), alts: len(cis) - 1}
 	c.vid = make([]int32, n)
 	// Normalize each distinct raw value once.
 	raw := newInterner(n / 4)
 	rawOf := make([]int32, n)
-	for i, r := range ds.Records {
-		v := strings.TrimSpace(r.Values[ci])
+	for row := range rawOf {
+		v := strings.TrimSpace(ds.Records[row%nrec].Values[cis[row/nrec]])
 		if v == "" {
-			rawOf[i] = -1
+			rawOf[row] = -1
 			continue
 		}
-		rawOf[i] = raw.id(v)
+		rawOf[row] = raw.id(v)
 	}
+	// Normalizing is the costly part (Unicode, romanization, name
+	// parsing): spread the distinct values over the workers.
+	infos := make([]valueInfo, len(raw.vals))
+	var wg sync.WaitGroup
+	chunk := (len(raw.vals) + workers - 1) / max(workers, 1)
+	for lo := 0; lo < len(raw.vals); lo += max(chunk, 1) {
+		hi := min(lo+max(chunk, 1), len(raw.vals))
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for j := lo; j < hi; j++ {
+				infos[j] = analyzeValue(f, raw.vals[j])
+			}
+		}(lo, hi)
+	}
+	wg.Wait()
 	vals := newInterner(len(raw.vals))
 	keys := newInterner(len(raw.vals))
 	rawVid := make([]int32, len(raw.vals))
 	rawKey := make([]int32, len(raw.vals))
-	for j, v := range raw.vals {
-		norm, key := normalizeValue(f, v)
-		if norm == "" {
-			rawVid[j], rawKey[j] = -1, -1
+	for j, in := range infos {
+		rawVid[j], rawKey[j] = -1, -1
+		if in.norm == "" {
 			continue
 		}
-		rawVid[j] = vals.id(norm)
-		rawKey[j] = -1
-		if key != "" {
-			rawKey[j] = keys.id(key)
+		rawVid[j] = vals.id(in.norm)
+		if in.key != "" {
+			rawKey[j] = keys.id(in.key)
 		}
 	}
 	if f.Kind == Name || f.Kind == Category {
@@ -176,28 +205,24 @@ func prepareColumn(ds *Dataset, f *Field) *column {
 	var rawG, rawS, rawK2 []int32
 	if f.Kind == Name && f.NamePart == "full" {
 		c.key2 = make([]int32, n)
-		rawK2 = make([]int32, len(raw.vals))
-		for j, v := range raw.vals {
-			rawK2[j] = -1
-			if k := textnorm.NameKeyAlt(v); k != "" && rawKey[j] >= 0 {
-				rawK2[j] = keys.id(k)
-			}
-		}
 		c.gkey, c.skey = make([]int32, n), make([]int32, n)
 		gk, sk := newInterner(len(raw.vals)), newInterner(len(raw.vals))
+		rawK2 = make([]int32, len(raw.vals))
 		rawG, rawS = make([]int32, len(raw.vals)), make([]int32, len(raw.vals))
-		for j, v := range raw.vals {
-			p := textnorm.ParseName(v)
-			rawG[j], rawS[j] = -1, -1
-			if k := textnorm.GivenKey(p.Given); k != "" {
-				rawG[j] = gk.id(k)
+		for j, in := range infos {
+			rawK2[j], rawG[j], rawS[j] = -1, -1, -1
+			if in.alt != "" && rawKey[j] >= 0 {
+				rawK2[j] = keys.id(in.alt)
 			}
-			if k := textnorm.SurnameKey(p.Surname); k != "" {
-				rawS[j] = sk.id(k)
+			if in.gkey != "" {
+				rawG[j] = gk.id(in.gkey)
+			}
+			if in.skey != "" {
+				rawS[j] = sk.id(in.skey)
 			}
 		}
 	}
-	for i := range ds.Records {
+	for i := range rawOf {
 		r := rawOf[i]
 		if r < 0 {
 			c.vid[i] = -1
@@ -228,7 +253,28 @@ func prepareColumn(ds *Dataset, f *Field) *column {
 		}
 	}
 	if f.Kind == Category {
-		c.vals = vals.vals
+		// a key "~a|b" stands for one of a, b
+		c.elems = make([][]string, len(vals.vals))
+		for j, v := range vals.vals {
+			if strings.HasPrefix(v, "~") {
+				c.elems[j] = strings.Split(v[1:], "|")
+			} else {
+				c.elems[j] = []string{v}
+			}
+		}
+	}
+	if f.Kind == Text {
+		// word ids per value, sorted, for the word-set level
+		words := newInterner(len(vals.vals))
+		c.words = make([][]int32, len(vals.vals))
+		for j, v := range vals.vals {
+			var ws []int32
+			for _, t := range strings.Fields(v) {
+				ws = append(ws, words.id(t))
+			}
+			slices.Sort(ws)
+			c.words[j] = slices.Compact(ws)
+		}
 	}
 	c.vidTF, c.tfMean = frequencies(c.vid, len(vals.vals))
 	if c.key != nil {
@@ -247,46 +293,68 @@ func prepareColumn(ds *Dataset, f *Field) *column {
 	return c
 }
 
-// normalizeValue returns the comparison form of a raw value and, for names
-// and categories, its variant key ("" for a value that is missing).
-func normalizeValue(f *Field, v string) (norm, key string) {
+// valueInfo is the comparison form of a raw value: the normalized value
+// and, for names and categories, its variant key; for full names also the
+// key in the other name order and the keys of the two parts.
+type valueInfo struct {
+	norm, key       string
+	alt, gkey, skey string
+}
+
+// analyzeValue normalizes one raw value ("" norm: missing).
+func analyzeValue(f *Field, v string) valueInfo {
 	switch f.Kind {
 	case Name:
 		switch f.NamePart {
 		case "surname":
-			norm = textnorm.NormalizeName(v)
-			norm = strings.ReplaceAll(norm, " ", "")
-			return norm, textnorm.SurnameKey(v)
+			return valueInfo{norm: strings.ReplaceAll(textnorm.NormalizeName(v), " ", ""), key: textnorm.SurnameKey(v)}
 		case "given":
-			norm = strings.ReplaceAll(textnorm.Fold(v), " ", "")
+			norm := strings.ReplaceAll(textnorm.Fold(v), " ", "")
 			if textnorm.HasHangul(norm) {
 				norm = textnorm.Romanize(norm, textnorm.RR)
 			}
-			return norm, textnorm.GivenKey(v)
+			return valueInfo{norm: norm, key: textnorm.GivenKey(v)}
 		}
-		return textnorm.NormalizeName(v), textnorm.NameKey(v)
+		in := textnorm.AnalyzeName(v)
+		return valueInfo{norm: in.Norm, key: in.Key, alt: in.AltKey, gkey: in.GivenKey, skey: in.SurnameKey}
 	case Category:
 		k := textnorm.CategoryKey(v)
-		return k, k
+		return valueInfo{norm: k, key: k}
 	case Number:
-		x, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(v), ",", ""), 64)
-		if err != nil || math.IsNaN(x) {
-			return "", ""
+		x, err := strconv.ParseFloat(numberText(v), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return valueInfo{}
 		}
-		return strconv.FormatFloat(x, 'g', -1, 64), ""
+		return valueInfo{norm: strconv.FormatFloat(x, 'g', -1, 64)}
 	case Date:
 		if p, err := rollcall.ParseDate(v); err == nil {
 			if p.IsZero() {
-				return "", ""
+				return valueInfo{}
 			}
-			return p.String(), ""
+			return valueInfo{norm: p.String()}
 		}
 		// Unreadable dates (typos such as month 13) still compare by digits.
-		return "!" + digitsOf(v), ""
+		return valueInfo{norm: "!" + digitsOf(v)}
 	case Exact:
-		return strings.TrimSpace(v), ""
+		return valueInfo{norm: strings.TrimSpace(v)}
 	}
-	return textnorm.Fold(v), ""
+	return valueInfo{norm: textnorm.Fold(v)}
+}
+
+// numberText strips thousands separators, currency signs and spaces
+// ("$1,044.00" → "1044.00").
+func numberText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9', r == '.', r == '-', r == '+', r == 'e', r == 'E':
+			b.WriteRune(r)
+		case r == ',', r == ' ', r == '$', r == '€', r == '£', r == '¥', r == '₩', r == '\u00a0':
+		default:
+			return "" // words: not a number
+		}
+	}
+	return b.String()
 }
 
 func digitsOf(s string) string {

@@ -31,7 +31,7 @@ func fromSynth(t testing.TB, persons int, seed uint64) (*Dataset, []string) {
 
 func TestSynthPopulation(t *testing.T) {
 	ds, truth := fromSynth(t, 1000, 42)
-	fields := []Field{{Column: "name", Kind: Name}, {Column: "sex", Kind: Category}, {Column: "birth", Kind: Date},
+	fields := []Field{{Column: "name", Kind: Name, Alternatives: []string{"name_alt"}}, {Column: "sex", Kind: Category}, {Column: "birth", Kind: Date},
 		{Column: "province", Kind: Category}, {Column: "facility", Kind: Category}}
 	res, err := Run(context.Background(), ds, Settings{Fields: fields, LinkType: LinkAndDedupe}, nil)
 	if err != nil {

@@ -276,13 +276,15 @@ func interceptEstimable(m Model, k int, active []bool, boundary []int) bool {
 // (x is 0 there and skip is set), which gives a generalised-inverse solution
 // for rank-deficient or boundary fits.
 func cholSolve(a, b []float64, p int, skip []bool, x []float64) {
+	a = a[:p*p]
 	for j := 0; j < p; j++ {
-		d := a[j*p+j]
+		rj := a[j*p : j*p+j+1]
+		d := rj[j]
 		orig := d
-		for k := 0; k < j; k++ {
-			d -= a[j*p+k] * a[j*p+k]
+		for _, v := range rj[:j] {
+			d -= v * v
 		}
-		if d <= 1e-11*math.Max(orig, 1e-300) || d <= 0 {
+		if d <= 1e-11*orig || d <= 0 {
 			skip[j] = true
 			for i := j; i < p; i++ {
 				a[i*p+j] = 0
@@ -291,13 +293,16 @@ func cholSolve(a, b []float64, p int, skip []bool, x []float64) {
 		}
 		skip[j] = false
 		l := math.Sqrt(d)
-		a[j*p+j] = l
+		rj[j] = l
+		inv := 1 / l
+		lj := rj[:j]
 		for i := j + 1; i < p; i++ {
-			s := a[i*p+j]
-			for k := 0; k < j; k++ {
-				s -= a[i*p+k] * a[j*p+k]
+			ri := a[i*p : i*p+j+1]
+			s := ri[j]
+			for k, v := range lj {
+				s -= ri[k] * v
 			}
-			a[i*p+j] = s / l
+			ri[j] = s * inv
 		}
 	}
 	// forward: L z = b
@@ -306,11 +311,12 @@ func cholSolve(a, b []float64, p int, skip []bool, x []float64) {
 			x[i] = 0
 			continue
 		}
+		ri := a[i*p : i*p+i+1]
 		s := b[i]
-		for k := 0; k < i; k++ {
-			s -= a[i*p+k] * x[k]
+		for k, v := range ri[:i] {
+			s -= v * x[k]
 		}
-		x[i] = s / a[i*p+i]
+		x[i] = s / ri[i]
 	}
 	// back: L' x = z
 	for i := p - 1; i >= 0; i-- {

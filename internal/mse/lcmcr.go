@@ -70,6 +70,10 @@ func (o *LCMCROptions) defaults() {
 
 const lcmcrWarmup = 500
 
+// smallPattern is the pattern frequency up to which class labels are drawn
+// person by person rather than by sequential binomials.
+const smallPattern = 8
+
 // LCMCR fits the Dirichlet-process latent-class model of Manrique-Vallier
 // (2016) by Gibbs sampling with data augmentation of the unseen, and returns
 // the posterior median of N with an equal-tailed credible interval, pooled
@@ -150,6 +154,12 @@ func LCMCR(ctx context.Context, t *Table, opts LCMCROptions) (Result, error) {
 		"mean": mean, "sd": sd, "classes": float64(opts.Classes),
 		"alpha_shape": opts.AlphaShape, "alpha_rate": opts.AlphaRate, "draws": float64(len(pooled)),
 	}
+	for c, d := range draws {
+		// Per-chain medians show which chain wandered when R-hat is high.
+		sc := slices.Clone(d)
+		sort.Float64s(sc)
+		res.Parameters[fmt.Sprintf("median_chain_%d", c+1)] = quantile(sc, 0.5)
+	}
 	if opts.Chains >= 2 {
 		res.RHat = splitRHat(draws)
 		if res.RHat > 1.05 || math.IsNaN(res.RHat) {
@@ -188,9 +198,9 @@ func chainStream(c int) uint64 {
 	return z ^ (z >> 31)
 }
 
-// lcmcrChain is one Gibbs chain. Arrays are flat: lam[k*J+j] is the capture
-// probability of list j in class k; w[m*K+k] the weight of class k for
-// pattern m.
+// lcmcrChain is one Gibbs chain. It works on the distinct observed patterns
+// and their frequencies, never on individuals. Arrays are flat: lam[k*J+j]
+// is the capture probability of list j in class k.
 type lcmcrChain struct {
 	g          *rng
 	opts       *LCMCROptions
@@ -199,11 +209,12 @@ type lcmcrChain struct {
 	pat        []uint32
 	freq       []int
 	lam        []float64
-	logPi, pi  []float64
-	w, wp      []float64
-	ord        []uint8   // per pattern, classes by decreasing weight
+	pi         []float64
+	fac        []float64 // 1 − V_k of the last sweep
+	logFac     []float64 // log(1 − V_k) where drawn in log space, else NaN
+	w          []float64 // scratch: class weights of one pattern
 	base       []float64 // π_k ∏_j (1 − λ_jk): class k's share of the unseen
-	ratio      []float64 // λ_jk / (1 − λ_jk): pattern weights are base·∏ ratio
+	ratio      []float64 // ratio[j*K+k] = λ_jk / (1 − λ_jk): pattern weights are base·∏ ratio
 	suffix     []float64
 	cnt        []int // scratch multinomial output
 	size       []int // class sizes incl. augmented zeros
@@ -223,8 +234,8 @@ func newLCMCRChain(t *Table, opts *LCMCROptions, seed, stream uint64) *lcmcrChai
 	s := &lcmcrChain{
 		g: newRNG(seed, stream), opts: opts, j: J, k: K, m: M, n: t.Observed(),
 		pat: pat, freq: freq,
-		lam: make([]float64, K*J), logPi: make([]float64, K), pi: make([]float64, K),
-		w: make([]float64, M*K), base: make([]float64, K), ratio: make([]float64, K*J), suffix: make([]float64, K), cnt: make([]int, K),
+		lam: make([]float64, K*J), pi: make([]float64, K), fac: make([]float64, K), logFac: make([]float64, K),
+		w: make([]float64, K), base: make([]float64, K), ratio: make([]float64, K*J), suffix: make([]float64, K), cnt: make([]int, K),
 		size: make([]int, K), ones: make([]int, K*J), zeros: make([]int, K),
 		alpha: 0.3 / float64(K),
 	}
@@ -237,12 +248,11 @@ func newLCMCRChain(t *Table, opts *LCMCROptions, seed, stream uint64) *lcmcrChai
 	lc := t.ListCounts()
 	for k := 0; k < K; k++ {
 		s.pi[k] = 1 / float64(K)
-		s.logPi[k] = math.Log(s.pi[k])
 		for j := 0; j < J; j++ {
 			s.lam[k*J+j] = float64(lc[j]) / float64(s.n)
 		}
 	}
-	s.lastLogPiK = s.logPi[K-1]
+	s.lastLogPiK = math.Log(s.pi[K-1])
 	s.updateUnseen()
 	return s
 }
@@ -254,17 +264,38 @@ func (s *lcmcrChain) sweep(updateAlpha bool) {
 	clear(s.size)
 	clear(s.ones)
 	for m := 0; m < s.m; m++ {
-		w := s.w[m*K : m*K+K]
+		w := s.w
 		bs := s.bitsOf[m]
-		for k := 0; k < K; k++ {
-			x := s.base[k]
-			r := s.ratio[k*J : k*J+J]
-			for _, j := range bs {
-				x *= r[j]
+		copy(w, s.base)
+		for _, j := range bs {
+			r := s.ratio[j*K : j*K+K]
+			r = r[:len(w)]
+			for k := range w {
+				w[k] *= r[k]
 			}
-			w[k] = x
 		}
-		s.g.multinomial(s.freq[m], w, s.suffix, s.cnt)
+		f := s.freq[m]
+		if f <= smallPattern {
+			// A few people: one categorical draw each beats K binomials.
+			tot := 0.0
+			for _, x := range w {
+				tot += x
+			}
+			for i := 0; i < f; i++ {
+				u := s.g.uniform() * tot
+				k := 0
+				for k < K-1 && u >= w[k] {
+					u -= w[k]
+					k++
+				}
+				s.size[k]++
+				for _, j := range bs {
+					s.ones[k*J+j]++
+				}
+			}
+			continue
+		}
+		s.g.multinomial(f, w, s.suffix, s.cnt)
 		for k, c := range s.cnt {
 			if c == 0 {
 				continue
@@ -286,22 +317,45 @@ func (s *lcmcrChain) sweep(updateAlpha bool) {
 			s.lam[k*J+j] = min(s.g.beta(float64(1+o), float64(1+s.size[k]-o)), 1-0x1p-52)
 		}
 	}
-	// 3. Stick-breaking weights, in log space.
+	// 3. Stick-breaking weights. V ~ Beta(1 + n_k, α + Σ_{l>k} n_l) from two
+	// gamma draws; log space only where a shape is below 1 (tiny α and
+	// empty later classes), where 1 − V can underflow.
 	rest := 0
 	for k := 0; k < K; k++ {
 		rest += s.size[k]
 	}
-	cum := 0.0
+	stick := 1.0
 	for k := 0; k < K-1; k++ {
 		rest -= s.size[k]
-		lv, l1v := s.g.logBeta(float64(1+s.size[k]), s.alpha+float64(rest))
-		s.logPi[k] = lv + cum
-		cum += l1v
+		a, b := float64(1+s.size[k]), s.alpha+float64(rest)
+		if b >= 1 {
+			x, y := s.g.gamma(a), s.g.gamma(b)
+			sxy := x + y
+			s.pi[k] = stick * x / sxy
+			f := y / sxy
+			stick *= f
+			s.logFac[k] = math.NaN() // log(f) computed only if needed
+			s.fac[k] = f
+		} else {
+			lv, l1v := s.g.logBeta(a, b)
+			s.pi[k] = stick * math.Exp(lv)
+			stick *= math.Exp(l1v)
+			s.logFac[k] = l1v
+		}
 	}
-	s.logPi[K-1] = cum
-	s.lastLogPiK = cum
-	for k := 0; k < K; k++ {
-		s.pi[k] = math.Exp(s.logPi[k])
+	s.pi[K-1] = stick
+	if stick > 1e-280 {
+		s.lastLogPiK = math.Log(stick)
+	} else {
+		l := 0.0
+		for k := 0; k < K-1; k++ {
+			if math.IsNaN(s.logFac[k]) {
+				l += math.Log(s.fac[k])
+			} else {
+				l += s.logFac[k]
+			}
+		}
+		s.lastLogPiK = l
 	}
 	// 4–6. The unseen.
 	s.updateUnseen()
@@ -339,7 +393,7 @@ func (s *lcmcrChain) computeBase() float64 {
 		x := s.pi[k]
 		for j, l := range s.lam[k*J : k*J+J] {
 			x *= 1 - l
-			s.ratio[k*J+j] = l / (1 - l)
+			s.ratio[j*K+k] = l / (1 - l)
 		}
 		s.base[k] = x
 		pi0 += x
@@ -357,10 +411,10 @@ func (s *lcmcrChain) relabel() {
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return s.pi[idx[a]] > s.pi[idx[b]] })
 	lam := slices.Clone(s.lam)
-	pi, logPi, zeros := slices.Clone(s.pi), slices.Clone(s.logPi), slices.Clone(s.zeros)
+	pi, zeros := slices.Clone(s.pi), slices.Clone(s.zeros)
 	for to, from := range idx {
 		copy(s.lam[to*J:to*J+J], lam[from*J:from*J+J])
-		s.pi[to], s.logPi[to], s.zeros[to] = pi[from], logPi[from], zeros[from]
+		s.pi[to], s.zeros[to] = pi[from], zeros[from]
 	}
 	s.computeBase()
 }

@@ -16,10 +16,15 @@ func benchSweeps(b *testing.B, tb *Table) {
 	}
 	s.relabel()
 	b.ResetTimer()
+	stop := cpuTimer(b)
 	for b.Loop() {
 		s.sweep(true)
 	}
+	cpu := stop()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sweeps/s")
+	if cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "sweeps/cpu-s")
+	}
 }
 
 func BenchmarkLCMCRSweepKosovo(b *testing.B) { benchSweeps(b, readTestTable(b, "kosovo_4lists")) }

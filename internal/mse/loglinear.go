@@ -134,8 +134,10 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 		fits, err = fitAll(ctx, t, models, opts.Progress)
 		res.Search = fmt.Sprintf("all %d graphical models with interactions up to order %d", len(models), maxOrder)
 	case search == "" || search == "hierarchical":
-		if k > 6 {
-			return Result{}, rollcall.Errorf(rollcall.EINVALID, "an exhaustive hierarchical search is limited to 6 lists")
+		// The number of hierarchical models explodes beyond 5 lists
+		// (6 lists with pairwise terms only are the 32,768 graphs).
+		if k > 6 || (k == 6 && maxOrder > 2) {
+			return Result{}, rollcall.Errorf(rollcall.EINVALID, "an exhaustive hierarchical search is limited to 5 lists (6 with --max-order 2); use the graphical or stepwise search")
 		}
 		models := hierarchicalModels(k, maxOrder)
 		fits, err = fitAll(ctx, t, models, opts.Progress)
@@ -179,8 +181,17 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 		wsum += weights[i]
 	}
 	for i := range fits {
+		if wsum == 0 {
+			weights[i] = math.NaN()
+			continue
+		}
 		weights[i] /= wsum
-		avg += weights[i] * fits[i].nhat
+		if weights[i] > 0 {
+			avg += weights[i] * fits[i].nhat
+		}
+	}
+	if wsum == 0 {
+		avg = math.NaN()
 	}
 	if excluded > 0 && len(fits) > 1 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d models were not ranked because their estimate of the unobserved cell does not exist", excluded, len(fits)))
@@ -205,7 +216,9 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 	df := float64(len(t.Counts) - 1 - len(best.model))
 	res.Parameters = map[string]float64{
 		"deviance": best.fit.deviance, "df": df, "aic": best.aic, "bic": best.bic,
-		"params": float64(len(best.model)), "model_averaged_estimate": avg,
+		"params": float64(len(best.model)),
+		// Σ w·N̂ over the ranked models, w ∝ exp(−Δcriterion/2).
+		"model_averaged_estimate": avg,
 	}
 	if math.IsInf(best.nhat, 0) {
 		res.Lower, res.Upper = math.NaN(), math.NaN()

@@ -147,6 +147,25 @@ var recip = func() (t [202]float64) {
 	return t
 }()
 
+// logFactTable[k] = log k! for small k.
+var logFactTable = func() (t [1024]float64) {
+	for k := 1; k < len(t); k++ {
+		t[k] = t[k-1] + math.Log(float64(k))
+	}
+	return t
+}()
+
+// logFactorial returns log k! for a whole number k ≥ 0: a table lookup, or
+// Stirling's series (error below 1e-17 beyond the table).
+func logFactorial(k float64) float64 {
+	if k < float64(len(logFactTable)) {
+		return logFactTable[int(k)]
+	}
+	x := k + 1
+	r := 1 / (x * x)
+	return (x-0.5)*math.Log(x) - x + 0.5*math.Log(2*math.Pi) + (1.0/12-r*(1.0/360-r*(1.0/1260)))/x
+}
+
 // powInt returns x^n by repeated squaring: for the n of the inversion
 // sampler it is faster than exp(n·log1p(−p)) and accurate to a few ulps.
 func powInt(x float64, n int) float64 {
@@ -191,10 +210,10 @@ func (g *rng) binomialBTRD(n int, p float64) int {
 		}
 		v = math.Log(v * alpha / (a/(us*us) + b))
 		if math.IsNaN(h) {
-			h = lgamma(m+1) + lgamma(nf-m+1)
+			h = logFactorial(m) + logFactorial(nf-m)
 			lpq = math.Log(p / q)
 		}
-		if v <= h-lgamma(k+1)-lgamma(nf-k+1)+(k-m)*lpq {
+		if v <= h-logFactorial(k)-logFactorial(nf-k)+(k-m)*lpq {
 			return int(k)
 		}
 	}
@@ -237,7 +256,7 @@ func (g *rng) poisson(lam float64) float64 {
 		if k < 0 || (us < 0.013 && v > us) {
 			continue
 		}
-		if math.Log(v)+math.Log(invalpha)-math.Log(a/(us*us)+b) <= -lam+k*loglam-lgamma(k+1) {
+		if math.Log(v)+math.Log(invalpha)-math.Log(a/(us*us)+b) <= -lam+k*loglam-logFactorial(k) {
 			return k
 		}
 	}
@@ -267,6 +286,21 @@ func (g *rng) multinomial(n int, w, suffix []float64, out []int) {
 		if rem == 0 {
 			out[i] = 0
 			continue
+		}
+		if rem <= 4 && suffix[i] > 0 {
+			// A few left: place them one by one among classes i..k−1,
+			// cheaper than a binomial per class.
+			clear(out[i:])
+			for ; rem > 0; rem-- {
+				u := g.uniform() * suffix[i]
+				j := i
+				for j < k-1 && u >= w[j] {
+					u -= w[j]
+					j++
+				}
+				out[j]++
+			}
+			return
 		}
 		x := 0
 		if suffix[i] > 0 {

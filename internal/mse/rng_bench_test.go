@@ -1,6 +1,11 @@
 package mse
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
 
 func BenchmarkBinomialInv300x002(b *testing.B) {
 	g := newRNG(1, 2)
@@ -25,6 +30,34 @@ func BenchmarkGamma25(b *testing.B) {
 	s := 0.0
 	for b.Loop() {
 		s += g.gamma(25)
+	}
+	_ = s
+}
+
+// The gonum samplers for comparison (same parameters as above).
+func BenchmarkGonumBinomial300x002(b *testing.B) {
+	d := distuv.Binomial{N: 300, P: 0.02, Src: rand.New(rand.NewPCG(1, 2))}
+	s := 0.0
+	for b.Loop() {
+		s += d.Rand()
+	}
+	_ = s
+}
+
+func BenchmarkGonumBinomial1000x03(b *testing.B) {
+	d := distuv.Binomial{N: 1000, P: 0.3, Src: rand.New(rand.NewPCG(1, 2))}
+	s := 0.0
+	for b.Loop() {
+		s += d.Rand()
+	}
+	_ = s
+}
+
+func BenchmarkGonumGamma25(b *testing.B) {
+	d := distuv.Gamma{Alpha: 25, Beta: 1, Src: rand.New(rand.NewPCG(1, 2))}
+	s := 0.0
+	for b.Loop() {
+		s += d.Rand()
 	}
 	_ = s
 }

@@ -138,3 +138,47 @@ func TestMultinomialSumsAndMeans(t *testing.T) {
 		}
 	}
 }
+
+func TestLogFactorial(t *testing.T) {
+	for _, k := range []float64{0, 1, 2, 10, 1023, 1024, 1025, 5000, 1e6, 1e12} {
+		want := lgamma(k + 1)
+		if got := logFactorial(k); math.Abs(got-want) > 1e-12*math.Max(1, want) {
+			t.Errorf("logFactorial(%g) = %.17g, want %.17g", k, got, want)
+		}
+	}
+}
+
+// The joint distribution of a small multinomial, which mixes the binomial
+// and the one-by-one paths, against exact probabilities.
+func TestMultinomialJoint(t *testing.T) {
+	g := newRNG(46, 7)
+	w := []float64{0.5, 0.2, 0.2, 0.1}
+	suffix := make([]float64, 4)
+	out := make([]int, 4)
+	for _, n := range []int{3, 6, 9} {
+		counts := map[int]int{}
+		const draws = 200000
+		for i := 0; i < draws; i++ {
+			g.multinomial(n, w, suffix, out)
+			counts[((out[0]*10+out[1])*10+out[2])*10+out[3]]++
+		}
+		// Enumerate the compositions of n into 4 parts.
+		stat, df := 0.0, -1
+		for a := 0; a <= n; a++ {
+			for b := 0; a+b <= n; b++ {
+				for c := 0; a+b+c <= n; c++ {
+					d := n - a - b - c
+					lp := lgamma(float64(n+1)) - lgamma(float64(a+1)) - lgamma(float64(b+1)) - lgamma(float64(c+1)) - lgamma(float64(d+1)) +
+						float64(a)*math.Log(w[0]) + float64(b)*math.Log(w[1]) + float64(c)*math.Log(w[2]) + float64(d)*math.Log(w[3])
+					e := math.Exp(lp) * draws
+					o := float64(counts[((a*10+b)*10+c)*10+d])
+					stat += (o - e) * (o - e) / e
+					df++
+				}
+			}
+		}
+		if p := (distuv.ChiSquared{K: float64(df)}).Survival(stat); p < 1e-4 {
+			t.Errorf("n=%d: chi-square p = %.2g", n, p)
+		}
+	}
+}

@@ -31,6 +31,28 @@ type StratifiedOptions struct {
 	MinObserved int
 }
 
+// Options holds the settings of every method, for Estimate.
+type Options struct {
+	LogLinear LogLinearOptions
+	LCMCR     LCMCROptions
+}
+
+// Estimate runs the named method (MethodLogLinear, MethodLCMCR, MethodChao
+// or MethodObserved) on t.
+func Estimate(ctx context.Context, t *Table, method string, opts Options) (Result, error) {
+	switch method {
+	case MethodLogLinear:
+		return LogLinear(ctx, t, opts.LogLinear)
+	case MethodLCMCR:
+		return LCMCR(ctx, t, opts.LCMCR)
+	case MethodChao:
+		return Chao(t), nil
+	case MethodObserved:
+		return ObservedCount(t), nil
+	}
+	return Result{}, rollcall.Errorf(rollcall.EINVALID, "unknown method %q (want loglinear, lcmcr, chao or observed)", method)
+}
+
 // Stratified estimates each stratum separately and adds them up.
 //
 // LCMCR: the total's draws are the sums of independent draws of the strata
@@ -53,20 +75,9 @@ func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (
 		if s.Table == nil {
 			return Result{}, rollcall.Errorf(rollcall.EINVALID, "stratum %q has no table", s.Name)
 		}
-		var r Result
-		var err error
-		switch opts.Method {
-		case MethodLogLinear:
-			r, err = LogLinear(ctx, s.Table, opts.LogLinear)
-		case MethodLCMCR:
-			o := opts.LCMCR
-			o.Seed += uint64(i)
-			r, err = LCMCR(ctx, s.Table, o)
-		case MethodChao:
-			r = Chao(s.Table)
-		default:
-			return Result{}, rollcall.Errorf(rollcall.EINVALID, "stratified: unknown method %q", opts.Method)
-		}
+		o := Options{LogLinear: opts.LogLinear, LCMCR: opts.LCMCR}
+		o.LCMCR.Seed += uint64(i)
+		r, err := Estimate(ctx, s.Table, opts.Method, o)
 		if err != nil {
 			return Result{}, fmt.Errorf("stratum %q: %w", s.Name, err)
 		}
@@ -108,6 +119,17 @@ func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (
 		res.Lower = quantile(sorted, (1-lvl)/2)
 		res.Upper = quantile(sorted, 1-(1-lvl)/2)
 		res.Interval = "quantiles of the sum of independent posterior draws of the strata (LCMCR)"
+		r0 := res.Strata[0].Result
+		res.Chains, res.Burnin, res.Iterations, res.Thin = r0.Chains, r0.Burnin, r0.Iterations, r0.Thin
+		for _, s := range res.Strata {
+			// The worst stratum's diagnostics stand for the total.
+			if res.RHat == 0 || s.Result.RHat > res.RHat {
+				res.RHat = s.Result.RHat
+			}
+			if res.ESS == 0 || s.Result.ESS < res.ESS {
+				res.ESS = s.Result.ESS
+			}
+		}
 		return res, nil
 	}
 	se := math.Sqrt(seVar)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,6 +143,7 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 	if err != nil {
 		return nil, rollcall.WrapError(rollcall.EINVALID, err, "%s: cannot read header", name)
 	}
+	header = slices.Clone(header) // the reader reuses its record
 	countCol := -1
 	var lists []string
 	var listCols []int

@@ -20,7 +20,7 @@ import (
 )
 
 // Columns given to the linkage model, in the order of Dataset.Columns.
-var columns = []string{"name", "sex", "birth_date", "province", "facility"}
+var columns = []string{"name", "name_alt", "sex", "birth_date", "province", "facility"}
 
 // DefaultSettings are the linkage settings used over the database: names
 // (variant- and romanization-aware), sex, partial birth dates, province and
@@ -29,7 +29,7 @@ var columns = []string{"name", "sex", "birth_date", "province", "facility"}
 func DefaultSettings() linkage.Settings {
 	return linkage.Settings{
 		Fields: []linkage.Field{
-			{Column: "name", Kind: linkage.Name},
+			{Column: "name", Kind: linkage.Name, Alternatives: []string{"name_alt"}},
 			{Column: "sex", Kind: linkage.Exact},
 			{Column: "birth_date", Kind: linkage.Date},
 			{Column: "province", Kind: linkage.Category},
@@ -78,10 +78,6 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 		return nil, err
 	}
 	for i, r := range recs {
-		name := r.Name
-		if name == "" {
-			name = r.NameAlt
-		}
 		fac := r.FacilityText
 		if fac == "" && r.FacilityID != nil {
 			fac = facName[*r.FacilityID]
@@ -89,7 +85,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 		ds.Records[i] = linkage.Record{
 			ID:     strconv.FormatInt(r.ID, 10),
 			Source: strconv.FormatInt(r.SourceID, 10),
-			Values: []string{name, r.Sex, r.BirthDate.String(), r.Province, fac},
+			Values: []string{r.Name, r.NameAlt, r.Sex, r.BirthDate.String(), r.Province, fac},
 		}
 	}
 	stored, err := st.LinkDecisions(ctx)

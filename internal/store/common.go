@@ -127,9 +127,11 @@ func (s *Store) where(spec *listSpec, o rollcall.ListOptions, args []any) (strin
 	}
 	if q := strings.TrimSpace(o.Query); q != "" {
 		var alts []string
-		like := arg("%" + escapeLike(lowerASCII(q)) + "%")
-		for _, c := range spec.search {
-			alts = append(alts, "lower("+c+") LIKE "+like+` ESCAPE '\'`)
+		if len(spec.search) > 0 {
+			like := arg("%" + escapeLike(lowerASCII(q)) + "%")
+			for _, c := range spec.search {
+				alts = append(alts, "lower("+c+") LIKE "+like+` ESCAPE '\'`)
+			}
 		}
 		if spec.keys {
 			for _, toks := range s.queryTokenSets(q) {

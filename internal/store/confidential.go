@@ -52,19 +52,22 @@ func (s *Store) open(ctx context.Context, entity, table, column, uid string, id 
 	return plain, nil
 }
 
-// keepConfidential decides what an update writes to a confidential column:
-// the stored ciphertext when the caller did not (or may not) see the value,
-// else the newly sealed value. redacted is the row's *Redacted flag.
+// keepConfidential decides what an update writes to a confidential column.
+// A new value is sealed (editors and admins only). An empty value clears
+// the column only when the caller could have seen what it clears: an actor
+// who may see confidential fields, with the key loaded, on a row not marked
+// redacted; otherwise the stored ciphertext stays.
 func (s *Store) keepConfidential(ctx context.Context, entity, table, column, uid string, cur []byte, redacted bool, plain []byte) ([]byte, error) {
-	if !rollcall.ActorFrom(ctx).CanSeeConfidential() {
-		if len(plain) > 0 {
+	canSee := rollcall.ActorFrom(ctx).CanSeeConfidential()
+	if len(plain) > 0 {
+		if !canSee {
 			return nil, &rollcall.Error{Code: rollcall.EFORBIDDEN, Field: column,
 				Message: fmt.Sprintf("%s: only editors and admins may change %s", entity, column)}
 		}
+		return s.seal(entity, table, column, uid, plain)
+	}
+	if !canSee || s.cipher == nil || redacted {
 		return cur, nil
 	}
-	if redacted {
-		return cur, nil
-	}
-	return s.seal(entity, table, column, uid, plain)
+	return nil, nil
 }

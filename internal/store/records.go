@@ -82,11 +82,21 @@ func validateRecord(v *rollcall.Record) error {
 	return checkSensitivity("record "+v.Key, &v.Sensitivity)
 }
 
-// recordArgs are the values of recordInsertCols for v.
-func (s *Store) recordArgs(v *rollcall.Record, uid, now string, testimony []byte) []any {
-	return []any{uid, 1, now, now, v.SourceID, v.Key, v.Name, v.NameAlt, s.nameKeyText(v.Name, v.NameAlt), v.Sex, v.BirthDate,
-		v.BirthPlace, v.Province, v.Charge, v.ChargeCat, v.FacilityText, v.FacilityID, v.ArrestDate, v.SentenceYears,
-		v.DetainedFrom, detainedKey(v), v.ReleasedOn, v.Fate, testimony, string(v.Sensitivity), v.PersonID, v.Fictional}
+// appendRecordArgs appends the values of recordInsertCols for v. Dates go
+// in as their canonical text, converted once.
+func (s *Store) appendRecordArgs(dst []any, v *rollcall.Record, uid, now string, testimony []byte) []any {
+	return append(dst, uid, 1, now, now, v.SourceID, v.Key, v.Name, v.NameAlt, s.nameKeyText(v.Name, v.NameAlt), v.Sex,
+		dateArg(v.BirthDate), v.BirthPlace, v.Province, v.Charge, v.ChargeCat, v.FacilityText, v.FacilityID,
+		dateArg(v.ArrestDate), v.SentenceYears, dateArg(v.DetainedFrom), detainedKey(v), dateArg(v.ReleasedOn), v.Fate,
+		testimony, string(v.Sensitivity), v.PersonID, v.Fictional)
+}
+
+// dateArg is a date's stored form: NULL when unknown, else canonical text.
+func dateArg(d rollcall.PartialDate) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
 }
 
 func recordKeyTaken(err error, v *rollcall.Record) error {
@@ -117,7 +127,7 @@ func (s *Store) CreateRecord(ctx context.Context, v *rollcall.Record) error {
 		now := tx.nowUTC()
 		var id int64
 		err := tx.q.QueryRowContext(ctx, `INSERT INTO records (`+recordInsertCols+`) VALUES (`+placeholders(1, recordInsertN)+`) RETURNING id`,
-			tx.recordArgs(v, uid, fmtTime(now), ct)...).Scan(&id)
+			tx.appendRecordArgs(nil, v, uid, fmtTime(now), ct)...).Scan(&id)
 		if err != nil {
 			if e := recordKeyTaken(err, v); e != nil {
 				return e

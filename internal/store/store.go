@@ -20,6 +20,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/rollcall-project/rollcall"
@@ -96,7 +97,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	s.q = s.db
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
-		return nil, rollcall.WrapError(rollcall.EINTERNAL, err, "cannot open database %s", redactDSN(dsn))
+		return nil, rollcall.WrapError(rollcall.EINTERNAL, err, "cannot open database %s", RedactDSN(dsn))
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
@@ -131,11 +132,14 @@ func openSQLite(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One writer at a time anyway; the cap bounds the page caches.
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(4)
 	return db, nil
 }
 
-// redactDSN hides a password in a URL for error messages.
-func redactDSN(dsn string) string {
+// RedactDSN hides a password in a database URL, for messages.
+func RedactDSN(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.User != nil {
 		return u.Redacted()
 	}
@@ -151,7 +155,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	p, err := goose.NewProvider(dialect, s.db, fsys, goose.WithDisableGlobalRegistry(true))
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if s.dialect == Postgres {
+		// Two servers starting on one database must not migrate at once.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, s.db, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

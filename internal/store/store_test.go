@@ -473,6 +473,20 @@ func TestListFiltersPagingSearch(t *testing.T) {
 		}
 		_, _, err = st.ListRecords(ctx, rollcall.ListOptions{Filters: map[string]string{"source_id": "x"}})
 		wantCode(t, err, rollcall.EINVALID)
+		// Keys written without a normaliser are rebuilt by ReindexNames.
+		plain := *st
+		plain.nameKeys = nil
+		late := &rollcall.Record{SourceID: src.ID, Key: "late", Name: "김영희"}
+		must(t, plain.CreateRecord(ctx, late))
+		if got := names("Kim Young-hee"); len(got) != 2 {
+			t.Errorf("before reindex: %q", got)
+		}
+		n, err = st.ReindexNames(ctx)
+		must(t, err)
+		if got := names("Kim Young-hee"); n != 1 || len(got) != 3 {
+			t.Errorf("after reindex (%d changed): %q", n, got)
+		}
+		must(t, st.DeleteRecord(ctx, late.ID))
 		persons, _, err := st.ListPersons(ctx, rollcall.ListOptions{Query: "kim young hee"})
 		must(t, err)
 		if len(persons) != 1 || !reflect.DeepEqual(persons[0].RecordIDs, []int64{recs[0].ID - 1}) {
@@ -562,6 +576,25 @@ func TestConfidentialWithoutKey(t *testing.T) {
 		must(t, st.CreateRecord(ctx, r))
 		r.Testimony = "later words"
 		wantCode(t, st.UpdateRecord(ctx, r), rollcall.EINVALID)
+
+		// A testimony stored while a key was loaded survives an editor's
+		// update made without the key (they could not have seen it).
+		c := newTestCipher(t)
+		keyed := *st
+		keyed.cipher = c
+		r2 := &rollcall.Record{SourceID: s.ID, Key: "2", Name: "N", Testimony: "kept"}
+		must(t, keyed.CreateRecord(ctx, r2))
+		got, err := st.GetRecord(ctx, r2.ID)
+		must(t, err)
+		if !got.TestimonyRedacted || got.Testimony != "" {
+			t.Errorf("without the key: %+v", got)
+		}
+		got.TestimonyRedacted = false // a client that drops the flag
+		got.Fate = "released"
+		must(t, st.UpdateRecord(ctx, got))
+		if again, _ := keyed.GetRecord(ctx, r2.ID); again.Testimony != "kept" || again.Fate != "released" {
+			t.Errorf("after keyless update: %+v", again)
+		}
 	})
 }
 

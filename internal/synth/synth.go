@@ -308,11 +308,18 @@ func pickFacility(r *rand.Rand, fs []*rollcall.Facility, y int) *rollcall.Facili
 func (p *Person) kwanlisoCourse(r *rand.Rand, camps []*rollcall.Facility) {
 	// No trial, no term.
 	x := r.Float64()
+	last := horizon
+	if cy := closedYear(p.Facility); cy != 0 {
+		last = time.Date(cy, 6, 29, 0, 0, 0, 0, time.UTC)
+	}
 	switch {
 	case x < 0.25:
-		p.Died, p.Fate = between(r, addDays(p.Detained, 180), horizon), "died"
+		p.Died, p.Fate = between(r, addDays(p.Detained, 180), last), "died"
 	case x < 0.33:
 		p.Released, p.Fate = between(r, p.Detained.AddDate(3, 0, 0), p.Detained.AddDate(10, 0, 0)), "released"
+		if p.Released.After(last) {
+			p.Released = last
+		}
 	case x < 0.38:
 		p.Fate = "unknown"
 	default:

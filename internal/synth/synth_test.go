@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
@@ -217,6 +218,97 @@ func TestTypo(t *testing.T) {
 		}
 		if changed < 40 {
 			t.Errorf("typo(%q) changed it only %d of 50 times", s, changed)
+		}
+	}
+}
+
+// TestLatentClasses checks that the visibility classes make reporting
+// heterogeneous, as designed: well-known people are reported by more
+// sources than hardly-known ones, and the UN list depends on the NGO list.
+func TestLatentClasses(t *testing.T) {
+	ds := generate(t, Options{Persons: 6000, Seed: 11})
+	lists := map[PersonID]map[string]bool{}
+	for k, id := range ds.Truth {
+		if lists[id] == nil {
+			lists[id] = map[string]bool{}
+		}
+		lists[id][k.Source] = true
+	}
+	seen := [3]float64{}
+	size := [3]float64{}
+	for _, p := range ds.Persons {
+		size[p.Class]++
+		if len(lists[p.ID]) > 0 {
+			seen[p.Class]++
+		}
+	}
+	rate := [3]float64{}
+	for c := range rate {
+		rate[c] = seen[c] / size[c]
+	}
+	t.Logf("share reported by at least one source, by class: %.2f %.2f %.2f", rate[0], rate[1], rate[2])
+	if !(rate[0] > rate[1] && rate[1] > 2*rate[2]) {
+		t.Errorf("reporting rates by class %v are not heterogeneous as designed", rate)
+	}
+	// P(UN | NGO) > P(UN | not NGO) within the middle class.
+	var unNGO, ngo, unNot, not float64
+	for _, p := range ds.Persons {
+		if p.Class != 1 || p.Arrest.Year() > 2022 {
+			continue
+		}
+		l := lists[p.ID]
+		if l["syn-ngo"] {
+			ngo++
+			if l["syn-un"] {
+				unNGO++
+			}
+		} else {
+			not++
+			if l["syn-un"] {
+				unNot++
+			}
+		}
+	}
+	if unNGO/ngo <= 1.2*unNot/not {
+		t.Errorf("P(UN|NGO) = %.2f, P(UN|not NGO) = %.2f: no list dependence", unNGO/ngo, unNot/not)
+	}
+}
+
+// TestLifeCoursesConsistent checks every person's dates are in order and
+// within the facility's known operating years.
+func TestLifeCoursesConsistent(t *testing.T) {
+	ds := generate(t, Options{Persons: 5000, Seed: 21})
+	for _, p := range ds.Persons {
+		steps := []time.Time{p.Birth, p.Arrest, p.Detained}
+		if !p.Transfer.IsZero() {
+			steps = append(steps, p.Transfer)
+		}
+		if !p.Released.IsZero() {
+			steps = append(steps, p.Released)
+		}
+		if !p.Died.IsZero() {
+			steps = append(steps, p.Died)
+		}
+		for i := 1; i < len(steps); i++ {
+			if steps[i].Before(steps[i-1]) {
+				t.Fatalf("person %d: dates out of order: %v", p.ID, steps)
+			}
+		}
+		if !p.Released.IsZero() && !p.Died.IsZero() {
+			t.Fatalf("person %d both released and dead", p.ID)
+		}
+		if last := steps[len(steps)-1]; last.After(horizon) {
+			t.Fatalf("person %d: %v after the horizon", p.ID, last)
+		}
+		if age := p.Arrest.Year() - p.Birth.Year(); age < 18 || age > 66 {
+			t.Fatalf("person %d arrested at %d", p.ID, age)
+		}
+		f := p.Facility
+		if cy := closedYear(f); cy != 0 && !p.Died.IsZero() && p.Died.Year() > cy {
+			t.Fatalf("person %d died in %s in %d, after it closed in %d", p.ID, f.Key, p.Died.Year(), cy)
+		}
+		if p.Amnesty && (p.Released.Before(amnestyDate) || p.SentenceYears == nil) {
+			t.Fatalf("person %d: amnesty release %v without a sentence running on 2015-08-01", p.ID, p.Released)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package textnorm
 
 // Comparators work on runes, never bytes, so that 김 counts as one letter.
 
+import "math"
+
 // JaroWinkler returns the Jaro–Winkler similarity of a and b in [0, 1]
 // (prefix scale 0.1, up to 4 runes). Two empty strings are 1.
 func JaroWinkler(a, b []rune) float64 {
@@ -35,12 +37,17 @@ func Jaro(a, b []rune) float64 {
 	if win < 0 {
 		win = 0
 	}
-	// Flags live on the stack for ordinary names; long texts allocate.
+	// Flags live on the stack for names and short texts; only texts of
+	// over 256 letters allocate.
 	var fa, fb [64]bool
+	var ga, gb [256]bool
 	var ma, mb []bool
-	if la <= 64 && lb <= 64 {
+	switch {
+	case la <= 64 && lb <= 64:
 		ma, mb = fa[:la], fb[:lb]
-	} else {
+	case la <= 256 && lb <= 256:
+		ma, mb = ga[:la], gb[:lb]
+	default:
 		ma, mb = make([]bool, la), make([]bool, lb)
 	}
 	m := 0
@@ -176,4 +183,44 @@ func TokenSetSimilarity(a, b [][]rune) float64 {
 		sum += best
 	}
 	return sum / float64(len(b))
+}
+
+// JaroWinklerFloor is JaroWinkler when the similarity is at least floor;
+// below floor it may return any value under floor. It first bounds the
+// similarity by the letters the two strings share, which settles most
+// pairs of unlike names without the full comparison.
+func JaroWinklerFloor(a, b []rune, floor float64) float64 {
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 || la > 64 || lb > 64 {
+		return JaroWinkler(a, b)
+	}
+	l := 0
+	for l < la && l < lb && l < 4 && a[l] == b[l] {
+		l++
+	}
+	p := 0.1 * float64(l)
+	need := (floor - p) / (1 - p) // the Jaro similarity floor asks for
+	var cnt [128]int8
+	for _, r := range a {
+		if r >= 128 {
+			return JaroWinkler(a, b)
+		}
+		cnt[r]++
+	}
+	common := 0
+	for _, r := range b {
+		if r >= 128 {
+			return JaroWinkler(a, b)
+		}
+		if cnt[r] > 0 {
+			cnt[r]--
+			common++
+		}
+	}
+	c := float64(common)
+	// (a margin keeps rounding from deciding a tie)
+	if bound := (c/float64(la) + c/float64(lb) + 1) / 3; bound < need-1e-9 {
+		return math.Min(bound+p*(1-bound), math.Nextafter(floor, 0)) // under floor
+	}
+	return JaroWinkler(a, b)
 }

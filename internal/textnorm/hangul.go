@@ -157,9 +157,9 @@ func romanizeWord(w []Jamo, sys System, soundChange, name bool) string {
 	return b.String()
 }
 
-func stripBreves(s string) string {
-	return strings.NewReplacer("ŏ", "o", "ŭ", "u").Replace(s)
-}
+var breves = strings.NewReplacer("ŏ", "o", "ŭ", "u")
+
+func stripBreves(s string) string { return breves.Replace(s) }
 
 // initialOf is the onset of a syllable with no sound change from before:
 // word-initial, or voiced (between voiced sounds) for MR/NK.
@@ -213,12 +213,8 @@ func join(prev, next Jamo, sys System, soundChange bool) (coda, onset string) {
 		return codaSound[cls], on
 	}
 	if !soundChange {
-		c, o := plain()
-		if next.L == lO && t != 0 && sys != RR {
-			// MR keeps syllables apart without liaison in names.
-			return c, o
-		}
-		return c, o
+		// names: each syllable as written, no liaison or assimilation
+		return plain()
 	}
 	mr := sys != RR
 	conv := func(rrOnset string) string {

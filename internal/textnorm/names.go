@@ -137,8 +137,9 @@ func splitHangul(f string) Name {
 // romanized (RR), spaces are dropped, consonants fold into classes
 // (g/k/c/q, d/t, b/p/f/v, j/ch/z, r/l, s/sh), doubled letters and a silent h
 // after a vowel are dropped, and vowel groups fold into four classes
-// (eo/o/u/oo/ou → o; ee/ui/i → i; ae/ai/e → e; a). So Young-hee,
-// Yeong-hui, Yong Hui and 영희 all give "yongi"… more precisely the same key.
+// (eo/o/u/oo/ou → o; ee/ui/i → i; ae/ai/e → e; a); "ng" stays apart from
+// "n" (영 and 연 differ). So Young-hee, Yeong-hui, Yong Hui and 영희 all give
+// "yoghi".
 func Skeleton(s string) string {
 	if HasHangul(s) {
 		s = romanizeHangulPart(Fold(s), RR, false, false)
@@ -386,8 +387,9 @@ func NameKeys(s string) []string {
 // NormalizeName is the display-independent canonical form of a name used
 // for exact comparison: romanized (RR) when written in Hangul, folded,
 // surname first, given-name words joined.
-func NormalizeName(s string) string {
-	n := ParseName(s)
+func NormalizeName(s string) string { return normalizeParsed(ParseName(s)) }
+
+func normalizeParsed(n Name) string {
 	sur, giv := n.Surname, strings.ReplaceAll(n.Given, " ", "")
 	if HasHangul(sur) {
 		sur = romanizeHangulPart(sur, RR, false, true)
@@ -396,4 +398,27 @@ func NormalizeName(s string) string {
 		giv = romanizeHangulPart(giv, RR, true, false)
 	}
 	return joinKey(sur, giv)
+}
+
+// NameInfo is everything the comparators need from one name, computed in
+// one pass: see NormalizeName, NameKey, NameKeyAlt, SurnameKey, GivenKey.
+type NameInfo struct {
+	Norm       string // NormalizeName
+	Key        string // NameKey
+	AltKey     string // NameKeyAlt
+	SurnameKey string // key of the surname part
+	GivenKey   string // key of the given-name part
+}
+
+// AnalyzeName returns the NameInfo of a full name.
+func AnalyzeName(s string) NameInfo {
+	n, alt, hasAlt := parseName(s)
+	var in NameInfo
+	in.SurnameKey, in.GivenKey = surnameKey(n.Surname), givenKey(n.Given)
+	in.Key = joinKey(in.SurnameKey, in.GivenKey)
+	if hasAlt {
+		in.AltKey = joinKey(surnameKey(alt.Surname), givenKey(alt.Given))
+	}
+	in.Norm = normalizeParsed(n)
+	return in
 }

@@ -27,6 +27,13 @@ func Fold(s string) string {
 	if isPlainLower(s) {
 		return s
 	}
+	if IsASCII(s) {
+		return foldASCII(s)
+	}
+	return foldUnicode(s)
+}
+
+func foldUnicode(s string) string {
 	s = norm.NFKC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -46,13 +53,38 @@ func Fold(s string) string {
 				b.WriteByte(' ')
 			}
 			space = false
-			b.WriteRune(unicode.ToLower(foldSpecial(r)))
+			b.WriteRune(foldSpecial(unicode.ToLower(r)))
 		default:
 			space = true
 		}
 	}
 	// NFD split Hangul syllables into jamo; put them back together.
 	return norm.NFC.String(b.String())
+}
+
+// foldASCII is Fold for ASCII input, without Unicode tables.
+func foldASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+			fallthrough
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
+		case c == '\'', c == '-', c == '.', c == '`':
+			// joiners: removed without a space
+		default:
+			space = true
+		}
+	}
+	return string(b)
 }
 
 // isPlainLower reports whether s is already folded: ASCII lower-case letters

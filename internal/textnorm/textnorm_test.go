@@ -173,6 +173,11 @@ func TestNameKeyVariants(t *testing.T) {
 		{"리설주", "Ri Sol Ju", "Lee Sol-ju", "이설주", "Yi Seol-ju"},
 		{"최룡해", "Choe Ryong Hae", "Choi Yong-hae"},
 		{"박정희", "Park Chung-hee", "Pak Chŏng-hŭi", "Bak Jeonghui"},
+		{"김정은", "Kim Jong Un", "Kim Jong-un", "Gim Jeong-eun", "KIM, Jong-Un"},
+		{"태영호", "Thae Yong-ho", "Tae Yeong-ho"},
+		{"황장엽", "Hwang Jang-yop", "Hwang Jang-yeop"},
+		{"김여정", "Kim Yo Jong", "Kim Yeo-jeong"},
+		{"박봉주", "Pak Pong Ju", "Park Bong-ju"},
 	}
 	var keys []string
 	for _, g := range same {
@@ -291,7 +296,10 @@ func TestFacilityKey(t *testing.T) {
 		{"제15호 관리소", "kwanliso-15"},
 		{"Kwalliso No. 16", "kwanliso-16"},
 		{"Melbourne", ""},
-		{"No. 11", ""}, // kwanliso 11 and kyohwaso 11 both exist
+		{"No. 11", ""},   // kwanliso 11 and kyohwaso 11 both exist
+		{"Chongjin", ""}, // Camp 25 and the Nongpo holding centre
+		{"Hoeryong", ""}, // Camp 22 and Jongori (Hoeryong-si)
+		{"Nongpo holding centre (Chongjin)", "jipkyulso-nongpo"},
 	}
 	for _, tt := range tests {
 		got, ok := FacilityKey(tt.in)
@@ -325,7 +333,8 @@ func TestProvinceKey(t *testing.T) {
 	if CategoryKey("Camp 15") != CategoryKey("요덕 관리소") || CategoryKey("평남") != CategoryKey("South Pyongan") {
 		t.Error("CategoryKey does not join variants")
 	}
-	for in, want := range map[string]string{"kyohwaso": "kyohwaso", "suspected political prison camp": "kwanliso", "Camp 15": "kwanliso-15"} {
+	for in, want := range map[string]string{"kyohwaso": "kyohwaso", "suspected political prison camp": "kwanliso", "Camp 15": "kwanliso-15",
+		"Ch'oma-bong": "kwanliso-choma-bong", "Chongjin": "~jipkyulso-nongpo|kwanliso-25"} {
 		if got := CategoryKey(in); got != want {
 			t.Errorf("CategoryKey(%q) = %q, want %q", in, got, want)
 		}
@@ -347,6 +356,9 @@ func FuzzNormalize(f *testing.F) {
 		if !utf8.ValidString(fs) {
 			t.Fatalf("Fold(%q) = %q not valid UTF-8", s, fs)
 		}
+		if IsASCII(s) && foldUnicode(s) != fs {
+			t.Fatalf("ASCII fast path: Fold(%q) = %q, Unicode path %q", s, fs, foldUnicode(s))
+		}
 		if Fold(fs) != fs {
 			t.Fatalf("Fold not idempotent: %q → %q → %q", s, fs, Fold(fs))
 		}
@@ -362,7 +374,10 @@ func FuzzNormalize(f *testing.F) {
 		if !IsASCII(sk) {
 			t.Fatalf("Skeleton(%q) = %q not ASCII", s, sk)
 		}
-		_ = NameKey(s)
+		in := AnalyzeName(s)
+		if in.Key != NameKey(s) || in.AltKey != NameKeyAlt(s) || in.Norm != NormalizeName(s) {
+			t.Fatalf("AnalyzeName(%q) = %+v disagrees with NameKey %q, NameKeyAlt %q, NormalizeName %q", s, in, NameKey(s), NameKeyAlt(s), NormalizeName(s))
+		}
 		_ = NameKeys(s)
 		_ = NormalizeName(s)
 		_, _ = FacilityKey(s)
@@ -386,6 +401,12 @@ func FuzzCompare(f *testing.F) {
 		if j < 0 || j > 1.0000001 || math.IsNaN(j) {
 			t.Fatalf("JaroWinkler(%q, %q) = %v", a, b, j)
 		}
+		for _, floor := range []float64{0.8, 0.92} {
+			jf := JaroWinklerFloor(ra, rb, floor)
+			if (j >= floor) != (jf >= floor) || (j >= floor && jf != j) {
+				t.Fatalf("JaroWinklerFloor(%q, %q, %v) = %v, JaroWinkler %v", a, b, floor, jf, j)
+			}
+		}
 		if d1, d2 := Jaro(ra, rb), Jaro(rb, ra); math.Abs(d1-d2) > 1e-12 {
 			t.Fatalf("Jaro not symmetric: %v %v", d1, d2)
 		}
@@ -396,4 +417,15 @@ func FuzzCompare(f *testing.F) {
 			t.Fatalf("identity check failed for %q %q", a, b)
 		}
 	})
+}
+
+func TestSkeleton(t *testing.T) {
+	for _, s := range []string{"Young-hee", "Yeong-hui", "Yong Hui", "영희", "YOUNGHEE"} {
+		if got := Skeleton(s); got != "yoghi" {
+			t.Errorf("Skeleton(%q) = %q, want yoghi", s, got)
+		}
+	}
+	if Skeleton("Yeon-hee") == Skeleton("Yeong-hee") {
+		t.Error("연 and 영 should differ")
+	}
 }

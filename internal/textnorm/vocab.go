@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,7 +17,8 @@ import (
 type facility struct {
 	id, typ string
 	number  int
-	places  []string // skeletons of place names
+	places  []string // skeletons of the place in its names
+	areas   []string // skeletons of its town or county, a weaker clue
 }
 
 type facilityTable struct {
@@ -36,6 +39,9 @@ func loadFacilities() *facilityTable {
 	return facTab
 }
 
+// parenWord finds a one-word place in brackets.
+var parenWord = regexp.MustCompile(`\(([A-Za-z'-]+)\)`)
+
 var facilitySuffixes = []string{"정치범수용소", "관리소", "교화소", "집결소", "교양소", "노동단련대"}
 
 func parseFacilities() (*facilityTable, error) {
@@ -55,25 +61,34 @@ func parseFacilities() (*facilityTable, error) {
 	for _, row := range rows[1:] {
 		f := facility{id: row[col["id"]], typ: row[col["type"]]}
 		f.number, _ = strconv.Atoi(row[col["number"]])
-		addPlace := func(p string) {
+		add := func(list *[]string, p string) {
 			p = strings.TrimSpace(p)
 			for _, suf := range facilitySuffixes {
 				p = strings.TrimSuffix(p, suf)
 			}
-			if k := placeKey(p); k != "" {
-				for _, o := range f.places {
-					if o == k {
-						return
-					}
-				}
-				f.places = append(f.places, k)
+			if k := placeKey(p); k != "" && !slices.Contains(*list, k) {
+				*list = append(*list, k)
 			}
 		}
+		addPlace := func(p string) { add(&f.places, p) }
+		addArea := func(p string) { add(&f.areas, p) }
 		if en := strings.Fields(row[col["name_en"]]); len(en) > 0 {
 			addPlace(en[0])
 		}
 		if ko := strings.Fields(row[col["name_ko"]]); len(ko) > 0 {
 			addPlace(ko[0])
+		}
+		// the town in brackets ("Nongpo holding centre (Chongjin)") and the
+		// county: sources name a facility by either
+		if m := parenWord.FindStringSubmatch(row[col["name_en"]]); m != nil {
+			addArea(m[1])
+		}
+		if c := strings.Fields(row[col["county"]]); len(c) > 0 {
+			w := c[0]
+			for _, suf := range []string{"-si", "-gun", "-guyok"} {
+				w = strings.TrimSuffix(w, suf)
+			}
+			addArea(w)
 		}
 		t.list = append(t.list, f)
 	}
@@ -113,7 +128,7 @@ var facilityTypePhrases = []struct{ phrase, typ string }{
 // to the facility's id in the embedded list ("kwanliso-15"). ok is false
 // when s names no known facility or is ambiguous.
 func FacilityKey(s string) (key string, ok bool) {
-	key, ok, _ = facilityLookup(s)
+	key, ok, _, _ = facilityLookup(s)
 	return key, ok
 }
 
@@ -122,15 +137,18 @@ func FacilityKey(s string) (key string, ok bool) {
 // facility: "kyohwaso", "suspected political prison camp" and "Camp 15"
 // all have a type.
 func FacilityType(s string) (typ string, ok bool) {
-	_, _, typ = facilityLookup(s)
+	_, _, typ, _ = facilityLookup(s)
 	return typ, typ != ""
 }
 
-func facilityLookup(s string) (key string, ok bool, typ string) {
+// facilityLookup resolves s to one facility (key, ok), and gives the type
+// it names and, when it fits several facilities (a town with two camps),
+// their ids.
+func facilityLookup(s string) (key string, ok bool, typ string, cands []string) {
 	t := loadFacilities()
 	f := Fold(s)
 	if f == "" {
-		return "", false, ""
+		return "", false, "", nil
 	}
 	for _, p := range facilityTypePhrases {
 		if strings.Contains(f, p.phrase) {
@@ -184,38 +202,35 @@ func facilityLookup(s string) (key string, ok bool, typ string) {
 	if typ == "" && campWord && num != 0 {
 		typ = "kwanliso" // "Camp 15" is how the kwanliso are known
 	}
+	if num == 0 && len(places) == 0 {
+		return "", false, typ, nil
+	}
+	// Facilities named after the place first; failing that, those in a
+	// town or county of that name. A bare place name ("Chongjin") may mean
+	// any of them.
+	bare := typ == "" && num == 0
 	var found []string
-	for _, fc := range t.list {
-		if typ != "" && fc.typ != typ {
-			continue
+	for _, byArea := range []bool{bare, true} {
+		for _, fc := range t.list {
+			if typ != "" && fc.typ != typ {
+				continue
+			}
+			if num != 0 && fc.number != num {
+				continue
+			}
+			if len(places) > 0 && !anyIn(places, fc.places) && (!byArea || !anyIn(places, fc.areas)) {
+				continue
+			}
+			found = append(found, fc.id)
 		}
-		if num != 0 && fc.number != num {
-			continue
+		if len(found) > 0 || len(places) == 0 {
+			break
 		}
-		if len(places) > 0 && !anyIn(places, fc.places) {
-			continue
-		}
-		if num == 0 && len(places) == 0 {
-			continue
-		}
-		found = append(found, fc.id)
 	}
 	if len(found) == 1 {
-		return found[0], true, facilityTypeOf(t, found[0])
+		return found[0], true, facilityTypeOf(t, found[0]), nil
 	}
-	if len(found) > 1 && typ == "" {
-		// a bare place name: the political prison camp of that name, if one
-		var kw []string
-		for _, id := range found {
-			if strings.HasPrefix(id, "kwanliso-") {
-				kw = append(kw, id)
-			}
-		}
-		if len(kw) == 1 && len(places) > 0 && num == 0 {
-			return kw[0], true, "kwanliso"
-		}
-	}
-	return "", false, typ
+	return "", false, typ, found
 }
 
 func facilityTypeOf(t *facilityTable, id string) string {
@@ -332,14 +347,31 @@ func ProvinceKey(s string) (key string, ok bool) {
 }
 
 // CategoryKey normalizes a category value: a known facility gives its id
-// ("kwanliso-15"), a text naming only a facility type that type
-// ("kwanliso"), a known province its key, anything else its folded form.
-// A type key is a prefix of its facilities' ids up to the hyphen, so that
-// comparators can see "kyohwaso" as compatible with "kyohwaso-4".
+// ("kwanliso-15"), a place with several facilities the set of their ids
+// ("~jipkyulso-nongpo|kwanliso-25" for Chongjin), a text naming only a
+// facility type that type ("kwanliso"), a known province its key, anything
+// else its folded form. A type key is a prefix of its facilities' ids up to
+// the hyphen, so that comparators can see "kyohwaso" as compatible with
+// "kyohwaso-4", and a set as compatible with its members.
 func CategoryKey(s string) string {
-	k, ok, typ := facilityLookup(s)
+	t := loadFacilities()
+	typed := func(id string) string {
+		if typ := facilityTypeOf(t, id); typ != "" && !strings.HasPrefix(id, typ+"-") {
+			return typ + "-" + id // so that the type alone stays compatible
+		}
+		return id
+	}
+	k, ok, typ, cands := facilityLookup(s)
 	if ok {
-		return k
+		return typed(k)
+	}
+	if len(cands) > 1 {
+		// "~a|b": one of these facilities (a town with two camps)
+		for i, c := range cands {
+			cands[i] = typed(c)
+		}
+		slices.Sort(cands)
+		return "~" + strings.Join(cands, "|")
 	}
 	if p, ok := ProvinceKey(s); ok {
 		return p

@@ -85,3 +85,8 @@ func (s *Server) handlePersonRecords(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": recs})
 }
+
+// handleNotFound answers any unknown path, as a page or as JSON under /api.
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, rollcall.Errorf(rollcall.ENOTFOUND, "no such page"))
+}

@@ -20,8 +20,9 @@ type SearchResult struct {
 const searchLimit = 20
 
 // search asks the store for q in persons, records, sources and facilities.
-// The store matches names by their normalised keys, so a romanized query
-// finds a hangul name and the other way round.
+// The store matches names by their normalised keys (internal/textnorm), so
+// a romanized query finds a hangul name and the other way round; a name
+// matches when each query word starts one of its words.
 func (s *Server) search(ctx context.Context, q string) (*SearchResult, error) {
 	res := &SearchResult{Query: q, Persons: []rollcall.Person{}, Records: []rollcall.Record{},
 		Sources: []rollcall.Source{}, Facilities: []rollcall.Facility{}}
@@ -34,10 +35,13 @@ func (s *Server) search(ctx context.Context, q string) (*SearchResult, error) {
 	}
 	o := rollcall.ListOptions{Query: q, Limit: searchLimit}
 	var err error
-	if res.Persons, _, err = s.store.ListPersons(ctx, o); err != nil {
+	// Persons and records are the big tables: the store's full-text index
+	// over their name keys. Sources and facilities are few: a scan is fine
+	// and also matches titles and other fields.
+	if res.Persons, err = s.store.SearchPersons(ctx, q, searchLimit); err != nil {
 		return nil, err
 	}
-	if res.Records, _, err = s.store.ListRecords(ctx, o); err != nil {
+	if res.Records, err = s.store.SearchRecords(ctx, q, searchLimit); err != nil {
 		return nil, err
 	}
 	if res.Sources, _, err = s.store.ListSources(ctx, o); err != nil {

@@ -43,6 +43,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	}))
 	inner := s.authenticate(next)
 	inner = cop.Handler(inner)
+	inner = s.limit(inner)
 	inner = http.TimeoutHandler(inner, s.timeout, `{"error":{"code":"internal","message":"the request took too long"}}`)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -120,4 +121,21 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func isAPI(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics"
+}
+
+// limit bounds the requests being handled at once. Past the machine's
+// capacity more concurrency only adds contention (on the database pool,
+// the scheduler and the garbage collector) and lowers throughput; extra
+// requests wait their turn here, within their timeout.
+func (s *Server) limit(next http.Handler) http.Handler {
+	sem := make(chan struct{}, s.maxInFlight)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case sem <- struct{}{}:
+		case <-r.Context().Done():
+			return // the timeout handler answers
+		}
+		defer func() { <-sem }()
+		next.ServeHTTP(w, r)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/amnesty"
 	"github.com/rollcall-project/rollcall/internal/i18n"
 )
 
@@ -28,17 +29,13 @@ func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs})
 }
 
-// AmnestyRow is one decree on the tracker with its outcome counts.
-type AmnestyRow struct {
-	Decree   rollcall.AmnestyDecree
-	Outcomes map[string]int // latest outcome per person, counted by status
-	Persons  int
-}
-
-// AmnestyView is the data of the amnesty tracker.
+// AmnestyView is the data of the amnesty tracker: internal/amnesty's
+// report for one decree (announced against documented, eligible and
+// verified released), with the other decrees to choose from.
 type AmnestyView struct {
-	Rows     []AmnestyRow
-	Statuses []string
+	Decrees  []rollcall.AmnestyDecree
+	Selected string
+	Report   *amnesty.ReportData
 }
 
 func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
@@ -48,26 +45,20 @@ func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := AmnestyView{Statuses: []string{rollcall.OutcomeReleaseVerified, rollcall.OutcomeReleaseReported,
-		rollcall.OutcomeNotReleased, rollcall.OutcomeDiedBefore, rollcall.OutcomeReArrested, rollcall.OutcomeUnknown}}
-	for _, d := range decs {
-		outs, err := s.store.AmnestyOutcomes(ctx, d.ID, 0)
-		if err != nil {
+	v := AmnestyView{Decrees: decs, Selected: r.URL.Query().Get("decree")}
+	if v.Selected == "" {
+		for _, d := range decs {
+			if d.Key == amnesty.DemoDecreeKey || v.Selected == "" {
+				v.Selected = d.Key
+			}
+		}
+	}
+	if v.Selected != "" {
+		if v.Report, err = amnesty.Report(ctx, s.store, v.Selected); err != nil {
 			s.renderError(w, r, err)
 			return
 		}
-		// Outcomes are history: the newest row per person is current.
-		latest := map[int64]rollcall.AmnestyOutcome{}
-		for _, o := range outs {
-			if cur, ok := latest[o.PersonID]; !ok || o.ID > cur.ID {
-				latest[o.PersonID] = o
-			}
-		}
-		row := AmnestyRow{Decree: d, Outcomes: map[string]int{}, Persons: len(latest)}
-		for _, o := range latest {
-			row.Outcomes[o.Status]++
-		}
-		v.Rows = append(v.Rows, row)
+		v.Report.Persons = nil // the page shows counts, not the per-person list
 	}
 	s.render(w, r, http.StatusOK, "amnesty", "nav.amnesty", v)
 }
@@ -118,7 +109,7 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 	if len(items) > 0 {
 		it := items[0]
 		v.Item = &it
-		v.Compare = compare([]*rollcall.Record{it.A, it.B}, state(r).lang)
+		v.Compare = s.compare([]*rollcall.Record{it.A, it.B}, state(r).lang)
 		if v.SourceA, err = s.store.GetSource(ctx, it.A.SourceID); err != nil {
 			s.renderError(w, r, err)
 			return

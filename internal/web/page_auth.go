@@ -22,7 +22,10 @@ type LoginView struct {
 // localPath returns p if it is a path on this site, else "/": no open
 // redirects through ?next=.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	// Browsers drop tabs and newlines and read a backslash as "/", so "/\t/evil"
+	// would leave the site: refuse control characters and backslashes.
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\") ||
+		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return p

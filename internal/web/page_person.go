@@ -35,42 +35,70 @@ type CompareRow struct {
 
 // TimelineItem is a dated thing on a person's timeline.
 type TimelineItem struct {
-	Date  rollcall.PartialDate
+	Date      rollcall.PartialDate
 	Kind      string // message key, for record dates
 	EventType string // vocabulary code, for events
 	Label     string
-	Href  string
+	Href      string
 }
 
-// recordFields are the attributes compared side by side (person page and
-// review queue), with their labels; lang renders dates.
-func recordFields(lang string) []struct {
-	key string
-	get func(*rollcall.Record) string
-} {
+// recordField is one attribute compared side by side (person page and
+// review queue): its label, its display value, and its date when it is
+// one (dates of different precision that overlap do not conflict).
+type recordField struct {
+	key  string
+	get  func(*rollcall.Record) string
+	date func(*rollcall.Record) rollcall.PartialDate
+}
+
+// recordFields lists the compared attributes, rendering values for lang
+// (dates at their precision, vocabulary codes as labels).
+func (s *Server) recordFields(lang string) []recordField {
 	num := func(p *float64) string {
 		if p == nil {
 			return ""
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	return []struct {
-		key string
-		get func(*rollcall.Record) string
-	}{
-		{"field.name", func(r *rollcall.Record) string { return r.Name }},
-		{"field.name_alt", func(r *rollcall.Record) string { return r.NameAlt }},
-		{"field.sex", func(r *rollcall.Record) string { return r.Sex }},
-		{"field.birth_date", func(r *rollcall.Record) string { return datePart(r.BirthDate, lang) }},
-		{"field.birth_place", func(r *rollcall.Record) string { return r.BirthPlace }},
-		{"field.province", func(r *rollcall.Record) string { return r.Province }},
-		{"field.charge", func(r *rollcall.Record) string { return r.Charge }},
-		{"field.facility", func(r *rollcall.Record) string { return r.FacilityText }},
-		{"field.arrest_date", func(r *rollcall.Record) string { return datePart(r.ArrestDate, lang) }},
-		{"field.sentence_years", func(r *rollcall.Record) string { return num(r.SentenceYears) }},
-		{"field.detained_from", func(r *rollcall.Record) string { return datePart(r.DetainedFrom, lang) }},
-		{"field.released_on", func(r *rollcall.Record) string { return datePart(r.ReleasedOn, lang) }},
-		{"field.fate", func(r *rollcall.Record) string { return r.Fate }},
+	term := func(scheme, code string) string {
+		for _, t := range s.terms(scheme) {
+			if t.Code == code {
+				if lang == "ko" && t.LabelKo != "" {
+					return t.LabelKo
+				}
+				return t.LabelEn
+			}
+		}
+		return code
+	}
+	date := func(get func(*rollcall.Record) rollcall.PartialDate) recordField {
+		return recordField{get: func(r *rollcall.Record) string { return datePart(get(r), lang) }, date: get}
+	}
+	with := func(key string, f recordField) recordField { f.key = key; return f }
+	return []recordField{
+		{key: "field.name", get: func(r *rollcall.Record) string { return r.Name }},
+		{key: "field.name_alt", get: func(r *rollcall.Record) string { return r.NameAlt }},
+		{key: "field.sex", get: func(r *rollcall.Record) string {
+			if r.Sex == "" {
+				return ""
+			}
+			return s.cat.T(lang, "opt.sex."+r.Sex)
+		}},
+		with("field.birth_date", date(func(r *rollcall.Record) rollcall.PartialDate { return r.BirthDate })),
+		{key: "field.birth_place", get: func(r *rollcall.Record) string { return r.BirthPlace }},
+		{key: "field.province", get: func(r *rollcall.Record) string { return r.Province }},
+		{key: "field.charge", get: func(r *rollcall.Record) string { return r.Charge }},
+		{key: "field.facility", get: func(r *rollcall.Record) string { return r.FacilityText }},
+		with("field.arrest_date", date(func(r *rollcall.Record) rollcall.PartialDate { return r.ArrestDate })),
+		{key: "field.sentence_years", get: func(r *rollcall.Record) string { return num(r.SentenceYears) }},
+		with("field.detained_from", date(func(r *rollcall.Record) rollcall.PartialDate { return r.DetainedFrom })),
+		with("field.released_on", date(func(r *rollcall.Record) rollcall.PartialDate { return r.ReleasedOn })),
+		{key: "field.fate", get: func(r *rollcall.Record) string {
+			if r.Fate == "" {
+				return ""
+			}
+			return term(rollcall.VocabFate, r.Fate)
+		}},
 	}
 }
 
@@ -81,21 +109,27 @@ func datePart(d rollcall.PartialDate, lang string) string {
 	return d.Human(lang)
 }
 
-// compare builds the side-by-side rows of recs; a field differs when two
-// records give different non-empty values.
-func compare(recs []*rollcall.Record, lang string) []CompareRow {
+// compare builds the side-by-side rows of recs. A field differs when two
+// records give different non-empty values; dates differ only when they
+// cannot be the same day ("April 2003" and "8 April 2003" agree).
+func (s *Server) compare(recs []*rollcall.Record, lang string) []CompareRow {
 	var rows []CompareRow
-	for _, f := range recordFields(lang) {
+	for _, f := range s.recordFields(lang) {
 		row := CompareRow{Label: f.key}
-		seen := ""
-		for _, r := range recs {
+		for i, r := range recs {
 			v := f.get(r)
 			row.Values = append(row.Values, v)
-			if v != "" {
-				if seen != "" && seen != v {
+			if v == "" {
+				continue
+			}
+			for _, o := range recs[:i] {
+				w := f.get(o)
+				if w == "" || w == v {
+					continue
+				}
+				if f.date == nil || !f.date(r).Overlaps(f.date(o)) {
 					row.Differs = true
 				}
-				seen = v
 			}
 		}
 		rows = append(rows, row)
@@ -147,7 +181,7 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := state(r).lang
-	v := PersonView{Person: p, Compare: compare(ptrs, lang), Decrees: map[int64]string{}}
+	v := PersonView{Person: p, Compare: s.compare(ptrs, lang), Decrees: map[int64]string{}}
 	for _, rec := range recs {
 		v.Records = append(v.Records, RecordWithSource{Record: rec, Source: srcs[rec.SourceID]})
 		src := srcs[rec.SourceID]
@@ -161,10 +195,28 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 		add(rec.DetainedFrom, "field.detained_from")
 		add(rec.ReleasedOn, "field.released_on")
 	}
+	// Events name the person, or one of the person's records.
 	evs, _, err := s.store.ListEvents(ctx, rollcall.ListOptions{Filters: map[string]string{"person_id": strconv.FormatInt(id, 10)}, Limit: 200})
 	if err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	seen := map[int64]bool{}
+	for _, e := range evs {
+		seen[e.ID] = true
+	}
+	for _, rec := range recs {
+		more, _, err := s.store.ListEvents(ctx, rollcall.ListOptions{Filters: map[string]string{"record_id": strconv.FormatInt(rec.ID, 10)}, Limit: 200})
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, e := range more {
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				evs = append(evs, e)
+			}
+		}
 	}
 	for _, e := range evs {
 		v.Timeline = append(v.Timeline, TimelineItem{Date: e.Date, EventType: e.Type, Label: e.Description, Href: fmt.Sprintf("/events/%d/edit", e.ID)})

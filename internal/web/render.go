@@ -64,8 +64,9 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"pct": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" },
+	"pct":  func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" },
 	"join": strings.Join,
+	"dict": func(xs ...any) []any { return xs },
 	"add":  func(a, b int) int { return a + b },
 	"sub":  func(a, b int) int { return a - b },
 	"seq": func(n int) []int {

@@ -47,6 +47,7 @@ func (s *Server) routeTable() []Route {
 		page("POST", "/lang", anyone, s.handleLang),
 
 		page("GET", "/{$}", viewer, s.handleDashboard),
+		page("GET", "/", anyone, s.handleNotFound),
 		page("GET", "/search", viewer, s.handleSearch),
 		page("GET", "/persons", viewer, s.handlePersons),
 		page("GET", "/persons/{id}", viewer, s.handlePerson),

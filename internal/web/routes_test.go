@@ -22,6 +22,7 @@ var wantRole = map[string]string{
 	"POST /logout":                     "viewer",
 	"POST /lang":                       "",
 	"GET /{$}":                         "viewer",
+	"GET /":                            "",
 	"GET /search":                      "viewer",
 	"GET /persons":                     "viewer",
 	"GET /persons/{id}":                "viewer",
@@ -94,6 +95,9 @@ func (f *fixture) concrete(rt Route) string {
 	}
 	p = strings.ReplaceAll(p, "{id}", fmt.Sprint(f.ids[entity]))
 	p = strings.ReplaceAll(p, "{scheme}", "fate")
+	if rt.Pattern == "/" {
+		p = "/no-such-page"
+	}
 	if p == "/static/" {
 		p = "/static/app.css"
 	}

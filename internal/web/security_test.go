@@ -436,3 +436,27 @@ func TestServerUnderSustainedLoad(t *testing.T) {
 		t.Errorf("heap grew by %d MiB over 4000 requests", (after-before)>>20)
 	}
 }
+
+// FuzzLocalPath: the ?next= target after login must never leave the site
+// (no open redirect), whatever the attacker puts in it.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/persons", "//evil.example", "/\\evil.example", "https://evil.example/", "/%2F%2Fevil", "/\t/evil", " //evil", "/ok?x=//evil"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		p := localPath(next)
+		// Browsers drop tabs and newlines from URLs and treat backslashes as
+		// slashes (WHATWG URL), so check the form a browser would follow.
+		norm := strings.NewReplacer("\\", "/", "\t", "", "\n", "", "\r", "").Replace(p)
+		if !strings.HasPrefix(norm, "/") || strings.HasPrefix(norm, "//") {
+			t.Fatalf("localPath(%q) = %q leaves the site in a browser", next, p)
+		}
+		u, err := url.Parse("https://rollcall.example/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := u.Parse(norm); err == nil && (v.Host != "rollcall.example" || v.Scheme != "https") {
+			t.Fatalf("localPath(%q) = %q redirects to %s", next, p, v)
+		}
+	})
+}

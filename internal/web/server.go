@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,9 @@ type Config struct {
 	TileURL string
 	// RequestTimeout bounds each request's handling (default 30 s).
 	RequestTimeout time.Duration
+	// MaxInFlight bounds the requests handled at once; others wait (default
+	// 4 × GOMAXPROCS).
+	MaxInFlight int
 }
 
 // Server is the HTTP interface. Build it with New; it is an http.Handler.
@@ -49,6 +53,8 @@ type Server struct {
 	metrics  *metrics
 	routes   []Route
 	staticFS http.Handler
+
+	maxInFlight int
 
 	termCache termCache
 
@@ -71,6 +77,17 @@ func New(cfg Config) (*Server, error) {
 	if s.timeout == 0 {
 		s.timeout = 30 * time.Second
 	}
+	// database/sql keeps only 2 idle connections by default: under
+	// concurrent requests it would open and close SQLite connections all
+	// the time, and every open takes a lock for its pragmas (busy waits).
+	// Keep a bounded pool sized for the machine instead.
+	s.maxInFlight = cfg.MaxInFlight
+	if s.maxInFlight <= 0 {
+		s.maxInFlight = 4 * runtime.GOMAXPROCS(0)
+	}
+	conns := s.maxInFlight
+	s.store.DB().SetMaxOpenConns(conns)
+	s.store.DB().SetMaxIdleConns(conns)
 	var err error
 	if s.cat, err = i18n.Load(); err != nil {
 		return nil, err

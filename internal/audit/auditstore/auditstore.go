@@ -33,6 +33,8 @@ type Options struct {
 	// External are checkpoints kept outside the database (their Text form);
 	// they catch a rewrite that also replaced the stored checkpoints.
 	External []string
+	// OnEntry, if set, sees every entry once it has verified.
+	OnEntry func(audit.Entry)
 }
 
 // Verify checks the whole log and every checkpoint. A broken log gives an
@@ -48,6 +50,9 @@ func Verify(ctx context.Context, db *store.Store, o Options) (*audit.Verifier, R
 		for _, e := range es {
 			if err := v.Add(e); err != nil {
 				return nil, Report{}, err
+			}
+			if o.OnEntry != nil {
+				o.OnEntry(e)
 			}
 		}
 		if len(es) < page {
@@ -114,4 +119,30 @@ func Export(ctx context.Context, db *store.Store, w io.Writer) (int64, error) {
 		}
 		after = es[len(es)-1].Seq
 	}
+}
+
+// ProveNewest verifies the log, signs and stores a fresh checkpoint, and
+// returns the proof that the newest entry matching match is in it.
+func ProveNewest(ctx context.Context, db *store.Store, priv ed25519.PrivateKey, match func(audit.Entry) bool) (audit.Proof, error) {
+	var found *audit.Entry
+	o := Options{Trusted: priv.Public().(ed25519.PublicKey), OnEntry: func(e audit.Entry) {
+		if match(e) {
+			found = &e
+		}
+	}}
+	v, _, err := Verify(ctx, db, o)
+	if err != nil {
+		return audit.Proof{}, fmt.Errorf("the log does not verify: %w", err)
+	}
+	if found == nil {
+		return audit.Proof{}, fmt.Errorf("no matching audit entry")
+	}
+	c, err := audit.SignCheckpoint(priv, v, time.Now())
+	if err != nil {
+		return audit.Proof{}, err
+	}
+	if err := db.SaveCheckpoint(ctx, &store.Checkpoint{Size: c.Size, Root: c.Root.String(), At: c.At, Text: c.Text()}); err != nil {
+		return audit.Proof{}, err
+	}
+	return v.Prove(*found, c)
 }

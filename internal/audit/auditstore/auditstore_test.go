@@ -126,3 +126,30 @@ func TestExportNDJSON(t *testing.T) {
 		t.Fatalf("ndjson:\n%s", b.String())
 	}
 }
+
+func TestCheckpointIfGrown(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	s := openStore(t, testDBs(t)[0].dsn, store.Options{})
+	ctx := context.Background()
+	s.AppendAudit(ctx, audit.Entry{Actor: "a", Action: "x"})
+	n, err := CheckpointIfGrown(ctx, s, priv, -1)
+	if err != nil || n != 1 {
+		t.Fatalf("first checkpoint: %d %v", n, err)
+	}
+	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 1 {
+		t.Fatalf("unchanged log: %d", n)
+	}
+	s.AppendAudit(ctx, audit.Entry{Actor: "a", Action: "y"})
+	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 2 {
+		t.Fatalf("grown log: %d", n)
+	}
+	if cps, _ := s.Checkpoints(ctx); len(cps) != 2 {
+		t.Fatalf("%d checkpoints stored, want 2", len(cps))
+	}
+	// A tampered log is not checkpointed.
+	s.DB().Exec(`UPDATE audit_log SET detail = 'z' WHERE seq = 1`)
+	s.AppendAudit(ctx, audit.Entry{Actor: "a", Action: "w"})
+	if _, err := CheckpointIfGrown(ctx, s, priv, 2); err == nil {
+		t.Fatal("checkpointed a tampered log")
+	}
+}

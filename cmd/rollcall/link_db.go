@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/linkage"
+	"github.com/rollcall-project/rollcall/internal/resolve"
+)
+
+// runLinkDB links the stored records into persons (rollcall link --db).
+func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
+	if len(f.fields) > 0 || f.id != "" || f.truth != "" || f.output != "" {
+		return rollcall.Errorf(rollcall.EINVALID, "--id, --field, --truth and --output go with --input; over the database the fields are fixed (name, sex, birth date, province, facility)")
+	}
+	ctx := m.cliContext(cmd.Context())
+	st, err := m.openStore(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	opts := resolve.Options{DryRun: f.dryRun}
+	if f.model != "" {
+		b, err := os.ReadFile(f.model)
+		if err != nil {
+			return rollcall.WrapError(rollcall.EINVALID, err, "cannot read model %s", f.model)
+		}
+		var s linkage.Settings
+		if err := json.Unmarshal(b, &s); err != nil {
+			return rollcall.WrapError(rollcall.EINVALID, err, "model %s is not valid settings JSON", f.model)
+		}
+		opts.Settings = &s
+	}
+	report, done := m.progress()
+	opts.Progress = report
+	rep, err := resolve.Run(ctx, st, opts)
+	done()
+	if err != nil {
+		return err
+	}
+	if f.saveModel != "" {
+		b, err := json.MarshalIndent(rep.Settings, "", "  ")
+		if err != nil {
+			return fmt.Errorf("save model: %w", err)
+		}
+		if err := os.WriteFile(f.saveModel, b, 0o600); err != nil {
+			return fmt.Errorf("save model: %w", err)
+		}
+	}
+	summary := *rep
+	summary.Settings = linkage.Settings{} // printed with --save-model; too long for a report
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
+		resolve.Report
+		DryRun bool `json:"dry_run,omitempty"`
+	}{summary, f.dryRun})
+}

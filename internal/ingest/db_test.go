@@ -1,0 +1,125 @@
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/textnorm"
+)
+
+// eachDB runs f against a fresh SQLite file and, when
+// ROLLCALL_TEST_POSTGRES holds a URL, a fresh schema on that server.
+func eachDB(t *testing.T, f func(t *testing.T, st *store.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		st, err := store.Open(ctxSystem(), filepath.Join(t.TempDir(), "rollcall.db"), store.Options{NameKeys: textnorm.NameKeys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		f(t, st)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		base := os.Getenv("ROLLCALL_TEST_POSTGRES")
+		if base == "" {
+			t.Skip("ROLLCALL_TEST_POSTGRES is not set: skipping the PostgreSQL run of this test")
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		var rnd [6]byte
+		rand.Read(rnd[:])
+		schema := "rc_ingest_" + hex.EncodeToString(rnd[:])
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			t.Fatalf("create schema: %v", err)
+		}
+		t.Cleanup(func() {
+			db, err := sql.Open("pgx", base)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer db.Close()
+			if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+				t.Errorf("drop schema %s: %v", schema, err)
+			}
+		})
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		st, err := store.Open(ctxSystem(), u.String(), store.Options{NameKeys: textnorm.NameKeys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		f(t, st)
+	})
+}
+
+// dump renders every row of every table, in a stable order, so that two
+// states of a database can be compared whole.
+func dump(t *testing.T, st *store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	db := st.DB()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if st.Dialect() == store.Postgres {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if len(tables) < 5 {
+		t.Fatalf("only tables %v", tables)
+	}
+	var b strings.Builder
+	for _, tb := range tables {
+		r, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT * FROM %q ORDER BY 1`, tb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := r.Columns()
+		fmt.Fprintf(&b, "== %s %v\n", tb, cols)
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for r.Next() {
+			if err := r.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, "%v|", v)
+			}
+			b.WriteByte('\n')
+		}
+		r.Close()
+	}
+	return b.String()
+}

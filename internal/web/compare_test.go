@@ -1,0 +1,34 @@
+package web
+
+import (
+	"testing"
+
+	"github.com/rollcall-project/rollcall"
+)
+
+func TestCompareRecords(t *testing.T) {
+	f := newFixture(t)
+	a := &rollcall.Record{Name: "Kim Hakgil", ArrestDate: rollcall.MustDate("2003-04"), BirthDate: rollcall.MustDate("1967"), Fate: "detained", Sex: "m"}
+	b := &rollcall.Record{Name: "KIM Hak-kil", ArrestDate: rollcall.MustDate("2003-04-08"), BirthDate: rollcall.MustDate("1969"), Fate: "detained"}
+	rows := f.srv.compare([]*rollcall.Record{a, b}, "en")
+	want := map[string]bool{"field.name": true, "field.arrest_date": false, "field.birth_date": true, "field.fate": false, "field.sex": false}
+	for _, r := range rows {
+		if w, ok := want[r.Label]; ok && r.Differs != w {
+			t.Errorf("%s: differs = %v, want %v (%q)", r.Label, r.Differs, w, r.Values)
+		}
+		switch r.Label {
+		case "field.arrest_date":
+			if r.Values[0] != "April 2003" || r.Values[1] != "8 April 2003" {
+				t.Errorf("dates %q", r.Values)
+			}
+		case "field.fate":
+			if r.Values[0] != "Detained" {
+				t.Errorf("fate not labelled: %q", r.Values)
+			}
+		case "field.sex":
+			if r.Values[0] != "male" || r.Values[1] != "" {
+				t.Errorf("sex %q", r.Values)
+			}
+		}
+	}
+}
