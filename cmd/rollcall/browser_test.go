@@ -168,9 +168,14 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("no country shapes under the markers (%d paths, %d markers)", paths, n)
 	}
 	shot(t, bctx, artifacts, "09-map-ko")
+	csp, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(document.documentElement.dataset.cspViolations || "0") + " " + (document.documentElement.dataset.cspLast || "")`))
+	if err != nil || !strings.HasPrefix(csp, "0 ") {
+		t.Errorf("Content-Security-Policy violations on the map page: %q %v", csp, err)
+	}
 
 	// Person and facility pages.
-	do("person", chromedp.Navigate(base+"/persons/1"), chromedp.WaitVisible(chromedp.CSS("table.compare")))
+	do("person", chromedp.Navigate(base+"/persons/1"), chromedp.WaitVisible(chromedp.CSS("table.compare")),
+		chromedp.WaitVisible(chromedp.ID("amnesty-decisions"))) // loaded by htmx after the page
 	shot(t, bctx, artifacts, "10-person-ko")
 	do("facility", chromedp.Navigate(base+"/facilities"), chromedp.Click(chromedp.CSS("table.list tbody a")),
 		chromedp.WaitVisible(chromedp.CSS("#map[data-markers]")))

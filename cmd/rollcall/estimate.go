@@ -35,13 +35,14 @@ type estimateFlags struct {
 	chains     int
 	classes    int
 	format     string
+	db         estimateDBFlags
 }
 
 // estimateCommands returns `rollcall estimate`.
 func (m *Main) estimateCommands() []*cobra.Command {
 	var f estimateFlags
 	cmd := &cobra.Command{
-		Use:   "estimate --input FILE.csv --method loglinear|lcmcr|chao",
+		Use:   "estimate (--input FILE.csv | --db DB [--by facility_type|period|sex|region]) --method loglinear|lcmcr|chao",
 		Short: "Estimate a population size from overlapping lists (multiple systems estimation)",
 		Long: `estimate reads a capture-pattern table and estimates how many people there are
 in total, seen or not.
@@ -75,15 +76,17 @@ Methods:
 	fl.IntVar(&f.chains, "chains", 2, "lcmcr: chains run in parallel")
 	fl.IntVar(&f.classes, "classes", 10, "lcmcr: truncation level K* of the latent classes")
 	fl.StringVar(&f.format, "format", "table", "output: json or table")
+	f.db.register(cmd)
 	return []*cobra.Command{cmd}
 }
 
 func (m *Main) runEstimate(cmd *cobra.Command, f *estimateFlags) error {
-	if f.input == "" {
-		return rollcall.Errorf(rollcall.EINVALID, "estimate: --input is required")
-	}
 	if err := f.check(); err != nil {
 		return err
+	}
+	if f.input == "" {
+		// No file: estimate from the linked persons in --db.
+		return m.runEstimateDB(cmd, f)
 	}
 	file, err := os.Open(f.input)
 	if err != nil {

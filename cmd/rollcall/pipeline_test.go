@@ -51,4 +51,37 @@ func TestLinkDatabasePipeline(t *testing.T) {
 	if second.Created != 0 || second.Moved != 0 || second.Persons != first.Persons {
 		t.Errorf("second link changed the database: %+v", second)
 	}
+
+	// Estimate from the linked persons: the observed count is the number of
+	// persons, the estimate at least that, and the result is stored.
+	out, err = runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "loglinear", "--format", "json")
+	if err != nil {
+		t.Fatalf("estimate --db: %v", err)
+	}
+	var est struct {
+		Method   string  `json:"method"`
+		Observed int     `json:"observed"`
+		Estimate float64 `json:"estimate"`
+		Lower    float64 `json:"lower"`
+		Upper    float64 `json:"upper"`
+		Model    string  `json:"model"`
+	}
+	if err := json.Unmarshal([]byte(out), &est); err != nil {
+		t.Fatalf("estimate output %q: %v", out, err)
+	}
+	if est.Observed != first.Persons || est.Estimate < float64(est.Observed) || est.Model == "" || !(est.Lower <= est.Estimate && est.Estimate <= est.Upper) {
+		t.Errorf("estimate %+v over %d persons", est, first.Persons)
+	}
+	out, err = runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "chao", "--by", "sex", "--format", "json")
+	if err != nil {
+		t.Fatalf("estimate --by sex: %v", err)
+	}
+	var strat struct {
+		Strata []struct {
+			Stratum string `json:"stratum"`
+		} `json:"strata"`
+	}
+	if err := json.Unmarshal([]byte(out), &strat); err != nil || len(strat.Strata) < 2 {
+		t.Errorf("stratified estimate: %v, strata %+v", err, strat.Strata)
+	}
 }

@@ -116,6 +116,7 @@ func (e *entity[T]) list(w http.ResponseWriter, r *http.Request) {
 		e.s.writeAPIError(w, r, err)
 		return
 	}
+	items = visibleOnly(r.Context(), items)
 	if items == nil {
 		items = []T{}
 	}
@@ -129,6 +130,9 @@ func (e *entity[T]) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := e.getFn(r.Context(), id)
+	if err == nil {
+		err = checkVisible(r.Context(), v)
+	}
 	if err != nil {
 		e.s.writeAPIError(w, r, err)
 		return

@@ -71,7 +71,11 @@ func (s *Server) handlePersonRecords(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, r, err)
 		return
 	}
-	if _, err := s.store.GetPerson(r.Context(), id); err != nil {
+	p, err := s.store.GetPerson(r.Context(), id)
+	if err == nil {
+		err = checkVisible(r.Context(), p)
+	}
+	if err != nil {
 		s.writeAPIError(w, r, err)
 		return
 	}
@@ -80,6 +84,7 @@ func (s *Server) handlePersonRecords(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, r, err)
 		return
 	}
+	recs = visibleOnly(r.Context(), recs)
 	if recs == nil {
 		recs = []rollcall.Record{}
 	}

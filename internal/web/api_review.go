@@ -32,6 +32,9 @@ func (s *Server) reviewItems(ctx context.Context, limit, offset int) ([]ReviewIt
 		if err != nil {
 			return nil, 0, err
 		}
+		if !visible(ctx, a) || !visible(ctx, b) {
+			continue // an editor reviews pairs with confidential records
+		}
 		items = append(items, ReviewItem{ReviewPair: p, A: a, B: b})
 	}
 	return items, total, nil

@@ -50,6 +50,9 @@ func (s *Server) search(ctx context.Context, q string) (*SearchResult, error) {
 	if res.Facilities, _, err = s.store.ListFacilities(ctx, o); err != nil {
 		return nil, err
 	}
+	res.Persons = visibleOnly(ctx, res.Persons)
+	res.Records = visibleOnly(ctx, res.Records)
+	res.Sources = visibleOnly(ctx, res.Sources)
 	nonNil(&res.Persons)
 	nonNil(&res.Records)
 	nonNil(&res.Sources)

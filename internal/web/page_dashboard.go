@@ -86,7 +86,7 @@ func newest[T any](ctx context.Context, list func(context.Context, rollcall.List
 		return nil, err
 	}
 	slices.Reverse(items)
-	return items, nil
+	return visibleOnly(ctx, items), nil
 }
 
 // estimateBars scales estimates to the largest upper bound (or estimate).

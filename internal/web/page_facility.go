@@ -159,6 +159,7 @@ func (s *Server) handleFacility(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	v.Events = visibleOnly(ctx, v.Events)
 	if v.Records, err = listPage(r, s.store.ListRecords, map[string]string{"facility_id": idStr}); err != nil {
 		s.renderError(w, r, err)
 		return

@@ -32,7 +32,7 @@ func listPage[T any](r *http.Request, list func(context.Context, rollcall.ListOp
 	if err != nil {
 		return nil, err
 	}
-	v := &ListView[T]{Query: o.Query, Items: items, Total: total, Offset: off, Limit: pageSize}
+	v := &ListView[T]{Query: o.Query, Items: visibleOnly(r.Context(), items), Total: total, Offset: off, Limit: pageSize}
 	link := func(o int) string {
 		u := url.Values{}
 		if v.Query != "" {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/amnesty"
 )
 
 // PersonView is the data of a person's page.
@@ -160,6 +161,9 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.store.GetPerson(ctx, id)
+	if err == nil {
+		err = checkVisible(ctx, p)
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -169,6 +173,7 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	recs = visibleOnly(ctx, recs)
 	var srcIDs []int64
 	var ptrs []*rollcall.Record
 	for i := range recs {
@@ -218,7 +223,7 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	for _, e := range evs {
+	for _, e := range visibleOnly(ctx, evs) {
 		v.Timeline = append(v.Timeline, TimelineItem{Date: e.Date, EventType: e.Type, Label: e.Description, Href: fmt.Sprintf("/events/%d/edit", e.ID)})
 	}
 	slices.SortStableFunc(v.Timeline, func(a, b TimelineItem) int { return a.Date.Compare(b.Date) })
@@ -234,4 +239,35 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "person", "person.title", v)
+}
+
+// PersonAmnestyView is the person's standing under every decree.
+type PersonAmnestyView struct {
+	Decrees []amnesty.PersonDecree
+}
+
+// handlePersonAmnesty renders the amnesty section of a person's page, as a
+// fragment the page loads after itself (evaluating every decree's rule
+// costs more than the rest of the page).
+func (s *Server) handlePersonAmnesty(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	p, err := s.store.GetPerson(ctx, id)
+	if err == nil {
+		err = checkVisible(ctx, p)
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	ds, err := amnesty.ForPerson(ctx, s.store, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.renderBlock(w, r, "person", "amnesty", PersonAmnestyView{Decrees: ds})
 }

@@ -20,6 +20,9 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	src, err := s.store.GetSource(r.Context(), id)
+	if err == nil {
+		err = checkVisible(r.Context(), src)
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -48,7 +51,10 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := RecordView{}
-	if v.Record, err = s.store.GetRecord(ctx, id); err != nil {
+	if v.Record, err = s.store.GetRecord(ctx, id); err == nil {
+		err = checkVisible(ctx, v.Record)
+	}
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}

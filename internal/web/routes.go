@@ -51,6 +51,7 @@ func (s *Server) routeTable() []Route {
 		page("GET", "/search", viewer, s.handleSearch),
 		page("GET", "/persons", viewer, s.handlePersons),
 		page("GET", "/persons/{id}", viewer, s.handlePerson),
+		page("GET", "/persons/{id}/amnesty", viewer, s.handlePersonAmnesty),
 		page("GET", "/sources", viewer, s.handleSources),
 		page("GET", "/sources/{id}", viewer, s.handleSource),
 		page("GET", "/records/{id}", viewer, s.handleRecord),

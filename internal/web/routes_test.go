@@ -25,6 +25,7 @@ var wantRole = map[string]string{
 	"GET /":                            "",
 	"GET /search":                      "viewer",
 	"GET /persons":                     "viewer",
+	"GET /persons/{id}/amnesty":        "viewer",
 	"GET /persons/{id}":                "viewer",
 	"GET /sources":                     "viewer",
 	"GET /sources/{id}":                "viewer",
