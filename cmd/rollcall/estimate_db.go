@@ -33,6 +33,9 @@ var stratumAliases = map[string]string{"period": "decade", "region": "province"}
 // estimates, prints the result and stores it with its method, parameters,
 // seed and input hash.
 func (m *Main) runEstimateDB(cmd *cobra.Command, f *estimateFlags) error {
+	if !m.dbGiven(cmd) {
+		return rollcall.Errorf(rollcall.EINVALID, "estimate: give --input FILE.csv, or --db DB to estimate from the linked persons")
+	}
 	ctx := m.cliContext(cmd.Context())
 	st, err := m.openStore(ctx, cmd)
 	if err != nil {

@@ -17,6 +17,9 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 	if len(f.fields) > 0 || f.id != "" || f.truth != "" || f.output != "" {
 		return rollcall.Errorf(rollcall.EINVALID, "--id, --field, --truth and --output go with --input; over the database the fields are fixed (name, sex, birth date, province, facility)")
 	}
+	if !m.dbGiven(cmd) {
+		return rollcall.Errorf(rollcall.EINVALID, "link: give --input FILE.csv (files), or --db DB to link the stored records into persons")
+	}
 	ctx := m.cliContext(cmd.Context())
 	st, err := m.openStore(ctx, cmd)
 	if err != nil {

@@ -146,6 +146,13 @@ func (m *Main) rootCommand() *cobra.Command {
 	return root
 }
 
+// dbGiven reports whether the user named a database (--db or $ROLLCALL_DB),
+// for commands that work on files unless a database is named.
+func (m *Main) dbGiven(cmd *cobra.Command) bool {
+	f := cmd.Flag("db")
+	return (f != nil && f.Value.String() != "") || m.Getenv("ROLLCALL_DB") != ""
+}
+
 // dbFlag resolves --db, then $ROLLCALL_DB, then the default file name.
 func (m *Main) dbFlag(cmd *cobra.Command) string {
 	if f := cmd.Flag("db"); f != nil && f.Value.String() != "" {

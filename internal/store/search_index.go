@@ -13,52 +13,72 @@ import (
 // word of the person's name_keys, as ListPersons' Query does, but through
 // a full-text index (migration 00010) instead of a scan, so that the search
 // page stays fast on 100,000 persons. Hangul and romanized forms find each
-// other through the keys.
+// other through the keys. Rows come as ListPersons gives them.
 func (s *Store) SearchPersons(ctx context.Context, q string, limit int) ([]rollcall.Person, error) {
-	ids, err := s.searchIDs(ctx, "persons", q, limit)
-	if err != nil {
-		return nil, err
+	sub, match, ok := s.searchQuery("persons", q)
+	if !ok {
+		return []rollcall.Person{}, nil
 	}
-	out := make([]rollcall.Person, 0, len(ids))
-	for _, id := range ids {
-		p, err := s.GetPerson(ctx, id)
-		if rollcall.ErrorCode(err) == rollcall.ENOTFOUND {
-			continue // deleted meanwhile
-		}
+	rows, err := s.q.QueryContext(ctx, `SELECT `+personCols+` FROM persons WHERE id IN (`+sub+`) ORDER BY id`, match, searchLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("search persons: %w", err)
+	}
+	defer rows.Close()
+	out := []rollcall.Person{}
+	for rows.Next() {
+		v, err := scanPerson(rows)
 		if err != nil {
+			return nil, fmt.Errorf("search persons: %w", err)
+		}
+		out = append(out, *v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search persons: %w", err)
+	}
+	if len(out) > 0 {
+		if err := s.fillRecordIDs(ctx, out); err != nil {
 			return nil, err
 		}
-		out = append(out, *p)
 	}
 	return out, nil
 }
 
-// SearchRecords is SearchPersons for records.
+// SearchRecords is SearchPersons for records; as in ListRecords, the
+// confidential testimony is not decrypted (TestimonyRedacted marks it).
 func (s *Store) SearchRecords(ctx context.Context, q string, limit int) ([]rollcall.Record, error) {
-	ids, err := s.searchIDs(ctx, "records", q, limit)
+	sub, match, ok := s.searchQuery("records", q)
+	if !ok {
+		return []rollcall.Record{}, nil
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE id IN (`+sub+`) ORDER BY id`, match, searchLimit(limit))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("search records: %w", err)
 	}
-	out := make([]rollcall.Record, 0, len(ids))
-	for _, id := range ids {
-		r, err := s.GetRecord(ctx, id)
-		if rollcall.ErrorCode(err) == rollcall.ENOTFOUND {
-			continue
-		}
+	defer rows.Close()
+	out := []rollcall.Record{}
+	for rows.Next() {
+		row, err := scanRecord(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("search records: %w", err)
 		}
-		out = append(out, *r)
+		row.v.TestimonyRedacted = row.testimony != nil
+		out = append(out, row.v)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// searchIDs finds the ids of rows of table ("persons" or "records") whose
-// name_keys match q, lowest id first.
-func (s *Store) searchIDs(ctx context.Context, table, q string, limit int) ([]int64, error) {
-	if limit <= 0 {
-		limit = DefaultLimit
+func searchLimit(limit int) int {
+	if limit <= 0 || limit > maxIn {
+		return min(DefaultLimit, maxIn)
 	}
+	return limit
+}
+
+// searchQuery returns the subquery selecting the ids of table's rows
+// ("persons" or "records") whose name_keys match q, lowest first, with its
+// two parameters: $1 the match expression (returned) and $2 the limit.
+// ok is false when q has no words to look for.
+func (s *Store) searchQuery(table, q string) (sub, match string, ok bool) {
 	var alts []string
 	for _, set := range s.queryTokenSets(q) {
 		var and []string
@@ -80,28 +100,12 @@ func (s *Store) searchIDs(ctx context.Context, table, q string, limit int) ([]in
 		}
 	}
 	if len(alts) == 0 {
-		return nil, nil
+		return "", "", false
 	}
-	var query, match string
 	if s.dialect == Postgres {
-		match = strings.Join(alts, " | ")
-		query = `SELECT id FROM ` + table + ` WHERE to_tsvector('simple', name_keys) @@ to_tsquery('simple', $1) ORDER BY id LIMIT $2`
-	} else {
-		match = strings.Join(alts, " OR ")
-		query = `SELECT rowid FROM ` + table + `_fts WHERE ` + table + `_fts MATCH $1 ORDER BY rowid LIMIT $2`
+		return `SELECT id FROM ` + table + ` WHERE to_tsvector('simple', name_keys) @@ to_tsquery('simple', $1) ORDER BY id LIMIT $2`,
+			strings.Join(alts, " | "), true
 	}
-	rows, err := s.q.QueryContext(ctx, query, match, limit)
-	if err != nil {
-		return nil, fmt.Errorf("search %s: %w", table, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("search %s: %w", table, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return `SELECT rowid FROM ` + table + `_fts WHERE ` + table + `_fts MATCH $1 ORDER BY rowid LIMIT $2`,
+		strings.Join(alts, " OR "), true
 }

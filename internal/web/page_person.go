@@ -269,5 +269,10 @@ func (s *Server) handlePersonAmnesty(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.renderBlock(w, r, "person", "amnesty", PersonAmnestyView{Decrees: ds})
+	v := PersonAmnestyView{Decrees: ds}
+	if r.Header.Get("HX-Request") == "true" {
+		s.renderBlock(w, r, "person", "amnesty", v)
+		return
+	}
+	s.render(w, r, http.StatusOK, "person_amnesty", "person.amnesty.detail", v)
 }
