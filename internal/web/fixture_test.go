@@ -3,11 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,8 +50,59 @@ func testCipher(t testing.TB) rollcall.FieldCipher {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureOn(t, filepath.Join(t.TempDir(), "test.db"))
+}
+
+// postgresDSN returns a URL for a fresh schema on the PostgreSQL server in
+// $ROLLCALL_TEST_POSTGRES, dropped after the test, or skips the test.
+func postgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("ROLLCALL_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("ROLLCALL_TEST_POSTGRES is not set: skipping the PostgreSQL run of this test")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	schema := "rc_web_" + strings.ToLower(auth.NewSecret()[:10])
+	schema = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return 'x'
+	}, schema)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// newFixtureOn builds the fixture on the database dsn (a SQLite path or a
+// postgres:// URL).
+func newFixtureOn(t testing.TB, dsn string) *fixture {
+	t.Helper()
 	ctx := sysCtx()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"), store.Options{NameKeys: textnorm.NameKeys, Cipher: testCipher(t)})
+	st, err := store.Open(ctx, dsn, store.Options{NameKeys: textnorm.NameKeys, Cipher: testCipher(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

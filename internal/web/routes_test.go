@@ -112,7 +112,11 @@ func (f *fixture) concrete(rt Route) string {
 // anonymous → 401 (or 303 to the login form for a page GET), a role below
 // the route's → 403, otherwise neither (and no server error).
 func TestRouteRoles(t *testing.T) {
-	f := newFixture(t)
+	t.Run("sqlite", func(t *testing.T) { testRouteRoles(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testRouteRoles(t, newFixtureOn(t, postgresDSN(t))) })
+}
+
+func testRouteRoles(t *testing.T, f *fixture) {
 	routes := f.srv.Routes()
 	seen := map[string]bool{}
 	for _, rt := range routes {
