@@ -154,7 +154,7 @@ func (m *Main) loadDemo(ctx context.Context, st *store.Store, persons int) error
 	}
 	if n == 0 {
 		fmt.Fprintf(m.Stdout, "generating %d fictional persons...\n", persons)
-		if err := loadSynth(ctx, st, persons); err != nil {
+		if err := m.loadSynth(ctx, st, persons); err != nil {
 			return err
 		}
 	}

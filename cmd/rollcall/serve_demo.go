@@ -3,124 +3,77 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
-	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
+	"github.com/rollcall-project/rollcall/internal/estimation"
+	"github.com/rollcall-project/rollcall/internal/ingest"
+	"github.com/rollcall-project/rollcall/internal/mse"
+	"github.com/rollcall-project/rollcall/internal/resolve"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
-// loadSynth writes a generated FICTIONAL dataset into st: its sources,
-// records and events, and (demo only) one person per generated true person
-// with the records that describe them, so the person pages have something
-// to show before a linkage run. The review queue gets the generator's
-// pairs of records of one person that disagree on the name, as examples.
-func loadSynth(ctx context.Context, st *store.Store, persons int) error {
-	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: 20150815})
+// demoSeed makes every demo database the same.
+const demoSeed = 20150815
+
+// loadSynth fills a demo database the way a user would: it generates a
+// FICTIONAL population seen through several source lists, imports the lists
+// (sources, records, events) through the importer, links the records into
+// persons (which fills the review queue with the doubtful pairs), estimates
+// the total with each method, and records fictional outcomes under the 2015
+// amnesty decree.
+func (m *Main) loadSynth(ctx context.Context, st *store.Store, persons int) error {
+	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: demoSeed})
 	if err != nil {
 		return fmt.Errorf("generate demo data: %w", err)
 	}
-	err = st.InTx(ctx, func(tx *store.Store) error {
-		srcID := map[string]int64{}
-		for i := range ds.Sources {
-			s := ds.Sources[i]
-			s.Fictional = true
-			if err := tx.CreateSource(ctx, &s); err != nil {
-				return fmt.Errorf("demo source %s: %w", s.Key, err)
-			}
-			srcID[s.Key] = s.ID
-		}
-		facID := map[string]*int64{}
-		facility := func(key string) (*int64, error) {
-			if key == "" {
-				return nil, nil
-			}
-			if id, ok := facID[key]; ok {
-				return id, nil
-			}
-			f, err := tx.FacilityByKey(ctx, key)
-			if err != nil {
-				if rollcall.ErrorCode(err) == rollcall.ENOTFOUND {
-					facID[key] = nil
-					return nil, nil
-				}
-				return nil, err
-			}
-			facID[key] = &f.ID
-			return &f.ID, nil
-		}
-		recID := map[synth.RecordKey]int64{}
-		byPerson := map[synth.PersonID][]int64{}
-		for i := range ds.Records {
-			r := ds.Records[i].Record
-			r.SourceID = srcID[ds.Records[i].Source]
-			r.Fictional = true
-			if err := tx.CreateRecord(ctx, &r); err != nil {
-				return fmt.Errorf("demo record %s/%s: %w", ds.Records[i].Source, r.Key, err)
-			}
-			k := synth.RecordKey{Source: ds.Records[i].Source, Record: r.Key}
-			recID[k] = r.ID
-			if pid, ok := ds.Truth[k]; ok {
-				byPerson[pid] = append(byPerson[pid], r.ID)
-			}
-		}
-		for i := range ds.Events {
-			e := ds.Events[i].Event
-			e.Fictional = true
-			if id, ok := srcID[ds.Events[i].Source]; ok {
-				e.SourceIDs = []int64{id}
-			}
-			fid, err := facility(ds.Events[i].Facility)
-			if err != nil {
-				return err
-			}
-			if fid != nil {
-				e.FacilityID = fid
-			}
-			if rid, ok := recID[synth.RecordKey{Source: ds.Events[i].Source, Record: ds.Events[i].Record}]; ok {
-				e.Victims = []rollcall.Victim{{RecordID: &rid, Role: "victim"}}
-			}
-			if err := tx.CreateEvent(ctx, &e); err != nil {
-				return fmt.Errorf("demo event: %w", err)
-			}
-		}
-		var queue []store.ReviewPair
-		for _, p := range ds.Persons {
-			recs := byPerson[p.ID]
-			if len(recs) == 0 {
-				continue
-			}
-			first, err := tx.GetRecord(ctx, recs[0])
-			if err != nil {
-				return err
-			}
-			per := rollcall.Person{Name: first.Name, NameAlt: p.Hangul, Sex: p.Sex, BirthDate: first.BirthDate,
-				Province: p.Province, Status: p.Fate, Sensitivity: rollcall.Internal, Fictional: true}
-			if err := tx.CreatePerson(ctx, &per); err != nil {
-				return fmt.Errorf("demo person: %w", err)
-			}
-			for j, rid := range recs {
-				if err := tx.SetRecordPerson(ctx, rid, &per.ID); err != nil {
-					return err
-				}
-				if j > 0 && len(queue) < 40 {
-					other, err := tx.GetRecord(ctx, rid)
-					if err != nil {
-						return err
-					}
-					if other.Name != first.Name {
-						queue = append(queue, store.ReviewPair{RecordA: recs[0], RecordB: rid, Probability: 0.5})
-					}
-				}
-			}
-		}
-		return tx.ReplaceReviewQueue(ctx, queue)
-	})
+	dir, err := os.MkdirTemp("", "rollcall-demo-")
 	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := ds.WriteCSV(dir); err != nil {
 		return err
+	}
+	files := []string{filepath.Join(dir, "sources.csv"), filepath.Join(dir, "records.csv"), filepath.Join(dir, "events.csv")}
+	if _, err := ingest.Import(ctx, st, files, ingest.Options{}); err != nil {
+		return m.importFailed(err)
+	}
+	rep, err := resolve.Run(ctx, st, resolve.Options{})
+	if err != nil {
+		return fmt.Errorf("demo linkage: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "linked %d fictional records into %d persons (%d pairs wait for review)\n", rep.Records, rep.Persons, rep.Review)
+	// Only generated data has a known truth; say it, so the estimates can be judged.
+	fmt.Fprintf(m.Stdout, "the fictional population has %d persons in truth; the sources saw %d of them\n", len(ds.Persons), seen(ds))
+	runs := []estimation.Options{
+		{Method: mse.MethodLogLinear},
+		{Method: mse.MethodLCMCR, LCMCR: mse.LCMCROptions{Seed: demoSeed, Burnin: 2000, Iterations: 40000, Thin: 20}},
+		{Method: mse.MethodChao},
+		{Method: mse.MethodLCMCR, By: "facility_type", LCMCR: mse.LCMCROptions{Seed: demoSeed, Burnin: 2000, Iterations: 20000, Thin: 20}},
+	}
+	for _, o := range runs {
+		o.Save = true
+		out, err := estimation.Run(ctx, st, o)
+		if err != nil {
+			return fmt.Errorf("demo estimate (%s): %w", o.Method, err)
+		}
+		fmt.Fprintf(m.Stdout, "estimate %-9s %s: %.0f [%.0f, %.0f] from %d documented\n", o.Method, o.By,
+			out.Result.Estimate, out.Result.Lower, out.Result.Upper, out.Result.Observed)
 	}
 	if _, err := amnesty.SeedDemoOutcomes(ctx, st, 1); err != nil {
 		return fmt.Errorf("demo amnesty outcomes: %w", err)
 	}
 	return nil
+}
+
+// seen counts the true persons that at least one record describes.
+func seen(ds *synth.Dataset) int {
+	ids := map[synth.PersonID]bool{}
+	for _, p := range ds.Truth {
+		ids[p] = true
+	}
+	return len(ids)
 }

@@ -111,12 +111,11 @@ func (e *entity[T]) list(w http.ResponseWriter, r *http.Request) {
 		e.s.writeAPIError(w, r, err)
 		return
 	}
-	items, total, err := e.listFn(r.Context(), o)
+	items, total, err := visibleList(e.listFn)(r.Context(), o)
 	if err != nil {
 		e.s.writeAPIError(w, r, err)
 		return
 	}
-	items = visibleOnly(r.Context(), items)
 	if items == nil {
 		items = []T{}
 	}
@@ -151,6 +150,10 @@ func (e *entity[T]) create(w http.ResponseWriter, r *http.Request) {
 		e.s.writeAPIError(w, r, rollcall.Errorf(rollcall.EINVALID, "a new %s has no id or version", e.name))
 		return
 	}
+	if err := validateBody(&v); err != nil {
+		e.s.writeAPIError(w, r, err)
+		return
+	}
 	if err := e.createFn(r.Context(), &v); err != nil {
 		e.s.writeAPIError(w, r, err)
 		return
@@ -181,6 +184,10 @@ func (e *entity[T]) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.ID = id
+	if err := validateBody(&v); err != nil {
+		e.s.writeAPIError(w, r, err)
+		return
+	}
 	if err := e.updateFn(r.Context(), &v); err != nil {
 		e.s.writeAPIError(w, r, err)
 		return

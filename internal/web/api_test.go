@@ -100,7 +100,7 @@ func testAPIMatchesOpenAPI(t *testing.T, f *fixture) {
 		{"facilities", map[string]any{"key": "kyohwaso-99", "name_en": "Test camp", "type": "kwanliso", "lat": 40.1, "lon": 127.2}},
 		{"events", map[string]any{"type": "arrest", "date": "2001", "sensitivity": "internal"}},
 		{"published-estimates", map[string]any{"subject": "all", "period": "2020", "point": 100000.0, "source": "X"}},
-		{"amnesty-decrees", map[string]any{"key": "kp-2012", "country": "KP", "title": "Amnesty 2012", "rule": "true"}},
+		{"amnesty-decrees", map[string]any{"key": "kp-2012", "country": "KP", "title": "Amnesty 2012", "decreed": "2012-10", "rule": "true"}},
 		{"follow-ups", map[string]any{"person_id": f.ids["person"], "kind": "work", "observation": "works at a farm", "sensitivity": "internal"}},
 	}
 	for _, e := range ents {

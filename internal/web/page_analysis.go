@@ -6,6 +6,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
+	"github.com/rollcall-project/rollcall/internal/estimation"
 	"github.com/rollcall-project/rollcall/internal/i18n"
 )
 
@@ -27,6 +28,29 @@ func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs})
+}
+
+// handleEstimatesChart draws the newest estimate per stratum and method
+// beside its documented count (internal/estimation's gonum/plot SVG).
+func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
+	ests, err := s.store.ListEstimates(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	latest := estimation.Latest(ests)
+	if len(latest) == 0 {
+		http.NotFound(w, r)
+		return
+	}
+	svg, err := estimation.ChartSVG(latest, "Documented (lower bound) and estimated totals, newest per stratum and method")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(svg)
 }
 
 // AmnestyView is the data of the amnesty tracker: internal/amnesty's

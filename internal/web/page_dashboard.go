@@ -40,11 +40,11 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		key, href string
 		f         func() (int, error)
 	}{
-		{"nav.persons", "/persons", func() (int, error) { _, n, err := s.store.ListPersons(ctx, one); return n, err }},
-		{"nav.records", "/search", func() (int, error) { _, n, err := s.store.ListRecords(ctx, one); return n, err }},
-		{"nav.sources", "/sources", func() (int, error) { _, n, err := s.store.ListSources(ctx, one); return n, err }},
+		{"nav.persons", "/persons", func() (int, error) { _, n, err := visibleList(s.store.ListPersons)(ctx, one); return n, err }},
+		{"nav.records", "/search", func() (int, error) { _, n, err := visibleList(s.store.ListRecords)(ctx, one); return n, err }},
+		{"nav.sources", "/sources", func() (int, error) { _, n, err := visibleList(s.store.ListSources)(ctx, one); return n, err }},
 		{"nav.facilities", "/facilities", func() (int, error) { _, n, err := s.store.ListFacilities(ctx, one); return n, err }},
-		{"nav.events", "/events", func() (int, error) { _, n, err := s.store.ListEvents(ctx, one); return n, err }},
+		{"nav.events", "/events", func() (int, error) { _, n, err := visibleList(s.store.ListEvents)(ctx, one); return n, err }},
 	}
 	for _, c := range counters {
 		n, err := c.f()
@@ -77,6 +77,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 
 // newest returns the last n rows of a list ordered by id, newest first.
 func newest[T any](ctx context.Context, list func(context.Context, rollcall.ListOptions) ([]T, int, error), n int) ([]T, error) {
+	list = visibleList(list)
 	_, total, err := list(ctx, rollcall.ListOptions{Limit: 1})
 	if err != nil {
 		return nil, err

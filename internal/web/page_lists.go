@@ -28,11 +28,11 @@ func listPage[T any](r *http.Request, list func(context.Context, rollcall.ListOp
 	off, _ := strconv.Atoi(q.Get("offset"))
 	off = max(off, 0)
 	o := rollcall.ListOptions{Query: q.Get("q"), Limit: pageSize, Offset: off, Filters: filters}
-	items, total, err := list(r.Context(), o)
+	items, total, err := visibleList(list)(r.Context(), o)
 	if err != nil {
 		return nil, err
 	}
-	v := &ListView[T]{Query: o.Query, Items: visibleOnly(r.Context(), items), Total: total, Offset: off, Limit: pageSize}
+	v := &ListView[T]{Query: o.Query, Items: items, Total: total, Offset: off, Limit: pageSize}
 	link := func(o int) string {
 		u := url.Values{}
 		if v.Query != "" {

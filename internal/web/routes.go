@@ -61,6 +61,7 @@ func (s *Server) routeTable() []Route {
 		page("GET", "/map", viewer, s.handleMap),
 		page("GET", "/ledger", viewer, s.handleLedger),
 		page("GET", "/estimates", viewer, s.handleEstimates),
+		page("GET", "/estimates/chart.svg", viewer, s.handleEstimatesChart),
 		page("GET", "/amnesty", viewer, s.handleAmnesty),
 
 		page("GET", "/review", analyst, s.handleReview),

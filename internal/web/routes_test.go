@@ -36,6 +36,7 @@ var wantRole = map[string]string{
 	"GET /map":                         "viewer",
 	"GET /ledger":                      "viewer",
 	"GET /estimates":                   "viewer",
+	"GET /estimates/chart.svg":         "viewer",
 	"GET /amnesty":                     "viewer",
 	"GET /review":                      "analyst",
 	"POST /review":                     "analyst",

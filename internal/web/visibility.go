@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"maps"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // Rows marked confidential are shown only to roles that may read
@@ -52,4 +54,40 @@ func visibleOnly[T any](ctx context.Context, items []T) []T {
 		}
 	}
 	return out
+}
+
+// hasSensitivity reports whether rows of type T carry a sensitivity.
+func hasSensitivity[T any]() bool {
+	var z T
+	switch any(&z).(type) {
+	case *rollcall.Source, *rollcall.Record, *rollcall.Person, *rollcall.Event, *rollcall.FollowUp:
+		return true
+	}
+	return false
+}
+
+// visibleList wraps a store list so that, for an actor who may not see
+// confidential rows, the database leaves them out before paging: the page
+// is full and the total counts only rows the actor may see. (Hiding them
+// after paging, as visibleOnly does, would leak their number.)
+func visibleList[T any](list func(context.Context, rollcall.ListOptions) ([]T, int, error)) func(context.Context, rollcall.ListOptions) ([]T, int, error) {
+	if !hasSensitivity[T]() {
+		return list
+	}
+	return func(ctx context.Context, o rollcall.ListOptions) ([]T, int, error) {
+		if !rollcall.ActorFrom(ctx).CanSeeConfidential() {
+			// A stricter bound the caller asked for stays; anything else
+			// becomes "internal". Copied: the caller's map may be shared.
+			f := maps.Clone(o.Filters)
+			if f == nil {
+				f = map[string]string{}
+			}
+			if f[store.SensitivityMaxFilter] != string(rollcall.Public) {
+				f[store.SensitivityMaxFilter] = string(rollcall.Internal)
+			}
+			o.Filters = f
+		}
+		items, total, err := list(ctx, o)
+		return visibleOnly(ctx, items), total, err
+	}
 }
