@@ -10,7 +10,7 @@ import (
 )
 
 // The surname tables come from hosoodev/NameEng (MIT licence), via
-// /work/shared/data/linkage; see data/SOURCES.md.
+// the project's shared linkage reference data; see data/SOURCES.md.
 //
 //go:embed data/korean_surnames.csv data/korean_surnames_initial_r_forms.csv data/facilities.csv
 var dataFS embed.FS
