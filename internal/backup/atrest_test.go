@@ -116,15 +116,15 @@ func readAll(t *testing.T, paths ...string) []byte {
 // after decrypting it).
 func TestConfidentialFieldsNeverInClear(t *testing.T) {
 	for _, tdb := range testDBs(t) {
-		t.Run(tdb.name, func(t *testing.T) {
+		t.Run(tdb.Name, func(t *testing.T) {
 			dir := t.TempDir()
-			p := plant(t, tdb.dsn, dir)
+			p := plant(t, tdb.DSN, dir)
 			ctx := context.Background()
-			if tdb.name == "sqlite" {
+			if tdb.Name == "sqlite" {
 				// The WAL is read while the store is open, before any checkpoint.
-				assertAbsent(t, "SQLite file + WAL", readAll(t, tdb.dsn, tdb.dsn+"-wal", tdb.dsn+"-shm"), true)
+				assertAbsent(t, "SQLite file + WAL", readAll(t, tdb.DSN, tdb.DSN+"-wal", tdb.DSN+"-shm"), true)
 			} else {
-				pgDump(t, tdb.dsn)
+				pgDump(t, tdb.DSN)
 			}
 			var ev []byte
 			filepath.WalkDir(p.evDir, func(path string, d os.DirEntry, err error) error {

@@ -32,10 +32,10 @@ func adminCtx() context.Context {
 // evidence decrypts and hashes right, and the audit log verifies.
 func TestRoundTrip(t *testing.T) {
 	for _, tdb := range testDBs(t) {
-		t.Run(tdb.name, func(t *testing.T) {
+		t.Run(tdb.Name, func(t *testing.T) {
 			ctx := adminCtx()
 			dir := t.TempDir()
-			p := plant(t, tdb.dsn, dir)
+			p := plant(t, tdb.DSN, dir)
 			priv, _ := p.ring.Signer()
 			if _, err := auditstore.Checkpoint(ctx, p.db, priv, time.Now()); err != nil {
 				t.Fatal(err)
@@ -52,8 +52,8 @@ func TestRoundTrip(t *testing.T) {
 
 			out := t.TempDir()
 			target := backup.Target{DSN: filepath.Join(out, "restored.db"), KeyringPath: filepath.Join(out, "restored.keyring"), EvidenceDir: filepath.Join(out, "ev")}
-			if tdb.name == "postgres" {
-				target.DSN = testDBs(t)[1].dsn // a fresh, empty schema
+			if tdb.Name == "postgres" {
+				target.DSN = testDBs(t)[1].DSN // a fresh, empty schema
 			}
 			res, err := backup.Restore(ctx, bytes.NewReader(arch.Bytes()), target, id)
 			if err != nil {
@@ -91,7 +91,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil || n != 1 || len(probs) != 0 {
 				t.Fatalf("evidence after restore: %d files, problems %v, %v", n, probs, err)
 			}
-			if tdb.name == "postgres" {
+			if tdb.Name == "postgres" {
 				// A second restore into the now non-empty database is refused.
 				if _, err := backup.Restore(ctx, bytes.NewReader(arch.Bytes()), target, id); rollcall.ErrorCode(err) != rollcall.ECONFLICT {
 					t.Fatalf("restore over data without --force: %v", err)

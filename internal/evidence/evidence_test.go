@@ -38,8 +38,8 @@ func sum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:
 
 func TestAddGetCustody(t *testing.T) {
 	for _, tdb := range testDBs(t) {
-		t.Run(tdb.name, func(t *testing.T) {
-			v, ctx := setup(t, tdb.dsn)
+		t.Run(tdb.Name, func(t *testing.T) {
+			v, ctx := setup(t, tdb.DSN)
 			content := []byte("photograph of a list of names\x00\x01binary")
 			f, created, err := v.Add(ctx, bytes.NewReader(content), evidence.Receipt{Name: "list.jpg", ReceivedFrom: "courier A", Method: "in person"})
 			if err != nil || !created {

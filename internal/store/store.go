@@ -69,6 +69,7 @@ type Store struct {
 	now      func() time.Time
 
 	importStmt *sql.Stmt // ImportRecords' prepared batch insert, per transaction
+	stmts      *stmtCache // SQLite: prepared read statements (nil on PostgreSQL)
 }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL server.
@@ -95,6 +96,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	s.q = s.db
+	if s.dialect == SQLite {
+		s.stmts = newStmtCache(s.db)
+		s.q = s.stmts
+	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
 		return nil, rollcall.WrapError(rollcall.EINTERNAL, err, "cannot open database %s", RedactDSN(dsn))
@@ -132,9 +137,11 @@ func openSQLite(path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One writer at a time anyway; the cap bounds the page caches.
+	// One writer at a time anyway; the cap bounds the page caches. Idle
+	// connections are kept up to the cap: closing one under load throws
+	// away its page cache and prepared statements only to open another.
 	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(4)
+	db.SetMaxIdleConns(16)
 	return db, nil
 }
 
@@ -192,6 +199,9 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 func (s *Store) Close() error {
 	if s.tx != nil {
 		return nil
+	}
+	if s.stmts != nil {
+		s.stmts.close()
 	}
 	return s.db.Close()
 }

@@ -48,9 +48,9 @@ func TestTamperDetectedThroughSQL(t *testing.T) {
 	}
 	for _, db := range testDBs(t) {
 		for i, tc := range tests {
-			t.Run(db.name+"/"+tc.name, func(t *testing.T) {
-				dsn := db.dsn
-				if db.name == "sqlite" {
+			t.Run(db.Name+"/"+tc.name, func(t *testing.T) {
+				dsn := db.DSN
+				if db.Name == "sqlite" {
 					dsn = strings.TrimSuffix(dsn, ".db") + fmt.Sprint(i) + ".db"
 				} else {
 					// Each case needs its own log: clear the shared schema.
@@ -112,7 +112,7 @@ func TestTamperDetectedThroughSQL(t *testing.T) {
 }
 
 func TestExportNDJSON(t *testing.T) {
-	s := openStore(t, testDBs(t)[0].dsn, store.Options{})
+	s := openStore(t, testDBs(t)[0].DSN, store.Options{})
 	ctx := context.Background()
 	for j := 0; j < 3; j++ {
 		s.AppendAudit(ctx, audit.Entry{Actor: "bob", Action: "create", Entity: "source", EntityID: int64(j)})
@@ -129,7 +129,7 @@ func TestExportNDJSON(t *testing.T) {
 
 func TestCheckpointIfGrown(t *testing.T) {
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	s := openStore(t, testDBs(t)[0].dsn, store.Options{})
+	s := openStore(t, testDBs(t)[0].DSN, store.Options{})
 	ctx := context.Background()
 	s.AppendAudit(ctx, audit.Entry{Actor: "a", Action: "x"})
 	n, err := CheckpointIfGrown(ctx, s, priv, -1)
