@@ -75,18 +75,29 @@ func NeedsRehash(phc string, p Params) bool {
 	return err != nil || q.Memory != p.Memory || q.Time != p.Time || q.Threads != p.Threads
 }
 
+// Bounds on the parameters of a stored hash (far above DefaultParams).
+const (
+	maxMemory = 1 << 20 // KiB: 1 GiB
+	maxTime   = 64
+	maxKeyLen = 1024 // bytes of salt or key
+)
+
 func parsePHC(phc string) (p Params, salt, key []byte, err error) {
 	parts := strings.Split(phc, "$")
 	// "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return p, nil, nil, fmt.Errorf("password hash: not an argon2id PHC string")
 	}
-	var v int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+	if parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
 		return p, nil, nil, fmt.Errorf("password hash: unsupported version %q", parts[2])
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
 		return p, nil, nil, fmt.Errorf("password hash: parameters %q: %w", parts[3], err)
+	}
+	// Sscanf ignores what follows the last number and takes "+5" or " 5":
+	// only the canonical form is a valid hash.
+	if parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", p.Memory, p.Time, p.Threads) {
+		return p, nil, nil, fmt.Errorf("password hash: parameters %q are not in canonical form", parts[3])
 	}
 	b64 := base64.RawStdEncoding
 	if salt, err = b64.DecodeString(parts[4]); err != nil {
@@ -95,7 +106,10 @@ func parsePHC(phc string) (p Params, salt, key []byte, err error) {
 	if key, err = b64.DecodeString(parts[5]); err != nil {
 		return p, nil, nil, fmt.Errorf("password hash: key: %w", err)
 	}
-	if p.Memory == 0 || p.Time == 0 || p.Threads == 0 || len(key) < 16 {
+	// Upper bounds too: a corrupt or planted row must not make one login
+	// allocate terabytes or run for hours.
+	if p.Memory == 0 || p.Time == 0 || p.Threads == 0 || len(key) < 16 ||
+		p.Memory > maxMemory || p.Time > maxTime || len(key) > maxKeyLen || len(salt) > maxKeyLen {
 		return p, nil, nil, fmt.Errorf("password hash: implausible parameters")
 	}
 	return p, salt, key, nil

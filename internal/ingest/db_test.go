@@ -2,17 +2,13 @@ package ingest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 
@@ -28,40 +24,8 @@ func eachDB(t *testing.T, f func(t *testing.T, st *store.Store)) {
 		f(t, st)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		base := os.Getenv("ROLLCALL_TEST_POSTGRES")
-		if base == "" {
-			t.Skip("ROLLCALL_TEST_POSTGRES is not set: skipping the PostgreSQL run of this test")
-		}
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
-		var rnd [6]byte
-		rand.Read(rnd[:])
-		schema := "rc_ingest_" + hex.EncodeToString(rnd[:])
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			t.Fatalf("create schema: %v", err)
-		}
-		t.Cleanup(func() {
-			db, err := sql.Open("pgx", base)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer db.Close()
-			if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-				t.Errorf("drop schema %s: %v", schema, err)
-			}
-		})
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		st, err := store.Open(ctxSystem(), u.String(), store.Options{NameKeys: textnorm.NameKeys})
+		dsn := storetest.PostgresDSN(t)
+		st, err := store.Open(ctxSystem(), dsn, store.Options{NameKeys: textnorm.NameKeys})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -126,18 +126,24 @@ func (s *Store) where(spec *listSpec, o rollcall.ListOptions, args []any) (strin
 		}
 	}
 	if q := strings.TrimSpace(o.Query); q != "" {
+		// Substring tests are instr/strpos, not LIKE '%q%': SQLite parses a
+		// statement again whenever a LIKE pattern parameter is bound (it may
+		// change the plan), which defeats the statement cache. Both sides
+		// are folded as lower() and LIKE fold them, so the matches are the
+		// same.
 		var alts []string
 		if len(spec.search) > 0 {
-			like := arg("%" + escapeLike(lowerASCII(q)) + "%")
+			sub := arg(lowerASCII(q))
 			for _, c := range spec.search {
-				alts = append(alts, "lower("+c+") LIKE "+like+` ESCAPE '\'`)
+				alts = append(alts, s.contains("lower("+c+")", sub))
 			}
 		}
 		if spec.keys {
 			for _, toks := range s.queryTokenSets(q) {
 				var and []string
 				for _, t := range toks {
-					and = append(and, "name_keys LIKE "+arg("% "+escapeLike(t)+"%")+` ESCAPE '\'`)
+					// " tok" in name_keys: tok starts one of its words.
+					and = append(and, s.contains("name_keys", arg(" "+t)))
 				}
 				if len(and) > 0 {
 					alts = append(alts, "("+strings.Join(and, " AND ")+")")
@@ -186,36 +192,56 @@ func (s *Store) page(o rollcall.ListOptions, args []any) (string, []any) {
 	return fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args)), args
 }
 
-// list runs the count and the page query for spec; scan reads one row.
+// list runs the page query for spec and, when the page alone cannot tell
+// the total, the count; scan reads one row.
 func (s *Store) list(ctx context.Context, spec *listSpec, cols string, o rollcall.ListOptions, scan func(scanner) error) (int, error) {
 	where, args, err := s.where(spec, o, nil)
 	if err != nil {
 		return 0, err
 	}
-	var total int
-	if err := s.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+spec.table+where, args...).Scan(&total); err != nil {
-		return 0, mapErr(fmt.Errorf("count %s: %w", spec.table, err), spec.entity, 0)
-	}
-	pg, args := s.page(o, args)
-	rows, err := s.q.QueryContext(ctx, "SELECT "+cols+" FROM "+spec.table+where+" ORDER BY "+spec.order+pg, args...)
+	pg, pargs := s.page(o, args)
+	rows, err := s.q.QueryContext(ctx, "SELECT "+cols+" FROM "+spec.table+where+" ORDER BY "+spec.order+pg, pargs...)
 	if err != nil {
 		return 0, mapErr(fmt.Errorf("list %s: %w", spec.table, err), spec.entity, 0)
 	}
 	defer rows.Close()
+	n := 0
 	for rows.Next() {
 		if err := scan(rows); err != nil {
 			return 0, fmt.Errorf("list %s: %w", spec.table, err)
 		}
+		n++
 	}
 	if err := rows.Err(); err != nil {
 		return 0, mapErr(fmt.Errorf("list %s: %w", spec.table, err), spec.entity, 0)
 	}
+	rows.Close()
+	// A page that is not full (or every row) ends the list, so the total
+	// is known without a COUNT(*), the most common case by far (a person's
+	// events, a search among sources). An empty page past the first may
+	// lie beyond the end, so it still counts.
+	limit := o.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	offset := max(o.Offset, 0)
+	if (limit < 0 || n < limit) && (n > 0 || offset == 0) {
+		return offset + n, nil
+	}
+	var total int
+	if err := s.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+spec.table+where, args...).Scan(&total); err != nil {
+		return 0, mapErr(fmt.Errorf("count %s: %w", spec.table, err), spec.entity, 0)
+	}
 	return total, nil
 }
 
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
+// contains is the SQL condition "the text expr contains the parameter
+// param" (a literal substring: no wildcards).
+func (s *Store) contains(expr, param string) string {
+	if s.dialect == Postgres {
+		return "strpos(" + expr + ", " + param + ") > 0"
+	}
+	return "instr(" + expr + ", " + param + ") > 0"
 }
 
 // lowerASCII folds ASCII only, like SQLite's lower(), so both sides of a

@@ -68,7 +68,7 @@ type Store struct {
 	nameKeys func(string) []string
 	now      func() time.Time
 
-	importStmt *sql.Stmt // ImportRecords' prepared batch insert, per transaction
+	importStmt *sql.Stmt  // ImportRecords' prepared batch insert, per transaction
 	stmts      *stmtCache // SQLite: prepared read statements (nil on PostgreSQL)
 }
 

@@ -35,6 +35,23 @@ func DBs(t testing.TB) []DB {
 		t.Log("ROLLCALL_TEST_POSTGRES not set: PostgreSQL variant skipped")
 		return dbs
 	}
+	return append(dbs, DB{"postgres", freshSchema(t, base)})
+}
+
+// PostgresDSN returns the URL of a fresh PostgreSQL schema, dropped when the
+// test ends. It skips the test, saying so, when ROLLCALL_TEST_POSTGRES is
+// not set.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("ROLLCALL_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("ROLLCALL_TEST_POSTGRES is not set: skipping the PostgreSQL run of this test")
+	}
+	return freshSchema(t, base)
+}
+
+func freshSchema(t testing.TB, base string) string {
+	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)
@@ -56,7 +73,7 @@ func DBs(t testing.TB) []DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return append(dbs, DB{"postgres", u.String()})
+	return u.String()
 }
 
 // Open opens the store at dsn and closes it when the test ends.
