@@ -106,6 +106,10 @@ func parsePHC(phc string) (p Params, salt, key []byte, err error) {
 	if key, err = b64.DecodeString(parts[5]); err != nil {
 		return p, nil, nil, fmt.Errorf("password hash: key: %w", err)
 	}
+	// The decoder skips newlines and takes nonzero padding bits.
+	if b64.EncodeToString(salt) != parts[4] || b64.EncodeToString(key) != parts[5] {
+		return p, nil, nil, fmt.Errorf("password hash: salt or key is not canonical base64")
+	}
 	// Upper bounds too: a corrupt or planted row must not make one login
 	// allocate terabytes or run for hours.
 	if p.Memory == 0 || p.Time == 0 || p.Threads == 0 || len(key) < 16 ||

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -24,6 +26,8 @@ func FuzzPasswordHash(f *testing.F) {
 	// Non-canonical numbers that Sscanf would take.
 	f.Add("pw", "$argon2id$v=19$m=+64,t=1,p=1junk$c2FsdA$"+strings.Repeat("A", 43))
 	f.Add("pw", "$argon2id$v=19junk$m=64,t=1,p=1$c2FsdA$"+strings.Repeat("A", 43))
+	f.Add("pw", "$argon2id$v=19$m=64,t=1,p=1$c2FsdB$"+strings.Repeat("A", 43))
+	f.Add("pw", "$argon2id$v=19$m=64,t=1,p=1$c2Fs\ndA$"+strings.Repeat("A", 43))
 	f.Add("pw", "$argon2i$v=19$m=64,t=1,p=1$c2FsdA$"+strings.Repeat("A", 43))
 	f.Fuzz(func(t *testing.T, pw, phc string) {
 		p, salt, key, err := parsePHC(phc)
@@ -39,6 +43,11 @@ func FuzzPasswordHash(f *testing.F) {
 			if p.Memory == 0 || p.Time == 0 || p.Threads == 0 || p.Memory > maxMemory || p.Time > maxTime ||
 				len(key) < 16 || len(key) > maxKeyLen || len(salt) > maxKeyLen {
 				t.Fatalf("hash %q parsed with implausible parameters %+v (salt %d, key %d bytes)", phc, p, len(salt), len(key))
+			}
+			b64 := base64.RawStdEncoding
+			if canon := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", p.Memory, p.Time, p.Threads,
+				b64.EncodeToString(salt), b64.EncodeToString(key)); canon != phc {
+				t.Fatalf("hash %q parsed but is not canonical (%q)", phc, canon)
 			}
 			// Running Argon2 at a large cost is correct but slow: only the
 			// cheap ones here.

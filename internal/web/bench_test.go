@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -180,6 +181,7 @@ func BenchmarkLoad(b *testing.B) {
 		var firstErr error
 		errs := 0
 		var wg sync.WaitGroup
+		cpu0 := processCPU()
 		start := time.Now()
 		for c := 0; c < clients; c++ {
 			wg.Add(1)
@@ -212,12 +214,16 @@ func BenchmarkLoad(b *testing.B) {
 			b.Fatal(firstErr)
 		}
 		el := time.Since(start)
+		cpu := processCPU() - cpu0
 		slices.Sort(lat)
 		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
 		b.ReportMetric(pct(0.50), name+"-p50-ms")
 		b.ReportMetric(pct(0.99), name+"-p99-ms")
 		b.ReportMetric(float64(b.N)/el.Seconds(), name+"-req/s")
 		b.ReportMetric(float64(errs), name+"-errors")
+		// CPU time (server and clients) per request: on a shared machine it
+		// moves much less than the latencies when other work competes.
+		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), name+"-cpu-us/req")
 	}
 	b.Run("person", func(b *testing.B) {
 		run(b, "person", func(r *rand.Rand) string { return "/persons/" + strconv.Itoa(1+r.IntN(n)) })
@@ -225,4 +231,13 @@ func BenchmarkLoad(b *testing.B) {
 	b.Run("search", func(b *testing.B) {
 		run(b, "search", func(r *rand.Rand) string { return "/search?q=" + url.QueryEscape(names[r.IntN(len(names))]) })
 	})
+}
+
+// processCPU is the user and system CPU time the process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

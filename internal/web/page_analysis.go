@@ -87,6 +87,29 @@ func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "amnesty", "nav.amnesty", v)
 }
 
+// handleAmnestyChart draws every decree's announced figure beside the
+// documented, eligible, undetermined and released counts (an SVG by
+// internal/amnesty with gonum/plot).
+func (s *Server) handleAmnestyChart(w http.ResponseWriter, r *http.Request) {
+	rows, err := amnesty.Timeline(r.Context(), s.store)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if len(rows) == 0 {
+		http.NotFound(w, r)
+		return
+	}
+	svg, err := amnesty.ChartSVG(rows, "Announced, documented, eligible and released, by decree")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(svg)
+}
+
 // MapView is the data of the facility map page.
 type MapView struct {
 	Facilities []rollcall.Facility

@@ -63,6 +63,7 @@ func (s *Server) routeTable() []Route {
 		page("GET", "/estimates", viewer, s.handleEstimates),
 		page("GET", "/estimates/chart.svg", viewer, s.handleEstimatesChart),
 		page("GET", "/amnesty", viewer, s.handleAmnesty),
+		page("GET", "/amnesty/chart.svg", viewer, s.handleAmnestyChart),
 
 		page("GET", "/review", analyst, s.handleReview),
 		page("POST", "/review", analyst, s.handleReviewDecision),

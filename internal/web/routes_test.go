@@ -37,6 +37,7 @@ var wantRole = map[string]string{
 	"GET /ledger":                      "viewer",
 	"GET /estimates":                   "viewer",
 	"GET /estimates/chart.svg":         "viewer",
+	"GET /amnesty/chart.svg":           "viewer",
 	"GET /amnesty":                     "viewer",
 	"GET /review":                      "analyst",
 	"POST /review":                     "analyst",
