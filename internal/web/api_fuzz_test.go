@@ -27,6 +27,8 @@ var fuzzEntities = []struct {
 	{"published-estimates", reflect.TypeFor[rollcall.PublishedEstimate]()},
 	{"amnesty-decrees", reflect.TypeFor[rollcall.AmnestyDecree]()},
 	{"follow-ups", reflect.TypeFor[rollcall.FollowUp]()},
+	// Not generic, but also a JSON body: POST only.
+	{"link-decisions", reflect.TypeFor[LinkDecisionInput]()},
 }
 
 // jsonFields returns the top-level JSON names a struct type accepts
@@ -94,11 +96,15 @@ func FuzzAPIJSONBodies(f *testing.F) {
 		"published-estimates": `{"subject":"all","period":"2020","point":100000,"source":"X"}`,
 		"amnesty-decrees":     `{"key":"kp-2012","country":"KP","title":"Amnesty 2012","decreed":"2012-10","rule":"age >= 60 && sex == 'f'"}`,
 		"follow-ups":          fmt.Sprintf(`{"person_id":%d,"kind":"work","observation":"works at a farm","sensitivity":"internal"}`, fx.ids["person"]),
+		"link-decisions":      fmt.Sprintf(`{"record_a":%d,"record_b":%d,"same":false,"note":"different mothers"}`, fx.ids["record"], fx.ids["record2"]),
 	}
 	single := map[string]string{"published-estimates": "published-estimate", "amnesty-decrees": "amnesty-decree",
 		"follow-ups": "follow-up", "facilities": "facility"}
 	for i, e := range fuzzEntities {
 		f.Add(uint8(i), false, []byte(seeds[e.path]))
+		if e.path == "link-decisions" {
+			continue
+		}
 		// The stored object as the API returns it: a valid update body.
 		id := fx.ids[strings.TrimSuffix(e.path, "s")]
 		if s, ok := single[e.path]; ok {
@@ -129,7 +135,7 @@ func FuzzAPIJSONBodies(f *testing.F) {
 		i := int(which) % len(fuzzEntities)
 		e := fuzzEntities[i]
 		method, path := http.MethodPost, "/api/v1/"+e.path
-		if update {
+		if update && e.path != "link-decisions" {
 			method, path = http.MethodPut, fmt.Sprintf("/api/v1/%s/%d", e.path, ids[i])
 		}
 		req := httptest.NewRequest(method, path, bytes.NewReader(body))
@@ -158,6 +164,70 @@ func FuzzAPIJSONBodies(f *testing.F) {
 		}
 		if k := unknownKey(body, known[i]); k != "" {
 			t.Fatalf("%s %s %q: accepted with the unknown field %q: %d %s", method, path, body, k, res.StatusCode, out)
+		}
+	})
+}
+
+// FuzzAPIListQuery lists every entity with an arbitrary query string, as a
+// viewer: never a 500, errors are JSON 4xx, and a listed page never holds a
+// confidential row or more rows than its total.
+func FuzzAPIListQuery(f *testing.F) {
+	fx := newFixture(f)
+	vw := fx.login("viewer")
+	// Confidential rows of each kind that has a sensitivity, to be hidden.
+	ctx := sysCtx()
+	conf := rollcall.Confidential
+	per := &rollcall.Person{Name: "Kim Hidden", Sensitivity: conf}
+	for _, err := range []error{
+		fx.st.CreateSource(ctx, &rollcall.Source{Key: "c-1", Kind: "testimony", Title: "Kim hidden", Sensitivity: conf}),
+		fx.st.CreateRecord(ctx, &rollcall.Record{SourceID: fx.ids["source"], Key: "c-1", Name: "Kim Hidden", Sensitivity: conf}),
+		fx.st.CreatePerson(ctx, per),
+		fx.st.CreateEvent(ctx, &rollcall.Event{Type: "arrest", Description: "Kim hidden", Sensitivity: conf}),
+		fx.st.CreateFollowUp(ctx, &rollcall.FollowUp{PersonID: fx.ids["person"], Kind: "work", Observation: "Kim hidden", Sensitivity: conf}),
+	} {
+		if err != nil {
+			f.Fatal(err)
+		}
+	}
+	for _, q := range []string{"", "q=kim", "limit=1&offset=1", "limit=x", "nosuch=1", "sensitivity=confidential",
+		"sensitivity_max=confidential", "source_id=1;DROP TABLE records", "q=%25_%5C", "person_id=none&fictional=true",
+		"q=%ff%fe", "limit=99999999999999999999", "offset=9223372036854775807", "q=' OR 1=1 --"} {
+		for i := range fuzzEntities[:len(fuzzEntities)-1] {
+			f.Add(uint8(i), q)
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, rawQuery string) {
+		e := fuzzEntities[int(which)%(len(fuzzEntities)-1)]
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/"+e.path, nil)
+		req.URL.RawQuery = rawQuery
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: vw.cookie})
+		rec := httptest.NewRecorder()
+		fx.srv.ServeHTTP(rec, req)
+		out := rec.Body.Bytes()
+		if rec.Code >= 500 || !json.Valid(out) {
+			t.Fatalf("GET %s?%s: %d %s", e.path, rawQuery, rec.Code, out)
+		}
+		if rec.Code != http.StatusOK {
+			var ae apiError
+			if err := json.Unmarshal(out, &ae); err != nil || ae.Error.Code == "" || rec.Code < 400 {
+				t.Fatalf("GET %s?%s: %d with no JSON error: %s", e.path, rawQuery, rec.Code, out)
+			}
+			return
+		}
+		var p struct {
+			Items []map[string]any `json:"items"`
+			Total int              `json:"total"`
+		}
+		if err := json.Unmarshal(out, &p); err != nil {
+			t.Fatalf("GET %s?%s: %v: %s", e.path, rawQuery, err, out)
+		}
+		if len(p.Items) > p.Total {
+			t.Fatalf("GET %s?%s: %d items of %d", e.path, rawQuery, len(p.Items), p.Total)
+		}
+		for _, it := range p.Items {
+			if it["sensitivity"] == "confidential" {
+				t.Fatalf("GET %s?%s: a viewer sees a confidential row", e.path, rawQuery)
+			}
 		}
 	})
 }

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -231,13 +230,4 @@ func BenchmarkLoad(b *testing.B) {
 	b.Run("search", func(b *testing.B) {
 		run(b, "search", func(r *rand.Rand) string { return "/search?q=" + url.QueryEscape(names[r.IntN(len(names))]) })
 	})
-}
-
-// processCPU is the user and system CPU time the process has used so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
