@@ -102,7 +102,7 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 		if err != nil {
 			return rollcall.WrapError(rollcall.EINVALID, err, "cannot read model %s", f.model)
 		}
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := decodeStrict(b, &s); err != nil {
 			return rollcall.WrapError(rollcall.EINVALID, err, "model %s is not valid settings JSON", f.model)
 		}
 		if len(f.fields) > 0 {

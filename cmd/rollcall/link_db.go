@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -32,7 +33,7 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 			return rollcall.WrapError(rollcall.EINVALID, err, "cannot read model %s", f.model)
 		}
 		var s linkage.Settings
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := decodeStrict(b, &s); err != nil {
 			return rollcall.WrapError(rollcall.EINVALID, err, "model %s is not valid settings JSON", f.model)
 		}
 		opts.Settings = &s
@@ -62,4 +63,18 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 		resolve.Report
 		DryRun bool `json:"dry_run,omitempty"`
 	}{summary, f.dryRun})
+}
+
+// decodeStrict decodes JSON into v and refuses fields v does not have, so
+// a typo in a saved model is an error rather than a silently dropped setting.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("data after the JSON value")
+	}
+	return nil
 }

@@ -85,7 +85,7 @@ const (
 func parsePHC(phc string) (p Params, salt, key []byte, err error) {
 	parts := strings.Split(phc, "$")
 	// "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
 		return p, nil, nil, fmt.Errorf("password hash: not an argon2id PHC string")
 	}
 	if parts[2] != fmt.Sprintf("v=%d", argon2.Version) {

@@ -19,6 +19,7 @@ const (
 	cForeignKey
 	cCheck
 	cNotNull
+	cBadText // text PostgreSQL cannot store: invalid UTF-8 or a NUL byte
 )
 
 func constraintKind(err error) int {
@@ -47,6 +48,8 @@ func constraintKind(err error) int {
 			return cCheck
 		case "23502":
 			return cNotNull
+		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+			return cBadText
 		}
 	}
 	return cNone
@@ -83,6 +86,8 @@ func mapErr(err error, entity string, id int64) error {
 		return rollcall.WrapError(rollcall.EINVALID, err, "%s: a value is out of the allowed range", what)
 	case cNotNull:
 		return rollcall.WrapError(rollcall.EINVALID, err, "%s: a required value is missing", what)
+	case cBadText:
+		return rollcall.WrapError(rollcall.EINVALID, err, "%s: a text is not valid UTF-8 or holds a NUL character", what)
 	}
 	return err
 }

@@ -28,6 +28,9 @@ func scanEvent(r scanner) (*rollcall.Event, error) {
 }
 
 func validateEvent(v *rollcall.Event) error {
+	if err := finite("event", "sentence_years", v.SentenceYears); err != nil {
+		return err
+	}
 	v.Key, v.Type = strings.TrimSpace(v.Key), strings.TrimSpace(v.Type)
 	if err := required("event "+v.Key, "type", v.Type); err != nil {
 		return err

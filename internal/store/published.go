@@ -22,6 +22,9 @@ func scanPublished(r scanner) (*rollcall.PublishedEstimate, error) {
 }
 
 func validatePublished(v *rollcall.PublishedEstimate) error {
+	if err := finite("published estimate", "low", v.Low, "high", v.High, "point", v.Point); err != nil {
+		return err
+	}
 	v.Subject, v.Source = strings.TrimSpace(v.Subject), strings.TrimSpace(v.Source)
 	if err := required("published estimate", "subject", v.Subject); err != nil {
 		return err

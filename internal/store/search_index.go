@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
@@ -15,11 +17,11 @@ import (
 // page stays fast on 100,000 persons. Hangul and romanized forms find each
 // other through the keys. Rows come as ListPersons gives them.
 func (s *Store) SearchPersons(ctx context.Context, q string, limit int) ([]rollcall.Person, error) {
-	sub, match, ok := s.searchQuery("persons", q)
+	sub, match, ok := s.searchQuery("persons", q, limit)
 	if !ok {
 		return []rollcall.Person{}, nil
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT `+personCols+` FROM persons WHERE id IN (`+sub+`) ORDER BY id`, match, searchLimit(limit))
+	rows, err := s.q.QueryContext(ctx, `SELECT `+personCols+` FROM persons WHERE id IN (`+sub+`) ORDER BY id`, match)
 	if err != nil {
 		return nil, fmt.Errorf("search persons: %w", err)
 	}
@@ -46,11 +48,11 @@ func (s *Store) SearchPersons(ctx context.Context, q string, limit int) ([]rollc
 // SearchRecords is SearchPersons for records; as in ListRecords, the
 // confidential testimony is not decrypted (TestimonyRedacted marks it).
 func (s *Store) SearchRecords(ctx context.Context, q string, limit int) ([]rollcall.Record, error) {
-	sub, match, ok := s.searchQuery("records", q)
+	sub, match, ok := s.searchQuery("records", q, limit)
 	if !ok {
 		return []rollcall.Record{}, nil
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE id IN (`+sub+`) ORDER BY id`, match, searchLimit(limit))
+	rows, err := s.q.QueryContext(ctx, `SELECT `+recordCols+` FROM records WHERE id IN (`+sub+`) ORDER BY id`, match)
 	if err != nil {
 		return nil, fmt.Errorf("search records: %w", err)
 	}
@@ -75,37 +77,104 @@ func searchLimit(limit int) int {
 }
 
 // searchQuery returns the subquery selecting the ids of table's rows
-// ("persons" or "records") whose name_keys match q, lowest first, with its
-// two parameters: $1 the match expression (returned) and $2 the limit.
-// ok is false when q has no words to look for.
-func (s *Store) searchQuery(table, q string) (sub, match string, ok bool) {
-	var alts []string
-	for _, set := range s.queryTokenSets(q) {
-		var and []string
-		for _, t := range set {
-			// Tokens are letters and digits only (words), so quoting is safe.
-			if s.dialect == Postgres {
-				and = append(and, t+":*")
-			} else {
-				and = append(and, `"`+t+`"*`)
-			}
-		}
-		if len(and) == 0 {
-			continue
-		}
-		if s.dialect == Postgres {
-			alts = append(alts, "("+strings.Join(and, " & ")+")")
-		} else {
-			alts = append(alts, "("+strings.Join(and, " AND ")+")")
-		}
-	}
-	if len(alts) == 0 {
+// ("persons" or "records") whose name_keys match q, lowest first, at most
+// limit of them, with its one parameter $1, the match expression
+// (returned). ok is false when q has no words to look for. The limit is
+// written into the text: SQLite plans a LIMIT on a virtual table by its
+// value, so a bound limit would have the statement parsed again at every
+// use (and the limit takes few values).
+func (s *Store) searchQuery(table, q string, limit int) (sub, match string, ok bool) {
+	match, ok = s.matchExpr(q)
+	if !ok {
 		return "", "", false
 	}
+	lim := strconv.Itoa(searchLimit(limit))
 	if s.dialect == Postgres {
-		return `SELECT id FROM ` + table + ` WHERE to_tsvector('simple', name_keys) @@ to_tsquery('simple', $1) ORDER BY id LIMIT $2`,
-			strings.Join(alts, " | "), true
+		return `SELECT id FROM ` + table + ` WHERE to_tsvector('simple', name_keys) @@ to_tsquery('simple', $1) ORDER BY id LIMIT ` + lim,
+			match, true
 	}
-	return `SELECT rowid FROM ` + table + `_fts WHERE ` + table + `_fts MATCH $1 ORDER BY rowid LIMIT $2`,
-		strings.Join(alts, " OR "), true
+	return `SELECT rowid FROM ` + table + `_fts WHERE ` + table + `_fts MATCH $1 ORDER BY rowid LIMIT ` + lim,
+		match, true
+}
+
+// matchExpr is the full-text expression for q: any of q's token sets,
+// each token a word prefix. Tokens in every set are taken out of the
+// alternatives, "kim AND (yongjin OR yogcin)" instead of "(kim AND
+// yongjin) OR (kim AND yogcin)": the same rows, but the index walks the
+// long list of a common surname once instead of once per alternative
+// (a third less time for a typical romanized name).
+func (s *Store) matchExpr(q string) (string, bool) {
+	var sets [][]string
+	for _, set := range s.queryTokenSets(q) {
+		if len(set) > 0 {
+			sets = append(sets, set)
+		}
+	}
+	if len(sets) == 0 {
+		return "", false
+	}
+	and, or := " AND ", " OR "
+	term := func(t string) string { return `"` + t + `"*` } // tokens are words: quoting is safe
+	if s.dialect == Postgres {
+		and, or = " & ", " | "
+		term = func(t string) string { return t + ":*" }
+	}
+	var common []string
+	for _, t := range sets[0] {
+		in := !slices.Contains(common, t)
+		for _, o := range sets[1:] {
+			in = in && slices.Contains(o, t)
+		}
+		if in {
+			common = append(common, t)
+		}
+	}
+	conj := func(ts []string) string {
+		parts := make([]string, len(ts))
+		for i, t := range ts {
+			parts[i] = term(t)
+		}
+		return strings.Join(parts, and)
+	}
+	var alts []string
+	for _, set := range sets {
+		var rest []string
+		for _, t := range set {
+			if !slices.Contains(common, t) {
+				rest = append(rest, t)
+			}
+		}
+		if len(rest) == 0 {
+			// This alternative is the common part alone, which every
+			// other alternative implies.
+			return "(" + conj(common) + ")", true
+		}
+		alts = append(alts, "("+conj(rest)+")")
+	}
+	if len(common) == 0 {
+		return strings.Join(alts, or), true
+	}
+	return "(" + conj(common) + ")" + and + "(" + strings.Join(alts, or) + ")", true
+}
+
+// OptimizeSearchIndex merges the full-text indexes of persons and records
+// into one segment each (SQLite; PostgreSQL's GIN indexes need nothing).
+// A bulk load leaves several segments: every search then seeks in each of
+// them, and SQLite parses FTS5's internal lookup again whenever the
+// segment number it binds changes. On 100,000 persons merging makes a
+// name search about a third faster. It takes a fraction of a second per
+// 100,000 rows; run it after large imports (automatic merging keeps the
+// segment count bounded between runs).
+func (s *Store) OptimizeSearchIndex(ctx context.Context) error {
+	if s.dialect != SQLite {
+		return nil
+	}
+	return s.write(ctx, func(tx *Store) error {
+		for _, t := range []string{"persons_fts", "records_fts"} {
+			if _, err := tx.q.ExecContext(ctx, `INSERT INTO `+t+` (`+t+`) VALUES ('optimize')`); err != nil {
+				return fmt.Errorf("optimize %s: %w", t, err)
+			}
+		}
+		return nil
+	})
 }

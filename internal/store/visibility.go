@@ -1,5 +1,12 @@
 package store
 
+import (
+	"context"
+	"fmt"
+
+	"github.com/rollcall-project/rollcall"
+)
+
 // SensitivityMaxFilter is the list filter that keeps rows at most as
 // sensitive as its value ("public" < "internal" < "confidential"). The web
 // server sets it for roles that may not see confidential rows, so that the
@@ -18,4 +25,41 @@ func init() {
 	for _, spec := range []*listSpec{sourceList, recordList, personList, eventList, followUpList} {
 		spec.filters[SensitivityMaxFilter] = filterCol{expr: sensitivityMaxExpr, kind: fText}
 	}
+}
+
+// ReviewQueueWithout is ReviewQueue without the pairs that hold a record
+// more sensitive than max: for a reviewer who may not see confidential
+// records, so that pages are full and the length counts only their pairs.
+func (s *Store) ReviewQueueWithout(ctx context.Context, max rollcall.Sensitivity, limit, offset int) ([]ReviewPair, int, error) {
+	rank := map[rollcall.Sensitivity]int{rollcall.Public: 0, rollcall.Internal: 1, rollcall.Confidential: 2}
+	r, ok := rank[max]
+	if !ok {
+		return nil, 0, &rollcall.Error{Code: rollcall.EINVALID, Field: "sensitivity", Message: fmt.Sprintf("no sensitivity %q", string(max))}
+	}
+	// The ranks are constants of this function, not input: no parameter.
+	where := fmt.Sprintf(` WHERE record_a IN (%[1]s) AND record_b IN (%[1]s)`,
+		fmt.Sprintf(`SELECT id FROM records WHERE (CASE sensitivity WHEN 'public' THEN 0 WHEN 'internal' THEN 1 ELSE 2 END) <= %d`, r))
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_queue`+where).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("review queue: %w", err)
+	}
+	if limit <= 0 {
+		limit = -1
+	}
+	pg, args := s.page(rollcall.ListOptions{Limit: limit, Offset: offset}, nil)
+	rows, err := s.q.QueryContext(ctx, `SELECT record_a, record_b, probability FROM review_queue`+where+`
+		ORDER BY ABS(probability - 0.5), record_a, record_b`+pg, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("review queue: %w", err)
+	}
+	defer rows.Close()
+	out := []ReviewPair{}
+	for rows.Next() {
+		var p ReviewPair
+		if err := rows.Scan(&p.RecordA, &p.RecordB, &p.Probability); err != nil {
+			return nil, 0, fmt.Errorf("review queue: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
 }

@@ -18,7 +18,16 @@ type ReviewItem struct {
 // reviewItems returns up to limit pairs of the review queue with their
 // records, and the queue's length.
 func (s *Server) reviewItems(ctx context.Context, limit, offset int) ([]ReviewItem, int, error) {
-	pairs, total, err := s.store.ReviewQueue(ctx, limit, offset)
+	var pairs []store.ReviewPair
+	var total int
+	var err error
+	if rollcall.ActorFrom(ctx).CanSeeConfidential() {
+		pairs, total, err = s.store.ReviewQueue(ctx, limit, offset)
+	} else {
+		// Pairs with a confidential record are left out before paging,
+		// so the page and the count hold only what the reviewer may see.
+		pairs, total, err = s.store.ReviewQueueWithout(ctx, rollcall.Internal, limit, offset)
+	}
 	if err != nil {
 		return nil, 0, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -323,7 +324,9 @@ func floatp[T any](p func(*T) **float64) binding[T] {
 				return nil
 			}
 			f, err := strconv.ParseFloat(s, 64)
-			if err != nil {
+			// ParseFloat takes "NaN" and "Inf", which no field means (and
+			// which JSON, hence the audit log, cannot hold).
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 				return rollcall.Errorf(rollcall.EINVALID, "not a number")
 			}
 			*p(v) = &f

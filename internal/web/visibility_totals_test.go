@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // TestListTotalsMatchVisibleRows: confidential rows are left out before
@@ -14,7 +15,11 @@ import (
 // records and 1 internal person; this test adds 3 confidential records and
 // 2 confidential persons.
 func TestListTotalsMatchVisibleRows(t *testing.T) {
-	f := newFixture(t)
+	t.Run("sqlite", func(t *testing.T) { testListTotals(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testListTotals(t, newFixtureOn(t, postgresDSN(t))) })
+}
+
+func testListTotals(t *testing.T, f *fixture) {
 	ctx := sysCtx()
 	for i := range 3 {
 		r := &rollcall.Record{SourceID: f.ids["source"], Key: fmt.Sprintf("conf-%d", i), Name: "Hidden Name", Sensitivity: rollcall.Confidential}
@@ -74,11 +79,62 @@ func TestListTotalsMatchVisibleRows(t *testing.T) {
 			}
 		}
 	}
+	// Text PostgreSQL cannot hold (invalid UTF-8, NUL) is bad input, never
+	// a server error.
+	for _, q := range []string{"%ff%fe", "a%00b"} {
+		if res, b := f.login("viewer").do("GET", "/api/v1/records?q="+q, nil); res.StatusCode != 200 && res.StatusCode != 400 {
+			t.Errorf("q=%s: %d %s", q, res.StatusCode, b)
+		}
+	}
 	// The store filter itself: the database does the ranking.
 	for max, want := range map[string]int{"public": 0, "internal": 2, "confidential": 5, "bogus": 0} {
 		_, n, err := f.st.ListRecords(ctx, rollcall.ListOptions{Filters: map[string]string{"sensitivity_max": max}})
 		if err != nil || n != want {
 			t.Errorf("store sensitivity_max=%s: %d, %v; want %d", max, n, err, want)
+		}
+	}
+}
+
+// TestReviewQueueTotalsMatchVisiblePairs: a pair with a confidential record
+// is not on an analyst's review queue at all (not counted, not taking the
+// place of a pair they may review), and is on an editor's.
+func TestReviewQueueTotalsMatchVisiblePairs(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testReviewQueueTotals(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testReviewQueueTotals(t, newFixtureOn(t, postgresDSN(t))) })
+}
+
+func testReviewQueueTotals(t *testing.T, f *fixture) {
+	ctx := sysCtx()
+	conf := &rollcall.Record{SourceID: f.ids["source"], Key: "conf", Name: "Kim Young-hee", Sensitivity: rollcall.Confidential}
+	if err := f.st.CreateRecord(ctx, conf); err != nil {
+		t.Fatal(err)
+	}
+	// The confidential pair is the most doubtful, so it comes first.
+	if err := f.st.ReplaceReviewQueue(ctx, []store.ReviewPair{
+		{RecordA: f.ids["record"], RecordB: f.ids["record2"], Probability: 0.7},
+		{RecordA: f.ids["record"], RecordB: conf.ID, Probability: 0.5},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for role, want := range map[string]struct {
+		total int
+		first int64
+	}{"analyst": {1, f.ids["record2"]}, "editor": {2, conf.ID}, "admin": {2, conf.ID}} {
+		res, b := f.login(role).do("GET", "/api/v1/review-queue?limit=1", nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", role, res.StatusCode, b)
+		}
+		var p struct {
+			Items []struct {
+				RecordB int64 `json:"record_b"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != want.total || len(p.Items) != 1 || p.Items[0].RecordB != want.first {
+			t.Errorf("%s: total %d, items %+v; want total %d and first pair with record %d", role, p.Total, p.Items, want.total, want.first)
 		}
 	}
 }
