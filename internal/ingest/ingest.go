@@ -122,7 +122,18 @@ func Import(ctx context.Context, st *store.Store, paths []string, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	return p.Write(ctx)
+	res, err := p.Write(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if res.Records.Created+res.Records.Updated > 0 {
+		// A bulk load leaves the search index in many segments; merging them
+		// keeps name search fast. The import itself is already committed.
+		if err := st.OptimizeSearchIndex(ctx); err != nil {
+			return res, fmt.Errorf("import done; merging the search index failed: %w", err)
+		}
+	}
+	return res, nil
 }
 
 // invalid wraps row errors for return.

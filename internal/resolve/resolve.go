@@ -123,6 +123,12 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rep.Created+rep.Removed > 0 {
+		// Many new persons leave the search index in segments: merge them.
+		if err := st.OptimizeSearchIndex(ctx); err != nil {
+			return rep, fmt.Errorf("linked; merging the search index failed: %w", err)
+		}
+	}
 	return rep, nil
 }
 

@@ -6,10 +6,11 @@ import (
 	"sync"
 )
 
-// maxCachedStmts bounds the statement cache. The store's read queries come
-// in a few hundred distinct texts at most (filters are sorted, IN lists are
-// chunked); a text beyond the bound runs unprepared, as before.
-const maxCachedStmts = 512
+// maxCachedStmts bounds the statement cache, and so the memory of the
+// prepared copies (one per pooled connection). The hot read queries are a
+// few dozen texts (filters are sorted); lists of ids in IN (...) give one
+// text per length. A text beyond the bound runs unprepared, as before.
+const maxCachedStmts = 256
 
 // stmtCache is the querier a SQLite Store reads through outside a
 // transaction: each distinct query text is prepared once and database/sql
