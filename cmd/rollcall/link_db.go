@@ -55,7 +55,7 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 		}
 	}
 	summary := *rep
-	summary.Settings = linkage.Settings{} // printed with --save-model; too long for a report
+	summary.Settings = nil // written with --save-model; too long for a report
 	enc := json.NewEncoder(m.Stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

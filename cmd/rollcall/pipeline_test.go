@@ -85,3 +85,38 @@ func TestLinkDatabasePipeline(t *testing.T) {
 		t.Errorf("stratified estimate: %v, strata %+v", err, strat.Strata)
 	}
 }
+
+// TestInitLoadsReferenceData: init leaves a database that imports can refer
+// to (real facilities with their sources, vocabularies, decrees), and a
+// second init changes nothing.
+func TestInitLoadsReferenceData(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ref.db")
+	count := func() int {
+		out, err := runAmnestyCLI(t, "", "list", "facilities", "--db", db, "--format", "json", "--limit", "-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fs []map[string]any
+		if err := json.Unmarshal([]byte(out), &fs); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if f["source"] == nil || f["source"] == "" {
+				t.Errorf("facility %v has no source", f["key"])
+			}
+		}
+		return len(fs)
+	}
+	for i := range 2 {
+		if _, err := runAmnestyCLI(t, "", "init", "--db", db); err != nil {
+			t.Fatalf("init #%d: %v", i+1, err)
+		}
+		if n := count(); n < 10 {
+			t.Fatalf("after init #%d: %d facilities, want the reference list", i+1, n)
+		}
+	}
+	out, err := runAmnestyCLI(t, "", "amnesty", "decree", "show", "kp-amnesty-2015", "--db", db)
+	if err != nil || out == "" {
+		t.Errorf("the 2015 decree is not there after init: %v", err)
+	}
+}

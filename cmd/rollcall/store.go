@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
@@ -64,10 +65,14 @@ func (m *Main) openStore(ctx context.Context, cmd *cobra.Command) (*store.Store,
 }
 
 func (m *Main) storeCommands() []*cobra.Command {
-	var reindex bool
+	var reindex, noRef bool
 	initCmd := &cobra.Command{
 		Use:   "init",
-		Short: "Create the database (or bring its schema up to date)",
+		Short: "Create the database (or bring its schema up to date) with the reference data",
+		Long: `init creates the database, or brings its schema up to date, and loads the
+reference data that imports refer to: the facilities, facility types and
+other vocabularies, amnesty decrees and published estimates, each with its
+source (idempotent: running it again changes nothing).`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := m.cliContext(cmd.Context())
@@ -79,8 +84,16 @@ func (m *Main) storeCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !noRef {
+				if err := refdata.Load(ctx, st); err != nil {
+					return fmt.Errorf("load reference data: %w", err)
+				}
+			}
 			fmt.Fprintf(m.Stdout, "database %s ready (%s, schema version %d)\n", store.RedactDSN(m.dbFlag(cmd)), st.Dialect(), v)
 			if reindex {
+				if err := st.OptimizeSearchIndex(ctx); err != nil {
+					return err
+				}
 				n, err := st.ReindexNames(ctx)
 				if err != nil {
 					return err
@@ -91,6 +104,7 @@ func (m *Main) storeCommands() []*cobra.Command {
 		},
 	}
 	initCmd.Flags().BoolVar(&reindex, "reindex", false, "rebuild the name search keys (after upgrading rollcall)")
+	initCmd.Flags().BoolVar(&noRef, "no-refdata", false, "do not load the reference facilities, vocabularies, decrees and published estimates")
 	return []*cobra.Command{initCmd, m.listCommand(), m.showCommand()}
 }
 

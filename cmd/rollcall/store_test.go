@@ -29,7 +29,7 @@ func runStoreCLI(t *testing.T, args ...string) (string, string, error) {
 
 func TestStoreCLI(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "rc.db")
-	out, stderr, err := runStoreCLI(t, "--db", db, "init")
+	out, stderr, err := runStoreCLI(t, "--db", db, "init", "--no-refdata")
 	if err != nil || !strings.Contains(out, "ready (sqlite, schema version") {
 		t.Fatalf("init: %v %q %q", err, out, stderr)
 	}

@@ -101,6 +101,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(out.Result.Lists) == 0 {
+		out.Result.Lists = lists // a stratified result names its lists too
+	}
 	if opts.Save {
 		if err := save(ctx, st, out, opts); err != nil {
 			return nil, err

@@ -164,7 +164,7 @@ func (p *Plan) convertRecord(ctx context.Context, c *rowCtx) (*importRecord, err
 			return nil, err
 		}
 		if !ok {
-			c.fail("facility_key", "no facility %q in this import or the database", truncate(k, 40))
+			c.fail("facility_key", "no facility %q in this import or the database (`rollcall init` loads the reference facilities)", truncate(k, 40))
 		}
 		ir.facility = k
 	} else if r.FacilityText != "" {
@@ -240,7 +240,7 @@ func (p *Plan) convertEvent(ctx context.Context, c *rowCtx) (*importEvent, error
 		case p.facilityByName(fv) != "":
 			ie.facility = p.facilityByName(fv)
 		default:
-			c.fail("facility", "no facility %q in this import or the database", truncate(fv, 40))
+			c.fail("facility", "no facility %q in this import or the database (`rollcall init` loads the reference facilities)", truncate(fv, 40))
 		}
 	}
 	for _, s := range strings.Split(c.get("source"), ";") {

@@ -50,16 +50,16 @@ type Options struct {
 
 // Report says what a run changed.
 type Report struct {
-	Records        int              `json:"records"`
-	Persons        int              `json:"persons"`
-	Created        int              `json:"persons_created"`
-	Removed        int              `json:"persons_removed"`
-	KeptOrphans    []int64          `json:"persons_kept_without_records,omitempty"`
-	RecordsMoved   int              `json:"records_moved"`
-	Review         int              `json:"review_pairs"`
-	DecisionsKept  int              `json:"decisions_honoured"`
-	CandidatePairs int64            `json:"candidate_pairs"`
-	Settings       linkage.Settings `json:"settings"`
+	Records        int               `json:"records"`
+	Persons        int               `json:"persons"`
+	Created        int               `json:"persons_created"`
+	Removed        int               `json:"persons_removed"`
+	KeptOrphans    []int64           `json:"persons_kept_without_records,omitempty"`
+	RecordsMoved   int               `json:"records_moved"`
+	Review         int               `json:"review_pairs"`
+	DecisionsKept  int               `json:"decisions_honoured"`
+	CandidatePairs int64             `json:"candidate_pairs"`
+	Settings       *linkage.Settings `json:"settings,omitempty"`
 }
 
 // Run links all records in st into persons.
@@ -105,7 +105,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("link records: %w", err)
 	}
-	rep.Settings = res.Settings
+	rep.Settings = &res.Settings
 	rep.CandidatePairs = res.Stats.CandidatePairs
 	rep.Review = len(res.Review)
 

@@ -184,7 +184,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return rollcall.WrapError(rollcall.EINTERNAL, err, "cannot migrate the database schema")
 	}
 	for _, r := range res {
-		s.log.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		s.log.Debug("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
 	}
 	return nil
 }
