@@ -73,7 +73,7 @@ func (m *Main) storeCommands() []*cobra.Command {
 reference data that imports refer to: the facilities, facility types and
 other vocabularies, amnesty decrees and published estimates, each with its
 source (idempotent: running it again changes nothing).`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := m.cliContext(cmd.Context())
 			st, err := m.openStore(ctx, cmd)
