@@ -78,22 +78,30 @@ func (s *Store) getPersonRow(ctx context.Context, id int64) (*rollcall.Person, e
 // GetPerson returns the person with id, the ids of its records, and the
 // attributes on which those records disagree.
 func (s *Store) GetPerson(ctx context.Context, id int64) (*rollcall.Person, error) {
+	v, _, err := s.PersonWithRecords(ctx, id)
+	return v, err
+}
+
+// PersonWithRecords is GetPerson that also returns the records it read to
+// fill RecordIDs and Conflicts, for callers that show them (the person page)
+// and would otherwise read them a second time.
+func (s *Store) PersonWithRecords(ctx context.Context, id int64) (*rollcall.Person, []rollcall.Record, error) {
 	v, err := s.getPersonRow(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	recs, err := s.RecordsOfPerson(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, r := range recs {
 		v.RecordIDs = append(v.RecordIDs, r.ID)
 	}
 	v.Conflicts, err = s.conflicts(ctx, recs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return v, nil
+	return v, recs, nil
 }
 
 // conflicts lists the attributes on which recs disagree: names that are

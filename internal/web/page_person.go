@@ -160,15 +160,10 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	p, err := s.store.GetPerson(ctx, id)
+	p, recs, err := s.store.PersonWithRecords(ctx, id)
 	if err == nil {
 		err = checkVisible(ctx, p)
 	}
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	recs, err := s.store.RecordsOfPerson(ctx, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
