@@ -146,13 +146,15 @@ func groupLists(ctx context.Context, st *store.Store, names []string, opts Optio
 		}
 	case mode == "source":
 	case mode == "kind" || (mode == "auto" && len(names) > maxLists):
-		kinds := map[string]string{}
-		for _, key := range names {
-			src, err := st.SourceByKey(ctx, key)
-			if err != nil {
-				return nil, nil, "", fmt.Errorf("source %q: %w", key, err)
-			}
-			kinds[key] = src.Kind
+		// One list query: lists never decrypt, whereas SourceByKey would open
+		// (and audit as read) each testimony's informant just to learn a kind.
+		srcs, _, err := st.ListSources(ctx, rollcall.ListOptions{Limit: -1})
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("read sources: %w", err)
+		}
+		kinds := make(map[string]string, len(srcs))
+		for _, src := range srcs {
+			kinds[src.Key] = src.Kind
 		}
 		mode = "kind"
 		group = func(key string) string { return kinds[key] }
