@@ -16,15 +16,8 @@ import (
 
 func runAmnestyCLI(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	m := NewMain()
-	var out, errb bytes.Buffer
-	m.Stdin, m.Stdout, m.Stderr = strings.NewReader(stdin), &out, &errb
-	m.Getenv = func(string) string { return "" }
-	err := m.Run(context.Background(), args)
-	if cerr := m.Close(); err == nil {
-		err = cerr
-	}
-	return out.String(), err
+	out, _, err := runCLI(t, stdin, args...)
+	return out, err
 }
 
 const cliDecree = `id: t-2015

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,15 +10,7 @@ import (
 
 func runEstimateCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	m := NewMain()
-	var out, errb bytes.Buffer
-	m.Stdin, m.Stdout, m.Stderr = strings.NewReader(""), &out, &errb
-	m.Getenv = func(string) string { return "" }
-	err := m.Run(context.Background(), append([]string{"estimate"}, args...))
-	if cerr := m.Close(); err == nil {
-		err = cerr
-	}
-	return out.String(), errb.String(), err
+	return runCLI(t, "", append([]string{"estimate"}, args...)...)
 }
 
 // kosovoCSV is LCMCR's kosovo_aggregate (Ball et al. 2002), aggregated.

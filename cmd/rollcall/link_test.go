@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -23,15 +21,7 @@ var febrlFieldArgs = []string{"--field", "given_name:name", "--field", "surname:
 
 func runLinkCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	m := NewMain()
-	var out, errb bytes.Buffer
-	m.Stdin, m.Stdout, m.Stderr = strings.NewReader(""), &out, &errb
-	m.Getenv = func(string) string { return "" }
-	err := m.Run(context.Background(), append([]string{"link"}, args...))
-	if cerr := m.Close(); err == nil {
-		err = cerr
-	}
-	return out.String(), errb.String(), err
+	return runCLI(t, "", append([]string{"link"}, args...)...)
 }
 
 // csvIDs reads an id,cluster CSV and returns the ids in order.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -16,15 +15,7 @@ import (
 
 func runStoreCLI(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	m := NewMain()
-	var out, errb bytes.Buffer
-	m.Stdin, m.Stdout, m.Stderr = strings.NewReader(""), &out, &errb
-	m.Getenv = func(string) string { return "" }
-	err := m.Run(context.Background(), args)
-	if cerr := m.Close(); err == nil {
-		err = cerr
-	}
-	return out.String(), errb.String(), err
+	return runCLI(t, "", args...)
 }
 
 func TestStoreCLI(t *testing.T) {
