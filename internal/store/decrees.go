@@ -36,13 +36,6 @@ func validateDecree(v *rollcall.AmnestyDecree) error {
 	return nil
 }
 
-func decreeKeyTaken(err error, key string) error {
-	if constraintKind(err) == cUnique {
-		return &rollcall.Error{Code: rollcall.ECONFLICT, Field: "key", Message: fmt.Sprintf("an amnesty decree with key %q already exists", key), Err: err}
-	}
-	return nil
-}
-
 // CreateAmnestyDecree inserts v and sets ID, Version and times.
 func (s *Store) CreateAmnestyDecree(ctx context.Context, v *rollcall.AmnestyDecree) error {
 	if err := validateDecree(v); err != nil {
@@ -58,7 +51,7 @@ func (s *Store) CreateAmnestyDecree(ctx context.Context, v *rollcall.AmnestyDecr
 			newUID(), fmtTime(now), v.Key, v.Country, v.Number, v.Title, v.Decreed, v.Announced, v.Effective, dateKey(v.Effective),
 			v.IssuingBody, v.Occasion, v.WordingOriginal, v.WordingTranslation, v.AnnouncedNumber, v.Rule, v.Notes, v.Sources).Scan(&id)
 		if err != nil {
-			if e := decreeKeyTaken(err, v.Key); e != nil {
+			if e := keyTaken(err, "an amnesty decree", v.Key); e != nil {
 				return e
 			}
 			return mapErr(fmt.Errorf("create amnesty decree: %w", err), "amnesty decree", 0)
@@ -111,7 +104,7 @@ func (s *Store) UpdateAmnestyDecree(ctx context.Context, v *rollcall.AmnestyDecr
 			v.IssuingBody, v.Occasion, v.WordingOriginal, v.WordingTranslation, v.AnnouncedNumber, v.Rule, v.Notes, v.Sources,
 			v.ID, v.Version)
 		if err != nil {
-			if e := decreeKeyTaken(err, v.Key); e != nil {
+			if e := keyTaken(err, "an amnesty decree", v.Key); e != nil {
 				return e
 			}
 			return mapErr(fmt.Errorf("update amnesty decree: %w", err), "amnesty decree", v.ID)

@@ -106,3 +106,13 @@ func notFound(entity string, id int64) error {
 func conflict(entity string, id int64, have, had int) error {
 	return rollcall.Errorf(rollcall.ECONFLICT, "%s %d was changed by someone else (version %d, you had %d): reload and reapply", entity, id, have, had)
 }
+
+// keyTaken maps a unique violation on an entity's key to ECONFLICT naming
+// the key ("a facility with key "kwanliso-15" already exists"); what is the
+// entity with its article. Any other error gives nil: the caller maps it.
+func keyTaken(err error, what, key string) error {
+	if constraintKind(err) == cUnique {
+		return &rollcall.Error{Code: rollcall.ECONFLICT, Field: "key", Message: fmt.Sprintf("%s with key %q already exists", what, key), Err: err}
+	}
+	return nil
+}

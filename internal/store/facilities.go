@@ -59,13 +59,6 @@ func aliasesJSON(a []string) string {
 	return string(b)
 }
 
-func facilityKeyTaken(err error, key string) error {
-	if constraintKind(err) == cUnique {
-		return &rollcall.Error{Code: rollcall.ECONFLICT, Field: "key", Message: fmt.Sprintf("a facility with key %q already exists", key), Err: err}
-	}
-	return nil
-}
-
 // CreateFacility inserts v and sets ID, Version and times.
 func (s *Store) CreateFacility(ctx context.Context, v *rollcall.Facility) error {
 	if err := validateFacility(v); err != nil {
@@ -81,7 +74,7 @@ func (s *Store) CreateFacility(ctx context.Context, v *rollcall.Facility) error 
 			newUID(), fmtTime(now), v.Key, v.Number, v.NameEn, v.NameKo, aliasesJSON(v.Aliases), v.Type, v.Agency, v.Province,
 			v.County, v.Lat, v.Lon, v.LocationPrecision, v.Opened, v.Closed, v.Status, v.PopulationEst, v.PopulationYear, v.Source).Scan(&id)
 		if err != nil {
-			if e := facilityKeyTaken(err, v.Key); e != nil {
+			if e := keyTaken(err, "a facility", v.Key); e != nil {
 				return e
 			}
 			return mapErr(fmt.Errorf("create facility: %w", err), "facility", 0)
@@ -134,7 +127,7 @@ func (s *Store) UpdateFacility(ctx context.Context, v *rollcall.Facility) error 
 			v.Lat, v.Lon, v.LocationPrecision, v.Opened, v.Closed, v.Status, v.PopulationEst, v.PopulationYear, v.Source,
 			v.ID, v.Version)
 		if err != nil {
-			if e := facilityKeyTaken(err, v.Key); e != nil {
+			if e := keyTaken(err, "a facility", v.Key); e != nil {
 				return e
 			}
 			return mapErr(fmt.Errorf("update facility: %w", err), "facility", v.ID)

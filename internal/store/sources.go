@@ -69,13 +69,6 @@ func validateSource(v *rollcall.Source) error {
 	return checkSensitivity("source "+v.Key, &v.Sensitivity)
 }
 
-func sourceKeyTaken(err error, key string) error {
-	if constraintKind(err) == cUnique {
-		return &rollcall.Error{Code: rollcall.ECONFLICT, Field: "key", Message: fmt.Sprintf("a source with key %q already exists", key), Err: err}
-	}
-	return nil
-}
-
 // CreateSource inserts v, sealing its informant, and sets ID, Version and times.
 func (s *Store) CreateSource(ctx context.Context, v *rollcall.Source) error {
 	if err := validateSource(v); err != nil {
@@ -98,7 +91,7 @@ func (s *Store) CreateSource(ctx context.Context, v *rollcall.Source) error {
 			row.uid, fmtTime(now), v.Key, v.Kind, v.Title, v.Author, v.Organisation, v.Date, dateKey(v.Date), v.Language,
 			v.Citation, v.URL, v.Reliability, v.Credibility, string(v.Sensitivity), row.informant, v.Notes, v.Fictional).Scan(&id)
 		if err != nil {
-			if e := sourceKeyTaken(err, v.Key); e != nil {
+			if e := keyTaken(err, "a source", v.Key); e != nil {
 				return e
 			}
 			return mapErr(fmt.Errorf("create source: %w", err), "source", 0)
@@ -186,7 +179,7 @@ func (s *Store) UpdateSource(ctx context.Context, v *rollcall.Source) error {
 			fmtTime(now), v.Key, v.Kind, v.Title, v.Author, v.Organisation, v.Date, dateKey(v.Date), v.Language, v.Citation,
 			v.URL, v.Reliability, v.Credibility, string(v.Sensitivity), ct, v.Notes, v.Fictional, v.ID, v.Version)
 		if err != nil {
-			if e := sourceKeyTaken(err, v.Key); e != nil {
+			if e := keyTaken(err, "a source", v.Key); e != nil {
 				return e
 			}
 			return mapErr(fmt.Errorf("update source: %w", err), "source", v.ID)
