@@ -40,7 +40,7 @@ func TestUsers(t *testing.T) {
 		if _, err := st.UserByName(ctx, "nobody"); rollcall.ErrorCode(err) != rollcall.ENOTFOUND {
 			t.Fatalf("missing user: %v", err)
 		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
+		now := time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)
 		se := &auth.Session{IDHash: "h1", UserID: u.ID, CSRF: "c", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 		old := &auth.Session{IDHash: "h0", UserID: u.ID, CSRF: "c", CreatedAt: now, ExpiresAt: now.Add(-time.Hour)}
 		for _, s := range []*auth.Session{se, old} {

@@ -14,6 +14,10 @@ import (
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
+// december is the injected clock: a date full of "12" catches a forgery that
+// edits more than the line it means to.
+var december = time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)
+
 // TestTamperDetectedThroughSQL writes a real log through the store, then
 // changes the database behind rollcall's back with plain SQL, as someone
 // holding the file or the database password could, and checks that Verify
@@ -44,7 +48,10 @@ func TestTamperDetectedThroughSQL(t *testing.T) {
 		}, 7, "does not match its hash"},
 		{"truncate the tail after a checkpoint", []string{`DELETE FROM audit_log WHERE seq > 9`}, 10, "tail removed"},
 		{"delete the checkpoint too", []string{`DELETE FROM audit_log WHERE seq > 9`, `DELETE FROM audit_checkpoints`}, 0, "external"},
-		{"forged checkpoint", []string{`UPDATE audit_checkpoints SET text = replace(text, '12', '13')`}, -1, "signature"},
+		// Only the size line changes (12 → 13); the clock below puts 12 in
+		// every date field too, so a looser replace would break the time
+		// instead of the signature, as it did every December.
+		{"forged checkpoint", []string{"UPDATE audit_checkpoints SET text = replace(text, '\n12\n', '\n13\n')"}, -1, "signature"},
 	}
 	for _, db := range testDBs(t) {
 		for i, tc := range tests {
@@ -65,7 +72,7 @@ func TestTamperDetectedThroughSQL(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				cp, err := Checkpoint(ctx, s, priv, time.Now())
+				cp, err := Checkpoint(ctx, s, priv, december)
 				if err != nil {
 					t.Fatal(err)
 				}
