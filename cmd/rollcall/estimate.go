@@ -18,7 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/mse"
+	"github.com/rollcall-project/rollcall/internal/estimate/mse"
 )
 
 // estimateFlags are the flags of `rollcall estimate`.

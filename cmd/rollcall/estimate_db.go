@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/estimation"
+	"github.com/rollcall-project/rollcall/internal/estimate"
 )
 
 // estimateDBFlags are the flags of `rollcall estimate` without --input.
@@ -68,7 +68,7 @@ func (m *Main) runEstimateDB(cmd *cobra.Command, f *estimateFlags) error {
 	}
 	bar := m.progressBar(desc)
 	opts.LogLinear.Progress, opts.LCMCR.Progress = bar.update, bar.update
-	out, err := estimation.Run(ctx, st, estimation.Options{
+	out, err := estimate.Run(ctx, st, estimate.Options{
 		Method: f.method, By: strings.Join(by, ","), Lists: f.db.lists, Groups: groups,
 		LogLinear: opts.LogLinear, LCMCR: opts.LCMCR, Save: !f.db.noSave,
 	})

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/linkage"
+	"github.com/rollcall-project/rollcall/internal/link/match"
 )
 
 // linkCommands returns the file-based `link` command.
@@ -96,7 +96,7 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 		return rollcall.Errorf(rollcall.EINVALID, "--id is required with --input")
 	}
 	ctx := cmd.Context()
-	var s linkage.Settings
+	var s match.Settings
 	if f.model != "" {
 		b, err := os.ReadFile(f.model)
 		if err != nil {
@@ -117,13 +117,13 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 			if i <= 0 {
 				return rollcall.Errorf(rollcall.EINVALID, "--field %q: want COL:KIND", spec)
 			}
-			k, err := linkage.ParseKind(spec[i+1:])
+			k, err := match.ParseKind(spec[i+1:])
 			if err != nil {
 				return err
 			}
 			// COL+ALT1+ALT2: columns holding other forms of the value
 			names := strings.Split(spec[:i], "+")
-			s.Fields = append(s.Fields, linkage.Field{Column: names[0], Kind: k, Alternatives: names[1:]})
+			s.Fields = append(s.Fields, match.Field{Column: names[0], Kind: k, Alternatives: names[1:]})
 		}
 	}
 	for _, b := range f.blocks {
@@ -157,7 +157,7 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 	if f.truth != "" {
 		cols = append(cols, f.truth)
 	}
-	ds := &linkage.Dataset{Columns: cols[:nc]}
+	ds := &match.Dataset{Columns: cols[:nc]}
 	var truth []string
 	fileOf := map[string]string{} // id → input, to name both files of a duplicate
 	for i, in := range f.inputs {
@@ -182,23 +182,23 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 			ds.Records = append(ds.Records, r)
 		}
 	}
-	opt := linkage.Options{}
+	opt := match.Options{}
 	report, done := m.progress()
 	opt.Progress = report
 	if !f.quiet {
 		// Report blocking before the (longer) comparison and scoring.
-		opt.AfterBlocking = func(pairs []linkage.Pair, rules []linkage.RuleStats) {
+		opt.AfterBlocking = func(pairs []match.Pair, rules []match.RuleStats) {
 			fmt.Fprintf(m.Stderr, "blocking: %d candidate pairs from %d rules\n", len(pairs), len(rules))
 			for _, r := range rules {
-				fmt.Fprintf(m.Stderr, "  block %-40s %d new pairs\n", linkage.RuleString(r.Rule), r.Pairs)
+				fmt.Fprintf(m.Stderr, "  block %-40s %d new pairs\n", match.RuleString(r.Rule), r.Pairs)
 			}
 			if truth != nil {
 				fmt.Fprintf(m.Stderr, "  pair completeness %.4f (share of true pairs among candidates)\n",
-					linkage.PairCompleteness(ds, truth, pairs, s.LinkType))
+					match.PairCompleteness(ds, truth, pairs, s.LinkType))
 			}
 		}
 	}
-	res, err := linkage.RunWithOptions(ctx, ds, s, nil, opt)
+	res, err := match.RunWithOptions(ctx, ds, s, nil, opt)
 	done()
 	if err != nil {
 		return err
@@ -228,7 +228,7 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 		return err
 	}
 	if f.truth != "" {
-		ev := linkage.Evaluate(ds, res, truth)
+		ev := match.Evaluate(ds, res, truth)
 		b, err := json.Marshal(ev)
 		if err != nil {
 			return fmt.Errorf("encoding evaluation: %w", err)
@@ -238,13 +238,13 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 	return nil
 }
 
-func readInput(path, source, id string, cols []string) ([]linkage.Record, error) {
+func readInput(path, source, id string, cols []string) ([]match.Record, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, rollcall.WrapError(rollcall.EINVALID, err, "cannot open input %s", path)
 	}
 	defer fh.Close()
-	return linkage.ReadCSV(fh, path, source, id, cols)
+	return match.ReadCSV(fh, path, source, id, cols)
 }
 
 func writeFileWith(path string, fn func(io.Writer) error) error {
@@ -262,7 +262,7 @@ func writeFileWith(path string, fn func(io.Writer) error) error {
 	return nil
 }
 
-func writeClusters(w io.Writer, ds *linkage.Dataset, res *linkage.Result) error {
+func writeClusters(w io.Writer, ds *match.Dataset, res *match.Result) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"id", "cluster"})
 	for i, r := range ds.Records {
@@ -272,7 +272,7 @@ func writeClusters(w io.Writer, ds *linkage.Dataset, res *linkage.Result) error 
 	return cw.Error()
 }
 
-func writeReview(w io.Writer, ds *linkage.Dataset, res *linkage.Result) error {
+func writeReview(w io.Writer, ds *match.Dataset, res *match.Result) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"id_a", "id_b", "probability"})
 	for _, p := range res.Review {
@@ -283,7 +283,7 @@ func writeReview(w io.Writer, ds *linkage.Dataset, res *linkage.Result) error {
 }
 
 // printModel summarizes blocking and the learned parameters for people.
-func printModel(w io.Writer, res *linkage.Result) {
+func printModel(w io.Writer, res *match.Result) {
 	st := res.Stats
 	fmt.Fprintf(w, "link: %d records, %s, %d candidate pairs of %d (%.4f%% compared)\n",
 		st.Records, res.Settings.LinkType, st.CandidatePairs, st.ComparablePair,
@@ -301,7 +301,7 @@ func printModel(w io.Writer, res *linkage.Result) {
 
 // progress returns a progress callback drawing a bar on stderr when stderr
 // is a terminal (else nil) and a function that clears the bar at the end.
-func (m *Main) progress() (linkage.Progress, func()) {
+func (m *Main) progress() (match.Progress, func()) {
 	fh, ok := m.Stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(fh.Fd())) {
 		return nil, func() {}

@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/linkage"
-	"github.com/rollcall-project/rollcall/internal/resolve"
+	"github.com/rollcall-project/rollcall/internal/link"
+	"github.com/rollcall-project/rollcall/internal/link/match"
 )
 
 // runLinkDB links the stored records into persons (rollcall link --db).
@@ -26,13 +26,13 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := resolve.Options{DryRun: f.dryRun}
+	opts := link.Options{DryRun: f.dryRun}
 	if f.model != "" {
 		b, err := os.ReadFile(f.model)
 		if err != nil {
 			return rollcall.WrapError(rollcall.EINVALID, err, "cannot read model %s", f.model)
 		}
-		var s linkage.Settings
+		var s match.Settings
 		if err := decodeStrict(b, &s); err != nil {
 			return rollcall.WrapError(rollcall.EINVALID, err, "model %s is not valid settings JSON", f.model)
 		}
@@ -40,7 +40,7 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 	}
 	report, done := m.progress()
 	opts.Progress = report
-	rep, err := resolve.Run(ctx, st, opts)
+	rep, err := link.Run(ctx, st, opts)
 	done()
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(struct {
-		resolve.Report
+		link.Report
 		DryRun bool `json:"dry_run,omitempty"`
 	}{summary, f.dryRun})
 }

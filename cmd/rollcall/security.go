@@ -20,7 +20,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/audit"
-	"github.com/rollcall-project/rollcall/internal/audit/auditstore"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/backup"
 	"github.com/rollcall-project/rollcall/internal/evidence"
 	"github.com/rollcall-project/rollcall/internal/keys"
@@ -304,7 +304,7 @@ A lost passphrase or key file cannot be recovered without recovery shares
 				if n, err = tx.Reseal(ctx); err != nil {
 					return err
 				}
-				return tx.AppendAudit(ctx, audit.Entry{Action: "key.rotate", Entity: "keyring", Detail: fmt.Sprintf("data key version %d; %d values re-encrypted", v, n)})
+				return tx.AppendAudit(ctx, chain.Entry{Action: "key.rotate", Entity: "keyring", Detail: fmt.Sprintf("data key version %d; %d values re-encrypted", v, n)})
 			})
 			if err != nil {
 				return fmt.Errorf("re-encrypt (the keyring already holds key %d; run rotate again): %w", v, err)
@@ -443,7 +443,7 @@ func (m *Main) auditCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o := auditstore.Options{Trusted: m.trustedKey(m.dbFlag(cmd))}
+			o := audit.Options{Trusted: m.trustedKey(m.dbFlag(cmd))}
 			if pub != "" {
 				if o.Trusted, err = keys.ParsePublicKey(pub); err != nil {
 					return err
@@ -456,7 +456,7 @@ func (m *Main) auditCommand() *cobra.Command {
 				}
 				o.External = append(o.External, string(b))
 			}
-			_, rep, err := auditstore.Verify(ctx, st, o)
+			_, rep, err := audit.Verify(ctx, st, o)
 			if err != nil {
 				return err
 			}
@@ -485,7 +485,7 @@ func (m *Main) auditCommand() *cobra.Command {
 				return err
 			}
 			return m.writeOutput(output, func(w io.Writer) error {
-				_, err := auditstore.Export(ctx, st, w)
+				_, err := audit.Export(ctx, st, w)
 				return err
 			})
 		},
@@ -512,7 +512,7 @@ func (m *Main) auditCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := auditstore.Checkpoint(ctx, st, priv, time.Now())
+			c, err := audit.Checkpoint(ctx, st, priv, time.Now())
 			if err != nil {
 				return err
 			}
@@ -792,12 +792,12 @@ func (m *Main) publishCommand() *cobra.Command {
 				return err
 			}
 			detail := fmt.Sprintf("sha256=%s persons=%d k=%d", sig.SHA256, len(e.Persons), e.K)
-			if err := st.AppendAudit(ctx, audit.Entry{Action: "publish", Entity: "export", Detail: detail}); err != nil {
+			if err := st.AppendAudit(ctx, chain.Entry{Action: "publish", Entity: "export", Detail: detail}); err != nil {
 				return err
 			}
 			// FILE.proof lets anyone check, without the database, that this
 			// hash is in the audit log under a signed checkpoint.
-			proof, err := auditstore.ProveNewest(ctx, st, priv, func(en audit.Entry) bool { return en.Action == "publish" && en.Detail == detail })
+			proof, err := audit.ProveNewest(ctx, st, priv, func(en chain.Entry) bool { return en.Action == "publish" && en.Detail == detail })
 			if err != nil {
 				return fmt.Errorf("prove the export's audit entry: %w", err)
 			}
@@ -858,7 +858,7 @@ func (m *Main) verifyExportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var proof audit.Proof
+			var proof chain.Proof
 			if err := json.Unmarshal(pb, &proof); err != nil {
 				return rollcall.WrapError(rollcall.EINVALID, err, "%s.proof is not a proof", args[0])
 			}
@@ -943,7 +943,7 @@ keyring (its keys stay wrapped) and the evidence files.`,
 				fmt.Fprintf(m.Stderr, "warning: the audit log does not verify: %s\n", man.Audit.Error)
 			}
 			fmt.Fprintf(m.Stdout, "backup %s: %d files, audit log %d entries, sha256 %s\n", output, len(man.Files), man.Audit.Entries, hex.EncodeToString(h.Sum(nil)))
-			return st.AppendAudit(ctx, audit.Entry{Action: "backup", Entity: "database", Detail: "sha256=" + hex.EncodeToString(h.Sum(nil))})
+			return st.AppendAudit(ctx, chain.Entry{Action: "backup", Entity: "database", Detail: "sha256=" + hex.EncodeToString(h.Sum(nil))})
 		},
 	}
 	cmd.Flags().StringVar(&output, "output", "", "archive to write")
@@ -1033,6 +1033,6 @@ func (m *Main) startCheckpoints(ctx context.Context, dsn string, st *store.Store
 		m.Logger.Error("audit checkpoints disabled", "err", err)
 		return false
 	}
-	go auditstore.RunPeriodic(ctx, st, priv, every, m.Logger)
+	go audit.RunPeriodic(ctx, st, priv, every, m.Logger)
 	return true
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit/auditstore"
+	"github.com/rollcall-project/rollcall/internal/audit"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
@@ -57,7 +57,7 @@ func checkDBSound(t *testing.T, db, ringPath string) map[byte]int {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, _, err := auditstore.Verify(context.Background(), st, auditstore.Options{Trusted: ring.PublicKey()}); err != nil {
+	if _, _, err := audit.Verify(context.Background(), st, audit.Options{Trusted: ring.PublicKey()}); err != nil {
 		t.Fatalf("audit log after the crash: %v", err)
 	}
 	versions := map[byte]int{}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
@@ -327,7 +327,7 @@ func TestStartCheckpoints(t *testing.T) {
 	if !m.startCheckpoints(ctx, e.db, st, 20*time.Millisecond) {
 		t.Fatal("checkpoints not started with a keyring present")
 	}
-	st.AppendAudit(ctx, audit.Entry{Actor: "t", Action: "x"})
+	st.AppendAudit(ctx, chain.Entry{Actor: "t", Action: "x"})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if cps, _ := st.Checkpoints(ctx); len(cps) > 0 && cps[len(cps)-1].Size == 1 {

@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 
 	"github.com/rollcall-project/rollcall/internal/amnesty"
-	"github.com/rollcall-project/rollcall/internal/estimation"
+	"github.com/rollcall-project/rollcall/internal/estimate"
+	"github.com/rollcall-project/rollcall/internal/estimate/mse"
 	"github.com/rollcall-project/rollcall/internal/ingest"
-	"github.com/rollcall-project/rollcall/internal/mse"
-	"github.com/rollcall-project/rollcall/internal/resolve"
+	"github.com/rollcall-project/rollcall/internal/link"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/synth"
 )
@@ -41,14 +41,14 @@ func (m *Main) loadSynth(ctx context.Context, st *store.Store, persons int) erro
 	if _, err := ingest.Import(ctx, st, files, ingest.Options{}); err != nil {
 		return m.importFailed(err)
 	}
-	rep, err := resolve.Run(ctx, st, resolve.Options{})
+	rep, err := link.Run(ctx, st, link.Options{})
 	if err != nil {
 		return fmt.Errorf("demo linkage: %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "linked %d fictional records into %d persons (%d pairs wait for review)\n", rep.Records, rep.Persons, rep.Review)
 	// Only generated data has a known truth; say it, so the estimates can be judged.
 	fmt.Fprintf(m.Stdout, "the fictional population has %d persons in truth; the sources saw %d of them\n", len(ds.Persons), seen(ds))
-	runs := []estimation.Options{
+	runs := []estimate.Options{
 		{Method: mse.MethodLogLinear},
 		{Method: mse.MethodLCMCR, LCMCR: mse.LCMCROptions{Seed: demoSeed, Burnin: 2000, Iterations: 40000, Thin: 20}},
 		{Method: mse.MethodChao},
@@ -56,7 +56,7 @@ func (m *Main) loadSynth(ctx context.Context, st *store.Store, persons int) erro
 	}
 	for _, o := range runs {
 		o.Save = true
-		out, err := estimation.Run(ctx, st, o)
+		out, err := estimate.Run(ctx, st, o)
 		if err != nil {
 			return fmt.Errorf("demo estimate (%s): %w", o.Method, err)
 		}

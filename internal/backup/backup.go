@@ -32,7 +32,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/audit"
-	"github.com/rollcall-project/rollcall/internal/audit/auditstore"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/backup/archive"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
@@ -196,7 +196,7 @@ func auditOfSQLite(ctx context.Context, snap string) AuditState {
 		return AuditState{Error: err.Error()}
 	}
 	defer db.Close()
-	_, r, err := auditstore.Verify(ctx, db, auditstore.Options{})
+	_, r, err := audit.Verify(ctx, db, audit.Options{})
 	if err != nil {
 		return AuditState{Error: err.Error()}
 	}
@@ -278,10 +278,10 @@ func dumpTable(ctx context.Context, tx *sql.Tx, table, p string) (AuditState, er
 	}
 	defer f.Close()
 	enc := json.NewEncoder(f)
-	var v *audit.Verifier
+	var v *chain.Verifier
 	var verr error
 	if table == "audit_log" {
-		v = audit.NewVerifier()
+		v = chain.NewVerifier()
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -335,7 +335,7 @@ func dumpTable(ctx context.Context, tx *sql.Tx, table, p string) (AuditState, er
 }
 
 // entryFromRow reads an audit entry from a dumped row.
-func entryFromRow(o map[string]any) (audit.Entry, error) {
+func entryFromRow(o map[string]any) (chain.Entry, error) {
 	str := func(k string) string { s, _ := o[k].(string); return s }
 	num := func(k string) int64 {
 		switch x := o[k].(type) {
@@ -351,11 +351,11 @@ func entryFromRow(o map[string]any) (audit.Entry, error) {
 		}
 		return 0
 	}
-	at, err := time.Parse(audit.TimeFormat, str("at"))
+	at, err := time.Parse(chain.TimeFormat, str("at"))
 	if err != nil {
-		return audit.Entry{}, fmt.Errorf("audit entry %d: bad time %q", num("seq"), str("at"))
+		return chain.Entry{}, fmt.Errorf("audit entry %d: bad time %q", num("seq"), str("at"))
 	}
-	return audit.Entry{Seq: num("seq"), At: at.UTC(), Actor: str("actor"), Action: str("action"), Entity: str("entity"),
+	return chain.Entry{Seq: num("seq"), At: at.UTC(), Actor: str("actor"), Action: str("action"), Entity: str("entity"),
 		EntityID: num("entity_id"), BeforeHash: str("before_hash"), AfterHash: str("after_hash"), Detail: str("detail"),
 		PrevHash: str("prev_hash"), Hash: str("hash")}, nil
 }

@@ -15,7 +15,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit/auditstore"
+	"github.com/rollcall-project/rollcall/internal/audit"
 	"github.com/rollcall-project/rollcall/internal/backup"
 	"github.com/rollcall-project/rollcall/internal/evidence"
 	"github.com/rollcall-project/rollcall/internal/keys"
@@ -37,10 +37,10 @@ func TestRoundTrip(t *testing.T) {
 			dir := t.TempDir()
 			p := plant(t, tdb.DSN, dir)
 			priv, _ := p.ring.Signer()
-			if _, err := auditstore.Checkpoint(ctx, p.db, priv, time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)); err != nil {
+			if _, err := audit.Checkpoint(ctx, p.db, priv, time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)); err != nil {
 				t.Fatal(err)
 			}
-			_, before, err := auditstore.Verify(ctx, p.db, auditstore.Options{})
+			_, before, err := audit.Verify(ctx, p.db, audit.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil || src.Informant == nil || src.Informant.Contact != markers[1] {
 				t.Fatalf("restored informant: %+v %v", src, err)
 			}
-			_, after, err := auditstore.Verify(ctx, db, auditstore.Options{Trusted: ring.PublicKey()})
+			_, after, err := audit.Verify(ctx, db, audit.Options{Trusted: ring.PublicKey()})
 			if err != nil {
 				t.Fatal(err)
 			}

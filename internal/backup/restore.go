@@ -19,7 +19,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit/auditstore"
+	"github.com/rollcall-project/rollcall/internal/audit"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
@@ -62,7 +62,7 @@ func Restore(ctx context.Context, r io.Reader, t Target, ids ...age.Identity) (*
 	}
 	// The signing key in the backup's keyring is what its checkpoints must
 	// be signed with.
-	var opts auditstore.Options
+	var opts audit.Options
 	if has(m, keyringName) {
 		f, err := keys.Load(filepath.Join(tmp, keyringName))
 		if err != nil {
@@ -114,8 +114,8 @@ func tmpDirFor(dsn string) string {
 	return d
 }
 
-func checkAudit(ctx context.Context, db *store.Store, m *Manifest, opts auditstore.Options) error {
-	_, rep, err := auditstore.Verify(ctx, db, opts)
+func checkAudit(ctx context.Context, db *store.Store, m *Manifest, opts audit.Options) error {
+	_, rep, err := audit.Verify(ctx, db, opts)
 	if err != nil {
 		return rollcall.WrapError(rollcall.EINVALID, err, "the backup's audit log does not verify: %v", err)
 	}
@@ -125,7 +125,7 @@ func checkAudit(ctx context.Context, db *store.Store, m *Manifest, opts auditsto
 	return nil
 }
 
-func restoreSQLite(ctx context.Context, tmp string, m *Manifest, t Target, opts auditstore.Options, res *Result) error {
+func restoreSQLite(ctx context.Context, tmp string, m *Manifest, t Target, opts audit.Options, res *Result) error {
 	snap := filepath.Join(tmp, sqliteName)
 	db, err := store.Open(ctx, snap, store.Options{})
 	if err != nil {
@@ -167,7 +167,7 @@ func restoreSQLite(ctx context.Context, tmp string, m *Manifest, t Target, opts 
 
 // restorePostgres loads every table in one transaction and verifies the
 // audit log inside it before committing.
-func restorePostgres(ctx context.Context, tmp string, m *Manifest, t Target, opts auditstore.Options) error {
+func restorePostgres(ctx context.Context, tmp string, m *Manifest, t Target, opts audit.Options) error {
 	db, err := store.Open(ctx, t.DSN, store.Options{})
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -135,7 +135,7 @@ func (v *Vault) Add(ctx context.Context, r io.Reader, rc Receipt) (f *store.Evid
 		if err := tx.AddCustody(ctx, &store.Custody{SHA256: sha, Actor: receiver, Action: ActionReceived, Party: rc.ReceivedFrom, Method: rc.Method, Note: rc.Note}); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, audit.Entry{Actor: actor, Action: "evidence.receive", Entity: "evidence", Detail: sha})
+		return tx.AppendAudit(ctx, chain.Entry{Actor: actor, Action: "evidence.receive", Entity: "evidence", Detail: sha})
 	})
 	if err != nil {
 		if fileNew {
@@ -183,7 +183,7 @@ func (v *Vault) Get(ctx context.Context, sha string, w io.Writer, purpose string
 		if err := tx.AddCustody(ctx, &store.Custody{SHA256: sha, Actor: actor.Name, Action: ActionAccessed, Note: purpose}); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, audit.Entry{Actor: actor.Name, Action: "evidence.access", Entity: "evidence", Detail: sha})
+		return tx.AppendAudit(ctx, chain.Entry{Actor: actor.Name, Action: "evidence.access", Entity: "evidence", Detail: sha})
 	})
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit/auditstore"
+	"github.com/rollcall-project/rollcall/internal/audit"
 	"github.com/rollcall-project/rollcall/internal/evidence"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
@@ -89,7 +89,7 @@ func TestAddGetCustody(t *testing.T) {
 				t.Fatalf("custody = %v\nwant %s", steps, want)
 			}
 			// Every step is in the audit log too, and the log verifies.
-			_, rep, err := auditstore.Verify(ctx, v.DB, auditstore.Options{})
+			_, rep, err := audit.Verify(ctx, v.DB, audit.Options{})
 			if err != nil || rep.Entries < 3 {
 				t.Fatalf("audit: %+v %v", rep, err)
 			}

@@ -22,7 +22,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -112,7 +112,7 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, o Options) (Stats,
 	if err := bw.Flush(); err != nil {
 		return x.stats, fmt.Errorf("export: %w", err)
 	}
-	err := st.AppendAudit(ctx, audit.Entry{
+	err := st.AppendAudit(ctx, chain.Entry{
 		Actor: rollcall.ActorFrom(ctx).Name, Action: "export", Entity: o.Entity,
 		AfterHash: hex.EncodeToString(digest.Sum(nil)),
 		Detail:    fmt.Sprintf("format=%s written=%d skipped=%d", o.Format, x.stats.Written, x.stats.Skipped),

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 )
 
 // auditLockKey is the pg_advisory_xact_lock key that serialises writers
@@ -27,7 +27,7 @@ const (
 // AppendAudit appends e to the audit log, in the current transaction or a
 // new one. Seq, PrevHash and Hash are set here; At defaults to now and
 // Actor to the context's actor.
-func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) error {
+func (s *Store) AppendAudit(ctx context.Context, e chain.Entry) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.appendAudit(ctx, e)
 		return err
@@ -37,7 +37,7 @@ func (s *Store) AppendAudit(ctx context.Context, e audit.Entry) error {
 // appendAudit must run inside a transaction that holds the write lock
 // (SQLite: an immediate transaction; PostgreSQL: the advisory lock InTx
 // takes), so reading the head and writing the next entry cannot interleave.
-func (s *Store) appendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+func (s *Store) appendAudit(ctx context.Context, e chain.Entry) (chain.Entry, error) {
 	if s.tx == nil {
 		return e, errors.New("audit append outside a transaction")
 	}
@@ -46,7 +46,7 @@ func (s *Store) appendAudit(ctx context.Context, e audit.Entry) (audit.Entry, er
 	err := s.q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		seq, prev = 0, audit.Genesis()
+		seq, prev = 0, chain.Genesis()
 	case err != nil:
 		return e, fmt.Errorf("audit head: %w", err)
 	}
@@ -63,7 +63,7 @@ func (s *Store) appendAudit(ctx context.Context, e audit.Entry) (audit.Entry, er
 	e.Hash = e.ComputeHash()
 	_, err = s.q.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_hash, after_hash, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At.Format(audit.TimeFormat), e.Actor, e.Action, e.Entity, e.EntityID, e.BeforeHash, e.AfterHash, e.Detail, e.PrevHash, e.Hash)
+		e.Seq, e.At.Format(chain.TimeFormat), e.Actor, e.Action, e.Entity, e.EntityID, e.BeforeHash, e.AfterHash, e.Detail, e.PrevHash, e.Hash)
 	if err != nil {
 		return e, mapErr(fmt.Errorf("audit append: %w", err), "audit entry", e.Seq)
 	}
@@ -72,17 +72,17 @@ func (s *Store) appendAudit(ctx context.Context, e audit.Entry) (audit.Entry, er
 
 // logChange records a create, update or delete of one row.
 func (s *Store) logChange(ctx context.Context, action, entity string, id int64, before, after string) error {
-	_, err := s.appendAudit(ctx, audit.Entry{Action: action, Entity: entity, EntityID: id, BeforeHash: before, AfterHash: after})
+	_, err := s.appendAudit(ctx, chain.Entry{Action: action, Entity: entity, EntityID: id, BeforeHash: before, AfterHash: after})
 	return err
 }
 
-func (s *Store) appendAuditEntry(ctx context.Context, action, entity string, id int64, before, after, detail string) (audit.Entry, error) {
-	return s.appendAudit(ctx, audit.Entry{Action: action, Entity: entity, EntityID: id, BeforeHash: before, AfterHash: after, Detail: detail})
+func (s *Store) appendAuditEntry(ctx context.Context, action, entity string, id int64, before, after, detail string) (chain.Entry, error) {
+	return s.appendAudit(ctx, chain.Entry{Action: action, Entity: entity, EntityID: id, BeforeHash: before, AfterHash: after, Detail: detail})
 }
 
 // AuditEntries returns up to limit entries with seq > afterSeq, oldest
 // first (limit <= 0: all).
-func (s *Store) AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]audit.Entry, error) {
+func (s *Store) AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]chain.Entry, error) {
 	q := `SELECT seq, at, actor, action, entity, entity_id, before_hash, after_hash, detail, prev_hash, hash
 		FROM audit_log WHERE seq > $1 ORDER BY seq`
 	args := []any{afterSeq}
@@ -95,14 +95,14 @@ func (s *Store) AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]
 		return nil, fmt.Errorf("audit entries: %w", err)
 	}
 	defer rows.Close()
-	var out []audit.Entry
+	var out []chain.Entry
 	for rows.Next() {
-		var e audit.Entry
+		var e chain.Entry
 		var at string
 		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.BeforeHash, &e.AfterHash, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
 			return nil, fmt.Errorf("audit entries: %w", err)
 		}
-		t, err := time.Parse(audit.TimeFormat, at)
+		t, err := time.Parse(chain.TimeFormat, at)
 		if err != nil {
 			return nil, rollcall.WrapError(rollcall.EINTERNAL, err, "audit entry %d has a malformed time %q", e.Seq, at)
 		}

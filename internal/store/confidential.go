@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 )
 
 // errNoKey is returned when a confidential value is written without a cipher.
@@ -43,7 +43,7 @@ func (s *Store) open(ctx context.Context, entity, table, column, uid string, id 
 		return nil, rollcall.WrapError(rollcall.EINTERNAL, err, "%s %d: cannot decrypt %s (wrong key?)", entity, id, column)
 	}
 	err = s.write(ctx, func(tx *Store) error {
-		_, err := tx.appendAudit(ctx, audit.Entry{Action: ActionReadConfidential, Entity: entity, EntityID: id, Detail: column})
+		_, err := tx.appendAudit(ctx, chain.Entry{Action: ActionReadConfidential, Entity: entity, EntityID: id, Detail: column})
 		return err
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 )
 
 // importBatch is how many records one INSERT writes: 27 parameters each
@@ -92,7 +92,7 @@ func (s *Store) ImportRecords(ctx context.Context, recs []rollcall.Record) error
 				recs[i].Version, recs[i].CreatedAt, recs[i].UpdatedAt = 1, now, now
 			}
 		}
-		_, err := tx.appendAudit(ctx, audit.Entry{Action: ActionImport, Entity: "record", EntityID: recs[0].ID,
+		_, err := tx.appendAudit(ctx, chain.Entry{Action: ActionImport, Entity: "record", EntityID: recs[0].ID,
 			AfterHash: hex.EncodeToString(h.Sum(nil)),
 			Detail:    fmt.Sprintf("%d records, ids %d-%d", len(recs), recs[0].ID, recs[len(recs)-1].ID)})
 		return err

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 )
 
 // ReindexNames recomputes the name_keys search column of every record and
@@ -21,7 +21,7 @@ func (s *Store) ReindexNames(ctx context.Context) (int, error) {
 			}
 			changed += n
 		}
-		_, err := tx.appendAudit(ctx, audit.Entry{Action: "reindex", Entity: "name_keys", Detail: fmt.Sprintf("%d rows changed", changed)})
+		_, err := tx.appendAudit(ctx, chain.Entry{Action: "reindex", Entity: "name_keys", Detail: fmt.Sprintf("%d rows changed", changed)})
 		return err
 	})
 	return changed, err

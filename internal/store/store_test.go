@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 
@@ -737,7 +737,7 @@ func TestAuditChain(t *testing.T) {
 		s.Informant = &rollcall.Informant{Name: "Ms Secret"}
 		must(t, st.CreateSource(ctx, s))
 		must(t, st.DeleteFacility(ctx, f.ID))
-		must(t, st.AppendAudit(ctx, audit.Entry{Action: "export", Detail: "public list sha256:abc"}))
+		must(t, st.AppendAudit(ctx, chain.Entry{Action: "export", Detail: "public list sha256:abc"}))
 		entries, err := st.AuditEntries(ctx, 0, 0)
 		must(t, err)
 		want := []struct{ action, entity string }{
@@ -746,7 +746,7 @@ func TestAuditChain(t *testing.T) {
 		if len(entries) != len(want) {
 			t.Fatalf("%d entries, want %d: %+v", len(entries), len(want), entries)
 		}
-		prev := audit.Genesis()
+		prev := chain.Genesis()
 		for i, e := range entries {
 			if e.Seq != int64(i+1) || e.Action != want[i].action || e.Entity != want[i].entity || e.Actor != "ed" {
 				t.Errorf("entry %d: %+v", i, e)
@@ -872,7 +872,7 @@ func TestImportRecords(t *testing.T) {
 		}
 		entries, err := st.AuditEntries(ctx, 0, 0)
 		must(t, err)
-		var last audit.Entry
+		var last chain.Entry
 		for _, e := range entries {
 			if e.Action == ActionImport {
 				last = e

@@ -6,7 +6,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
-	"github.com/rollcall-project/rollcall/internal/estimation"
+	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
 )
 
@@ -31,19 +31,19 @@ func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleEstimatesChart draws the newest estimate per stratum and method
-// beside its documented count (internal/estimation's gonum/plot SVG).
+// beside its documented count (internal/estimate's gonum/plot SVG).
 func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 	ests, err := s.store.ListEstimates(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	latest := estimation.Latest(ests)
+	latest := estimate.Latest(ests)
 	if len(latest) == 0 {
 		http.NotFound(w, r)
 		return
 	}
-	svg, err := estimation.ChartSVG(latest, "Documented (lower bound) and estimated totals, newest per stratum and method")
+	svg, err := estimate.ChartSVG(latest, "Documented (lower bound) and estimated totals, newest per stratum and method")
 	if err != nil {
 		s.renderError(w, r, err)
 		return

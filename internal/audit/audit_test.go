@@ -1,0 +1,162 @@
+package audit
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
+	"github.com/rollcall-project/rollcall/internal/store"
+)
+
+// december is the injected clock: a date full of "12" catches a forgery that
+// edits more than the line it means to.
+var december = time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)
+
+// TestTamperDetectedThroughSQL writes a real log through the store, then
+// changes the database behind rollcall's back with plain SQL, as someone
+// holding the file or the database password could, and checks that Verify
+// names the first bad entry.
+func TestTamperDetectedThroughSQL(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	pub := priv.Public().(ed25519.PublicKey)
+	tests := []struct {
+		name   string
+		sql    []string
+		seq    int64
+		reason string
+	}{
+		{"intact", nil, 0, ""},
+		{"edit a field", []string{`UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 5`}, 5, "does not match its hash"},
+		{"edit actor", []string{`UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3`}, 3, "does not match its hash"},
+		{"delete a row", []string{`DELETE FROM audit_log WHERE seq = 6`}, 6, "missing"},
+		{"insert a row", []string{
+			`UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 4`,
+			`UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1004`,
+			`INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_hash, after_hash, detail, prev_hash, hash)
+			 SELECT 4, at, 'mallory', 'delete', 'record', 1, '', '', '', hash, hash FROM audit_log WHERE seq = 3`,
+		}, 4, "does not match its hash"},
+		{"swap two rows", []string{
+			`UPDATE audit_log SET seq = -1 WHERE seq = 7`,
+			`UPDATE audit_log SET seq = 7 WHERE seq = 8`,
+			`UPDATE audit_log SET seq = 8 WHERE seq = -1`,
+		}, 7, "does not match its hash"},
+		{"truncate the tail after a checkpoint", []string{`DELETE FROM audit_log WHERE seq > 9`}, 10, "tail removed"},
+		{"delete the checkpoint too", []string{`DELETE FROM audit_log WHERE seq > 9`, `DELETE FROM audit_checkpoints`}, 0, "external"},
+		// Only the size line changes (12 → 13); the clock below puts 12 in
+		// every date field too, so a looser replace would break the time
+		// instead of the signature, as it did every December.
+		{"forged checkpoint", []string{"UPDATE audit_checkpoints SET text = replace(text, '\n12\n', '\n13\n')"}, -1, "signature"},
+	}
+	for _, db := range testDBs(t) {
+		for i, tc := range tests {
+			t.Run(db.Name+"/"+tc.name, func(t *testing.T) {
+				dsn := db.DSN
+				if db.Name == "sqlite" {
+					dsn = strings.TrimSuffix(dsn, ".db") + fmt.Sprint(i) + ".db"
+				} else {
+					// Each case needs its own log: clear the shared schema.
+					s := openStore(t, dsn, store.Options{})
+					s.DB().Exec(`DELETE FROM audit_log`)
+					s.DB().Exec(`DELETE FROM audit_checkpoints`)
+				}
+				s := openStore(t, dsn, store.Options{})
+				ctx := context.Background()
+				for j := 1; j <= 12; j++ {
+					if err := s.AppendAudit(ctx, chain.Entry{Actor: "alice", Action: "update", Entity: "record", EntityID: int64(j), Detail: fmt.Sprintf("change %d", j)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				cp, err := Checkpoint(ctx, s, priv, december)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cp.Size != 12 {
+					t.Fatalf("checkpoint size %d", cp.Size)
+				}
+				for _, q := range tc.sql {
+					if _, err := s.DB().Exec(q); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+				}
+				_, _, err = Verify(ctx, s, Options{Trusted: pub})
+				switch {
+				case tc.seq == 0 && tc.reason == "":
+					if err != nil {
+						t.Fatalf("intact log rejected: %v", err)
+					}
+					return
+				case tc.reason == "external":
+					// With the stored checkpoint gone, the shortened chain is
+					// self-consistent; the checkpoint kept outside catches it.
+					if err != nil {
+						t.Fatalf("without checkpoints the truncated chain should verify: %v", err)
+					}
+					_, _, err = Verify(ctx, s, Options{Trusted: pub, External: []string{cp.Text()}})
+					var ve *chain.VerifyError
+					if !errors.As(err, &ve) || ve.Seq != 10 {
+						t.Fatalf("external checkpoint: %v, want seq 10", err)
+					}
+					return
+				case tc.seq < 0:
+					if err == nil || !strings.Contains(err.Error(), tc.reason) {
+						t.Fatalf("err = %v, want %q", err, tc.reason)
+					}
+					return
+				}
+				var ve *chain.VerifyError
+				if !errors.As(err, &ve) || ve.Seq != tc.seq || !strings.Contains(err.Error(), tc.reason) {
+					t.Fatalf("err = %v, want seq %d with %q", err, tc.seq, tc.reason)
+				}
+			})
+		}
+	}
+}
+
+func TestExportNDJSON(t *testing.T) {
+	s := openStore(t, testDBs(t)[0].DSN, store.Options{})
+	ctx := context.Background()
+	for j := 0; j < 3; j++ {
+		s.AppendAudit(ctx, chain.Entry{Actor: "bob", Action: "create", Entity: "source", EntityID: int64(j)})
+	}
+	var b strings.Builder
+	n, err := Export(ctx, s, &b)
+	if err != nil || n != 3 {
+		t.Fatalf("Export = %d, %v", n, err)
+	}
+	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 || !strings.Contains(lines[2], `"seq":3`) {
+		t.Fatalf("ndjson:\n%s", b.String())
+	}
+}
+
+func TestCheckpointIfGrown(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	s := openStore(t, testDBs(t)[0].DSN, store.Options{})
+	ctx := context.Background()
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
+	n, err := CheckpointIfGrown(ctx, s, priv, -1)
+	if err != nil || n != 1 {
+		t.Fatalf("first checkpoint: %d %v", n, err)
+	}
+	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 1 {
+		t.Fatalf("unchanged log: %d", n)
+	}
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "y"})
+	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 2 {
+		t.Fatalf("grown log: %d", n)
+	}
+	if cps, _ := s.Checkpoints(ctx); len(cps) != 2 {
+		t.Fatalf("%d checkpoints stored, want 2", len(cps))
+	}
+	// A tampered log is not checkpointed.
+	s.DB().Exec(`UPDATE audit_log SET detail = 'z' WHERE seq = 1`)
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "w"})
+	if _, err := CheckpointIfGrown(ctx, s, priv, 2); err == nil {
+		t.Fatal("checkpointed a tampered log")
+	}
+}

@@ -1,0 +1,327 @@
+// Package link turns stored records into persons: it runs record linkage
+// (the engine in internal/link/match) over every record in the database, honouring the human
+// decisions kept there, then creates, keeps, merges or splits persons so
+// that each cluster of records is one person, refills the review queue with
+// the doubtful pairs, and reports what changed. Person ids are kept stable
+// across runs wherever a cluster still holds most of a person's records.
+package link
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"unicode"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/link/match"
+	"github.com/rollcall-project/rollcall/internal/store"
+)
+
+// Columns given to the linkage model, in the order of Dataset.Columns.
+var columns = []string{"name", "name_alt", "sex", "birth_date", "province", "facility"}
+
+// DefaultSettings are the linkage settings used over the database: names
+// (variant- and romanization-aware), sex, partial birth dates, province and
+// facility (through the facility alias vocabulary). Blocking and the m/u
+// parameters are chosen and learned automatically on each run.
+func DefaultSettings() match.Settings {
+	return match.Settings{
+		Fields: []match.Field{
+			{Column: "name", Kind: match.Name, Alternatives: []string{"name_alt"}},
+			{Column: "sex", Kind: match.Exact},
+			{Column: "birth_date", Kind: match.Date},
+			{Column: "province", Kind: match.Category},
+			{Column: "facility", Kind: match.Category},
+		},
+		LinkType: match.LinkAndDedupe,
+	}
+}
+
+// Options configure Run.
+type Options struct {
+	// Settings override DefaultSettings (for instance a saved, trained model).
+	Settings *match.Settings
+	Progress match.Progress
+	// DryRun computes the report without changing the database.
+	DryRun bool
+}
+
+// Report says what a run changed.
+type Report struct {
+	Records        int             `json:"records"`
+	Persons        int             `json:"persons"`
+	Created        int             `json:"persons_created"`
+	Removed        int             `json:"persons_removed"`
+	KeptOrphans    []int64         `json:"persons_kept_without_records,omitempty"`
+	RecordsMoved   int             `json:"records_moved"`
+	Review         int             `json:"review_pairs"`
+	DecisionsKept  int             `json:"decisions_honoured"`
+	CandidatePairs int64           `json:"candidate_pairs"`
+	Settings       *match.Settings `json:"settings,omitempty"`
+}
+
+// Run links all records in st into persons.
+func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
+	recs, err := allRecords(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Records: len(recs)}
+	if len(recs) == 0 {
+		return rep, nil
+	}
+	ds := &match.Dataset{Columns: columns, Records: make([]match.Record, len(recs))}
+	facName, err := facilityNames(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range recs {
+		fac := r.FacilityText
+		if fac == "" && r.FacilityID != nil {
+			fac = facName[*r.FacilityID]
+		}
+		ds.Records[i] = match.Record{
+			ID:     strconv.FormatInt(r.ID, 10),
+			Source: strconv.FormatInt(r.SourceID, 10),
+			Values: []string{r.Name, r.NameAlt, r.Sex, r.BirthDate.String(), r.Province, fac},
+		}
+	}
+	stored, err := st.LinkDecisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	decisions := make([]match.Decision, len(stored))
+	for i, d := range stored {
+		decisions[i] = match.Decision{A: strconv.FormatInt(d.RecordA, 10), B: strconv.FormatInt(d.RecordB, 10), Same: d.Same}
+	}
+	rep.DecisionsKept = len(decisions)
+	settings := DefaultSettings()
+	if opts.Settings != nil {
+		settings = *opts.Settings
+	}
+	res, err := match.RunWithOptions(ctx, ds, settings, decisions, match.Options{Progress: opts.Progress})
+	if err != nil {
+		return nil, fmt.Errorf("link records: %w", err)
+	}
+	rep.Settings = &res.Settings
+	rep.CandidatePairs = res.Stats.CandidatePairs
+	rep.Review = len(res.Review)
+
+	clusters := map[int32][]int{}
+	for i, c := range res.Cluster {
+		clusters[c] = append(clusters[c], i)
+	}
+	rep.Persons = len(clusters)
+	if opts.DryRun {
+		return rep, nil
+	}
+	err = st.InTx(ctx, func(tx *store.Store) error {
+		return apply(ctx, tx, recs, clusters, res, rep)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rep.Created+rep.Removed > 0 {
+		// Many new persons leave the search index in segments: merge them.
+		if err := st.OptimizeSearchIndex(ctx); err != nil {
+			return rep, fmt.Errorf("linked; merging the search index failed: %w", err)
+		}
+	}
+	return rep, nil
+}
+
+// apply writes the clustering: persons, record links, review queue.
+func apply(ctx context.Context, tx *store.Store, recs []rollcall.Record, clusters map[int32][]int, res *match.Result, rep *Report) error {
+	// Give each existing person to the cluster holding most of its records,
+	// biggest clusters first, so ids stay stable across runs.
+	type claim struct {
+		cluster int32
+		person  int64
+		n       int
+	}
+	var claims []claim
+	before := map[int64]bool{}
+	for c, idx := range clusters {
+		count := map[int64]int{}
+		for _, i := range idx {
+			if p := recs[i].PersonID; p != nil {
+				count[*p]++
+				before[*p] = true
+			}
+		}
+		for p, n := range count {
+			claims = append(claims, claim{c, p, n})
+		}
+	}
+	slices.SortFunc(claims, func(a, b claim) int {
+		return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.person, b.person), cmp.Compare(a.cluster, b.cluster))
+	})
+	owner := map[int32]int64{}
+	taken := map[int64]bool{}
+	for _, c := range claims {
+		if _, ok := owner[c.cluster]; ok || taken[c.person] {
+			continue
+		}
+		owner[c.cluster], taken[c.person] = c.person, true
+	}
+	order := make([]int32, 0, len(clusters))
+	for c := range clusters {
+		order = append(order, c)
+	}
+	slices.Sort(order)
+	for _, c := range order {
+		idx := clusters[c]
+		members := make([]rollcall.Record, len(idx))
+		for j, i := range idx {
+			members[j] = recs[i]
+		}
+		pid, ok := owner[c]
+		if !ok {
+			p := resolvePerson(members)
+			if err := tx.CreatePerson(ctx, &p); err != nil {
+				return fmt.Errorf("create person: %w", err)
+			}
+			pid = p.ID
+			rep.Created++
+		}
+		for _, i := range idx {
+			if cur := recs[i].PersonID; cur != nil && *cur == pid {
+				continue
+			}
+			if err := tx.SetRecordPerson(ctx, recs[i].ID, &pid); err != nil {
+				return fmt.Errorf("link record %d: %w", recs[i].ID, err)
+			}
+			rep.RecordsMoved++
+		}
+		if ok {
+			// Refresh a kept person's resolved attributes from its records.
+			p, err := tx.GetPerson(ctx, pid)
+			if err != nil {
+				return err
+			}
+			fresh := resolvePerson(members)
+			if p.Name != fresh.Name || p.NameAlt != fresh.NameAlt || p.Sex != fresh.Sex || p.BirthDate != fresh.BirthDate || p.Province != fresh.Province {
+				p.Name, p.NameAlt, p.Sex, p.BirthDate, p.Province = fresh.Name, fresh.NameAlt, fresh.Sex, fresh.BirthDate, fresh.Province
+				if err := tx.UpdatePerson(ctx, p); err != nil {
+					return fmt.Errorf("update person %d: %w", pid, err)
+				}
+			}
+		}
+	}
+	// Persons that lost all their records go, unless something refers to them.
+	for p := range before {
+		if taken[p] {
+			continue
+		}
+		if err := tx.DeletePerson(ctx, p); err != nil {
+			if code := rollcall.ErrorCode(err); code == rollcall.EINVALID || code == rollcall.ECONFLICT {
+				rep.KeptOrphans = append(rep.KeptOrphans, p)
+				continue
+			}
+			return fmt.Errorf("remove person %d: %w", p, err)
+		}
+		rep.Removed++
+	}
+	slices.Sort(rep.KeptOrphans)
+	queue := make([]store.ReviewPair, len(res.Review))
+	for i, p := range res.Review {
+		queue[i] = store.ReviewPair{RecordA: recs[p.A].ID, RecordB: recs[p.B].ID, Probability: float64(p.Prob)}
+	}
+	return tx.ReplaceReviewQueue(ctx, queue)
+}
+
+// resolvePerson derives a person's attributes from its records: the most
+// frequent romanized name (hangul as the alternative form), the most
+// frequent sex and province, and the most precise birth date. Conflicts stay
+// visible on the person page (the store computes them from the records).
+func resolvePerson(recs []rollcall.Record) rollcall.Person {
+	var latin, hangul, sex, prov []string
+	fictional := true
+	var birth rollcall.PartialDate
+	sens := rollcall.Public
+	for _, r := range recs {
+		for _, n := range []string{r.Name, r.NameAlt} {
+			if n == "" {
+				continue
+			}
+			if isHangul(n) {
+				hangul = append(hangul, n)
+			} else {
+				latin = append(latin, n)
+			}
+		}
+		if r.Sex != "" {
+			sex = append(sex, r.Sex)
+		}
+		if r.Province != "" {
+			prov = append(prov, r.Province)
+		}
+		if !r.BirthDate.IsZero() && (birth.IsZero() || r.BirthDate.Precision() > birth.Precision() ||
+			(r.BirthDate.Precision() == birth.Precision() && r.BirthDate.Qualifier() < birth.Qualifier())) {
+			birth = r.BirthDate
+		}
+		fictional = fictional && r.Fictional
+		sens = maxSensitivity(sens, r.Sensitivity)
+	}
+	p := rollcall.Person{Sex: mode(sex), Province: mode(prov), BirthDate: birth, Fictional: fictional, Sensitivity: sens}
+	p.Name, p.NameAlt = mode(latin), mode(hangul)
+	if p.Name == "" {
+		p.Name, p.NameAlt = p.NameAlt, ""
+	}
+	if p.Name == "" {
+		p.Name = "(no name given)"
+	}
+	return p
+}
+
+func maxSensitivity(a, b rollcall.Sensitivity) rollcall.Sensitivity {
+	rank := map[rollcall.Sensitivity]int{rollcall.Public: 0, rollcall.Internal: 1, rollcall.Confidential: 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+func isHangul(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Hangul, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// mode is the most frequent value, ties to the first seen.
+func mode(vals []string) string {
+	count := map[string]int{}
+	best, n := "", 0
+	for _, v := range vals {
+		count[v]++
+		if count[v] > n {
+			best, n = v, count[v]
+		}
+	}
+	return best
+}
+
+func allRecords(ctx context.Context, st *store.Store) ([]rollcall.Record, error) {
+	recs, _, err := st.ListRecords(ctx, rollcall.ListOptions{Limit: -1})
+	if err != nil {
+		return nil, fmt.Errorf("read records: %w", err)
+	}
+	return recs, nil
+}
+
+func facilityNames(ctx context.Context, st *store.Store) (map[int64]string, error) {
+	fs, _, err := st.ListFacilities(ctx, rollcall.ListOptions{Limit: -1})
+	if err != nil {
+		return nil, fmt.Errorf("read facilities: %w", err)
+	}
+	m := make(map[int64]string, len(fs))
+	for _, f := range fs {
+		m[f.ID] = f.NameEn
+	}
+	return m, nil
+}

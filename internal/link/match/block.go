@@ -1,0 +1,665 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rollcall-project/rollcall"
+)
+
+// blockKey is one component of a blocking rule: a field's default key or a
+// date field's year.
+type blockKey struct {
+	field int
+	mod   string // "", "year", "given", "surname"
+}
+
+func (k blockKey) name(s *Settings) string {
+	if k.mod != "" {
+		return s.Fields[k.field].Column + ":" + k.mod
+	}
+	return s.Fields[k.field].Column
+}
+
+// keys returns the key of every record (-1 when missing): of its first
+// form that has one when the field has alternative columns.
+func (w *work) keys(k blockKey) []int32 {
+	rows := w.rowKeys(k)
+	c := w.cols[k.field]
+	if c.alts == 0 {
+		return rows
+	}
+	out := make([]int32, c.n)
+	for i := range out {
+		out[i] = -1
+		for j := 0; j <= c.alts; j++ {
+			if x := rows[i+j*int(c.n)]; x >= 0 {
+				out[i] = x
+				break
+			}
+		}
+	}
+	return out
+}
+
+// rowKeys returns the key of every row of the field's column.
+func (w *work) rowKeys(k blockKey) []int32 {
+	c := w.cols[k.field]
+	switch {
+	case k.mod == "given":
+		return c.gkey
+	case k.mod == "surname":
+		return c.skey
+	case c.kind == Name || c.kind == Category:
+		return c.key
+	case c.kind == Date:
+		out := make([]int32, len(c.vid))
+		for i, v := range c.vid {
+			out[i] = -1
+			if v < 0 {
+				continue
+			}
+			if k.mod == "year" || k.mod == "year1" {
+				out[i] = c.dyear[v]
+			} else if c.dprec[v] == uint8(rollcall.PrecDay) || c.dprec[v] == 0 {
+				out[i] = v
+			}
+		}
+		return out
+	}
+	return c.vid
+}
+
+// keyVariants returns the keys of every record for k: one array, or two
+// for "year1" (birth year ± 1), whose union pairs records whose years
+// differ by at most one: years bucketed in twos, starting even or odd.
+func (w *work) keyVariants(k blockKey) [][]int32 {
+	if k.mod != "year1" {
+		return [][]int32{w.keys(k)}
+	}
+	years := w.keys(blockKey{k.field, "year"})
+	a, b := make([]int32, len(years)), make([]int32, len(years))
+	for i, y := range years {
+		a[i], b[i] = -1, -1
+		if y >= 0 {
+			a[i], b[i] = y/2, (y+1)/2
+		}
+	}
+	return [][]int32{a, b}
+}
+
+// expand compiles a rule spec into the rules of each key variant.
+func expand(keys []blockKey, variants [][][]int32) []*rule {
+	out := []*rule{{}}
+	for i, vs := range variants {
+		var next []*rule
+		for _, r := range out {
+			for _, v := range vs {
+				nr := &rule{keys: append(append([]blockKey{}, r.keys...), keys[i]), vals: append(append([][]int32{}, r.vals...), v)}
+				next = append(next, nr)
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// rule is a compiled blocking rule.
+type rule struct {
+	keys []blockKey
+	vals [][]int32 // per key: per record
+}
+
+func (r *rule) agree(a, b int32) bool {
+	for _, v := range r.vals {
+		x := v[a]
+		if x < 0 || x != v[b] {
+			return false
+		}
+	}
+	return true
+}
+
+// hash of record i's key for this rule; ok false when a part is missing.
+func (r *rule) hash(i int32) (uint64, bool) {
+	if len(r.vals) == 1 {
+		x := r.vals[0][i]
+		return uint64(x), x >= 0
+	}
+	if len(r.vals) == 2 {
+		x, y := r.vals[0][i], r.vals[1][i]
+		return uint64(uint32(x))<<32 | uint64(uint32(y)), x >= 0 && y >= 0
+	}
+	h := uint64(14695981039346656037)
+	for _, v := range r.vals {
+		x := v[i]
+		if x < 0 {
+			return 0, false
+		}
+		h ^= uint64(uint32(x))
+		h *= 1099511628211
+		h ^= h >> 29
+	}
+	return h, true
+}
+
+// block chooses the rules (if not given) and generates candidate pairs.
+func (w *work) block(ctx context.Context) error {
+	var rules []*rule
+	if len(w.s.Blocking) == 0 {
+		w.s.Blocking = w.autoRules()
+		if len(w.s.Blocking) == 0 {
+			return rollcall.Errorf(rollcall.EINVALID, "no blocking rule keeps the candidate pairs under %d: give blocking rules or more selective fields", w.budget())
+		}
+	}
+	for si, spec := range w.s.Blocking {
+		var bks []blockKey
+		var variants [][][]int32
+		for _, k := range spec {
+			f, mod, err := w.s.parseKey(w.ds, k)
+			if err != nil {
+				return err
+			}
+			bk := blockKey{f, mod}
+			bks = append(bks, bk)
+			variants = append(variants, w.keyVariants(bk))
+		}
+		before := len(w.pairs)
+		for _, r := range expand(bks, variants) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			w.pairs = w.rulePairs(r, rules, w.pairs)
+			rules = append(rules, r)
+		}
+		w.ruleStats = append(w.ruleStats, RuleStats{Rule: spec, Pairs: int64(len(w.pairs) - before)})
+		w.opt.Progress("blocking", int64(si+1), int64(len(w.s.Blocking)))
+	}
+	return nil
+}
+
+type keyed struct {
+	key uint64
+	idx int32
+}
+
+// rulePairs appends the pairs of rule r not already given by earlier rules.
+func (w *work) rulePairs(r *rule, earlier []*rule, out []pairIdx) []pairIdx {
+	n := int32(len(w.src))
+	ks := make([]keyed, 0, n)
+	for i := int32(0); i < n; i++ {
+		if h, ok := r.hash(i); ok {
+			ks = append(ks, keyed{h, i})
+		}
+	}
+	slices.SortFunc(ks, func(x, y keyed) int {
+		switch {
+		case x.key < y.key:
+			return -1
+		case x.key > y.key:
+			return 1
+		}
+		return int(x.idx - y.idx)
+	})
+	link := w.s.LinkType == Link
+	for s := 0; s < len(ks); {
+		e := s + 1
+		for e < len(ks) && ks[e].key == ks[s].key {
+			e++
+		}
+		for i := s; i < e; i++ {
+			a := ks[i].idx
+			for j := i + 1; j < e; j++ {
+				b := ks[j].idx
+				if link && w.src[a] == w.src[b] {
+					continue
+				}
+				if len(r.vals) > 2 && !r.agree(a, b) {
+					continue // hash collision
+				}
+				dup := false
+				for _, q := range earlier {
+					if q.agree(a, b) {
+						dup = true
+						break
+					}
+				}
+				if !dup {
+					out = append(out, pairIdx{a, b})
+				}
+			}
+		}
+		s = e
+	}
+	return out
+}
+
+// comparablePairs counts the pairs the link type allows.
+func (w *work) comparablePairs() int64 {
+	n := int64(len(w.src))
+	all := n * (n - 1) / 2
+	if w.s.LinkType != Link {
+		return all
+	}
+	cnt := make([]int64, w.nsrc)
+	for _, s := range w.src {
+		cnt[s]++
+	}
+	for _, c := range cnt {
+		all -= c * (c - 1) / 2
+	}
+	return all
+}
+
+// agreeChance is a rough prior chance that two records of one entity agree
+// on a field's blocking key, before missing values.
+func agreeChance(k Kind, mod string) float64 {
+	// Deliberately low: real variants, typos and partial dates break keys
+	// more often than one guesses, and a pessimistic estimate buys recall
+	// with more rules while the pair budget lasts.
+	switch k {
+	case Name:
+		if mod != "" {
+			return 0.7
+		}
+		return 0.55
+	case Text:
+		return 0.5
+	case Date:
+		switch mod {
+		case "year":
+			return 0.7
+		case "year1":
+			return 0.8
+		}
+		return 0.55
+	case Category:
+		return 0.75
+	}
+	return 0.6
+}
+
+// autoRules picks blocking rules from the fields: single keys and pairs of
+// keys whose pair counts fit a budget, chosen greedily for the most
+// estimated recall per pair until the recall estimate is high or the
+// budget is spent. It never returns a rule that pairs everything.
+func (w *work) autoRules() [][]string {
+	n := len(w.src)
+	budget := w.budget()
+	var keys []blockKey
+	var chance []float64
+	var vals [][][]int32
+	for f, fl := range w.s.Fields {
+		mods := []string{""}
+		switch {
+		case fl.Kind == Date:
+			mods = append(mods, "year", "year1")
+		case fl.Kind == Name && w.cols[f].gkey != nil:
+			mods = append(mods, "given", "surname")
+		}
+		for _, mod := range mods {
+			bk := blockKey{f, mod}
+			v := w.keyVariants(bk)
+			present := 0
+			for _, x := range v[0] {
+				if x >= 0 {
+					present++
+				}
+			}
+			if present < 2 {
+				continue
+			}
+			q := float64(present) / float64(n)
+			keys = append(keys, bk)
+			chance = append(chance, agreeChance(fl.Kind, mod)*q*q)
+			vals = append(vals, v)
+		}
+	}
+	if len(keys) > 30 {
+		keys, chance, vals = keys[:30], chance[:30], vals[:30]
+	}
+	// Candidate rules: every key alone and every pair of keys of two fields.
+	var cands []cand
+	counter := newPairCounter(w, 50_000)
+	add := func(ks ...int) {
+		var m uint32
+		var bks []blockKey
+		var vs [][][]int32
+		for _, k := range ks {
+			m |= 1 << k
+			bks = append(bks, keys[k])
+			vs = append(vs, vals[k])
+		}
+		cost := int64(0)
+		for _, r := range expand(bks, vs) {
+			cost += counter.count(r.vals)
+		}
+		if cost <= budget {
+			cands = append(cands, cand{m, ks, cost})
+		}
+	}
+	for i := range keys {
+		add(i)
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if keys[i].field != keys[j].field {
+				add(i, j)
+			}
+		}
+	}
+	// Triples of keys of three fields, when there are few enough keys and
+	// the pairs they refine are coarse (many pairs).
+	if len(keys) <= 12 {
+		coarse := map[[2]int]bool{}
+		for i := range keys {
+			for j := i + 1; j < len(keys); j++ {
+				coarse[[2]int{i, j}] = true
+			}
+		}
+		for _, c := range cands {
+			if len(c.ks) == 2 && c.cost <= budget/8 {
+				delete(coarse, [2]int{c.ks[0], c.ks[1]})
+			}
+		}
+		for i := range keys {
+			for j := i + 1; j < len(keys); j++ {
+				if !coarse[[2]int{i, j}] {
+					continue
+				}
+				for k := j + 1; k < len(keys); k++ {
+					fi, fj, fk := keys[i].field, keys[j].field, keys[k].field
+					if fi != fj && fj != fk && fi != fk && coarse[[2]int{i, k}] && coarse[[2]int{j, k}] {
+						add(i, j, k)
+					}
+				}
+			}
+		}
+	}
+	var chosen []cand
+	spent := int64(0)
+	// Rounds: while less than half the budget is spent, assume keys break
+	// more often than guessed and add the rules that this would call for.
+	for round := 0; round < 3 && (round == 0 || spent < budget/2); round++ {
+		scale := math.Pow(0.8, float64(round))
+		chosen, spent, cands = w.greedyRules(keys, chance, scale, cands, chosen, spent, budget, n)
+	}
+	// Most specific (fewest pairs) first, so duplicates are checked cheaply.
+	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].cost < chosen[j].cost })
+	var out [][]string
+	for _, c := range chosen {
+		var r []string
+		for _, k := range c.ks {
+			r = append(r, keys[k].name(w.s))
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 && len(keys) > 0 && int64(n)*int64(n-1)/2 <= budget {
+		// Tiny inputs with no selective key: compare on the first key.
+		out = append(out, []string{keys[0].name(w.s)})
+	}
+	return out
+}
+
+// greedyRules adds rules from cands to chosen, the most estimated recall
+// per pair first, until the simulated matches (keys agreeing with the
+// chances, times scale) are covered or the budget is spent. It returns
+// the rules chosen, the pairs spent and the candidates left.
+func (w *work) greedyRules(keys []blockKey, chance []float64, scale float64, cands []cand, chosen []cand, spent, budget int64, n int) ([]cand, int64, []cand) {
+	// Monte Carlo agreement patterns of a true match.
+	rng := rand.New(rand.NewPCG(uint64(w.s.Seed), 7))
+	const samples = 20000
+	pats := make([]uint32, samples)
+	for s := range pats {
+		var m uint32
+		for k, p := range chance {
+			if rng.Float64() < p*scale {
+				m |= 1 << k
+			}
+		}
+		// agreeing on a date agrees on its year and year ± 1, on a name
+		// on its parts
+		for k, bk := range keys {
+			if m&(1<<k) != 0 && (bk.mod == "" || bk.mod == "year") {
+				for k2, bk2 := range keys {
+					if bk2.field == bk.field && bk2.mod != "" && bk2.mod != bk.mod && (bk.mod == "" || bk2.mod == "year1") {
+						m |= 1 << k2
+					}
+				}
+			}
+		}
+		pats[s] = m
+	}
+	// Distinct patterns with their weights; covered ones drop out.
+	weight := map[uint32]int{}
+	for _, p := range pats {
+		weight[p]++
+	}
+	type wpat struct {
+		p uint32
+		n int
+	}
+	var open []wpat
+	for p, c := range weight {
+		open = append(open, wpat{p, c})
+	}
+	slices.SortFunc(open, func(a, b wpat) int { return cmp.Compare(a.p, b.p) })
+	got := 0
+	cover := func(mask uint32) {
+		kept := open[:0]
+		for _, o := range open {
+			if o.p&mask == mask {
+				got += o.n
+			} else {
+				kept = append(kept, o)
+			}
+		}
+		open = kept
+	}
+	for _, c := range chosen {
+		cover(c.mask)
+	}
+	for float64(got)/samples < 0.99999 {
+		best, bestScore, bestGain := -1, 0.0, 0
+		for ci, c := range cands {
+			if spent+c.cost > budget {
+				continue
+			}
+			gain := 0
+			for _, o := range open {
+				if o.p&c.mask == c.mask {
+					gain += o.n
+				}
+			}
+			if gain == 0 {
+				continue
+			}
+			score := float64(gain) / float64(c.cost+int64(n))
+			if score > bestScore {
+				best, bestScore, bestGain = ci, score, gain
+			}
+		}
+		if best < 0 || bestGain < 2 && len(chosen) > 0 {
+			break
+		}
+		c := cands[best]
+		chosen = append(chosen, c)
+		spent += c.cost
+		cover(c.mask)
+		cands = append(cands[:best], cands[best+1:]...)
+	}
+	return chosen, spent, cands
+}
+
+// cand is a candidate blocking rule: a set of keys (indexes and bit mask)
+// and its estimated pair count.
+type cand struct {
+	mask uint32
+	ks   []int
+	cost int64
+}
+
+// budget is the most candidate pairs automatic blocking may produce.
+func (w *work) budget() int64 {
+	if w.s.MaxPairs > 0 {
+		return int64(w.s.MaxPairs)
+	}
+	return max(100_000, 25*int64(len(w.src)))
+}
+
+// pairCounter estimates the number of pairs a rule generates, exactly for
+// small inputs and from a sample for large ones.
+type pairCounter struct {
+	w      *work
+	sample []int32
+	scale  float64
+	buf    []uint64
+}
+
+func newPairCounter(w *work, max int) *pairCounter {
+	n := len(w.src)
+	pc := &pairCounter{w: w, scale: 1}
+	if n <= max {
+		pc.sample = make([]int32, n)
+		for i := range pc.sample {
+			pc.sample[i] = int32(i)
+		}
+		return pc
+	}
+	rng := rand.New(rand.NewPCG(uint64(w.s.Seed), 11))
+	pc.sample = make([]int32, max)
+	for i := range pc.sample {
+		pc.sample[i] = int32(rng.IntN(n))
+	}
+	f := float64(n) / float64(max)
+	pc.scale = f * f
+	return pc
+}
+
+func (pc *pairCounter) count(vals [][]int32) int64 {
+	r := &rule{vals: vals}
+	link := pc.w.s.LinkType == Link
+	buf := pc.buf[:0]
+	for _, i := range pc.sample {
+		h, ok := r.hash(i)
+		if !ok {
+			continue
+		}
+		if link {
+			// keep the source in the low bits to count within-source pairs
+			h = h<<8 | uint64(pc.w.src[i]&0xff)
+		}
+		buf = append(buf, h)
+	}
+	pc.buf = buf
+	slices.Sort(buf)
+	var total int64
+	for s := 0; s < len(buf); {
+		e := s + 1
+		for e < len(buf) && sameKey(buf[e], buf[s], link) {
+			e++
+		}
+		c := int64(e - s)
+		total += c * (c - 1) / 2
+		if link {
+			for t := s; t < e; {
+				u := t + 1
+				for u < e && buf[u] == buf[t] {
+					u++
+				}
+				k := int64(u - t)
+				total -= k * (k - 1) / 2
+				t = u
+			}
+		}
+		s = e
+	}
+	return int64(float64(total) * pc.scale)
+}
+
+func sameKey(a, b uint64, link bool) bool {
+	if link {
+		return a>>8 == b>>8
+	}
+	return a == b
+}
+
+// decided is a decision mapped to a candidate pair.
+type decided struct {
+	pair int
+	same bool
+	prob float32
+}
+
+// decisionPairs adds the pairs of decisions to the candidates (so they are
+// scored and reported) and returns them with their pair indexes. Decisions
+// on unknown ids are skipped: records may have left the dataset.
+func (w *work) decisionPairs(ds []Decision, idx map[string]int32) []decided {
+	if len(ds) == 0 {
+		return nil
+	}
+	at := make(map[pairIdx]int, len(ds))
+	for _, d := range ds {
+		a, okA := idx[d.A]
+		b, okB := idx[d.B]
+		if !okA || !okB || a == b {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		at[pairIdx{a, b}] = -1
+	}
+	for i, p := range w.pairs {
+		if _, ok := at[p]; ok {
+			at[p] = i
+		}
+	}
+	var out []decided
+	seen := map[pairIdx]bool{}
+	for _, d := range ds {
+		a, okA := idx[d.A]
+		b, okB := idx[d.B]
+		if !okA || !okB || a == b {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		p := pairIdx{a, b}
+		if seen[p] {
+			// the latest decision on a pair wins
+			for k := range out {
+				if w.pairs[out[k].pair] == p {
+					out[k].same = d.Same
+					out[k].prob = probOf(d.Same)
+				}
+			}
+			continue
+		}
+		seen[p] = true
+		i := at[p]
+		if i < 0 {
+			i = len(w.pairs)
+			w.pairs = append(w.pairs, p)
+			at[p] = i
+		}
+		out = append(out, decided{pair: i, same: d.Same, prob: probOf(d.Same)})
+	}
+	return out
+}
+
+func probOf(same bool) float32 {
+	if same {
+		return 1
+	}
+	return 0
+}
+
+// RuleString renders a blocking rule for people.
+func RuleString(r []string) string { return strings.Join(r, " & ") }

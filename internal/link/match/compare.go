@@ -1,0 +1,318 @@
+package match
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/textnorm"
+)
+
+// level compares records a and b on this column and returns the level
+// index (0 missing, 1 different, higher is closer): the closest level
+// between any of their forms when the field has alternative columns.
+func (c *column) level(a, b int32) uint8 {
+	if c.alts == 0 {
+		return c.levelRow(a, b)
+	}
+	best := uint8(0)
+	for ja := 0; ja <= c.alts; ja++ {
+		ra := a + int32(ja)*c.n
+		if c.vid[ra] < 0 {
+			continue
+		}
+		for jb := 0; jb <= c.alts; jb++ {
+			rb := b + int32(jb)*c.n
+			if c.vid[rb] < 0 {
+				continue
+			}
+			if l := c.levelRow(ra, rb); l > best {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+// levelRow compares two rows (a record's value or one of its alternatives).
+func (c *column) levelRow(a, b int32) uint8 {
+	va, vb := c.vid[a], c.vid[b]
+	if va < 0 || vb < 0 {
+		return 0
+	}
+	switch c.kind {
+	case Name:
+		if va == vb {
+			return nlExact
+		}
+		sim := -1.0
+		if ka, kb := c.key[a], c.key[b]; ka >= 0 && kb >= 0 {
+			if ka == kb {
+				return nlVariant
+			}
+			if c.key2 != nil {
+				if a2, b2 := c.key2[a], c.key2[b]; (a2 >= 0 && (a2 == kb || a2 == b2)) || (b2 >= 0 && b2 == ka) {
+					return nlVariant
+				}
+			}
+			// Spelling variants and typos together ("Parrk Myeong-seong",
+			// "PAK Myong-song") are closest in key space.
+			sim = textnorm.JaroWinklerFloor(c.keyStr[ka], c.keyStr[kb], 0.80)
+		}
+		if sim < 0.92 { // the (shorter) keys first: often enough alone
+			sim = max(sim, textnorm.JaroWinklerFloor(c.str[va], c.str[vb], 0.80))
+		}
+		if sim >= 0.92 {
+			return nlJW92
+		}
+		// the same given name under a misspelt or unknown surname
+		// ("Paa Hwa-suk", "Bae Hwa-suk")
+		if c.gkey != nil {
+			if ga := c.gkey[a]; ga >= 0 && ga == c.gkey[b] {
+				return nlSameGiven
+			}
+		}
+		// given name and surname written in each other's columns
+		if p := c.partner; p != nil && a < c.n && b < c.n {
+			if pa, pb := p.vid[a], p.vid[b]; pa >= 0 && pb >= 0 &&
+				slices.Equal(c.str[va], p.str[pb]) && slices.Equal(p.str[pa], c.str[vb]) {
+				return nlSwapped
+			}
+		}
+		if sim >= 0.80 {
+			return nlJW80
+		}
+		return 1
+	case Text:
+		if va == vb {
+			return 5
+		}
+		sim := textnorm.JaroWinklerFloor(c.str[va], c.str[vb], 0.80)
+		switch {
+		case sim >= 0.92:
+			return 4
+		case jaccard(c.words[va], c.words[vb]) >= 0.6:
+			return 3
+		case sim >= 0.80:
+			return 2
+		}
+		return 1
+	case Category:
+		if va == vb {
+			return 3
+		}
+		// a facility type and a facility of that type; a town's set of
+		// facilities and one of them
+		for _, x := range c.elems[va] {
+			for _, y := range c.elems[vb] {
+				if x == y || isRefinement(x, y) || isRefinement(y, x) {
+					return 2
+				}
+			}
+		}
+		return 1
+	case Exact:
+		if va == vb {
+			return 3
+		}
+		// One edit in a short code (a day, a month) is no evidence.
+		if max(len(c.str[va]), len(c.str[vb])) >= 4 && textnorm.WithinOneEdit(c.str[va], c.str[vb]) {
+			return 2
+		}
+		return 1
+	case Number:
+		if va == vb {
+			return 3
+		}
+		x, y := c.num[va], c.num[vb]
+		tol := c.tol
+		if tol == 0 {
+			// whole numbers (years, ages, counts) within one; others 5%
+			if x == math.Trunc(x) && y == math.Trunc(y) {
+				tol = 1
+			} else {
+				tol = 0.05 * math.Max(math.Abs(x), math.Abs(y))
+			}
+		}
+		if math.Abs(x-y) <= tol {
+			return 2
+		}
+		return 1
+	case Date:
+		return c.dateLevel(va, vb)
+	}
+	return 1
+}
+
+// jwLevel maps Jaro–Winkler similarity to levels top (≥0.92), top-1 (≥0.80)
+// or 1.
+func jwLevel(a, b []rune, top uint8) uint8 {
+	return simLevel(textnorm.JaroWinklerFloor(a, b, 0.80), top)
+}
+
+func simLevel(s float64, top uint8) uint8 {
+	switch {
+	case s >= 0.92:
+		return top
+	case s >= 0.80:
+		return top - 1
+	}
+	return 1
+}
+
+// name levels
+const (
+	nlJW80      = 2
+	nlSameGiven = 3
+	nlJW92      = 4
+	nlSwapped   = 5
+	nlVariant   = 6
+	nlExact     = 7
+)
+
+const (
+	dlDifferent = 1
+	dlWithinYr  = 2
+	dlOneEdit   = 3
+	dlSameYear  = 4
+	dlSameMonth = 5
+	dlExact     = 6
+)
+
+// dateLevel compares two dates by what both allow: two full dates that are
+// the same day are exact; dates whose spans overlap agree at the coarser
+// precision (1987 and 1987-03-04 agree at year level; c. 1987 spans
+// 1986–1988); full dates a typo apart are one_edit; dates within a year
+// are within_a_year.
+func (c *column) dateLevel(va, vb int32) uint8 {
+	if va == vb {
+		if c.dprec[va] == uint8(rollcall.PrecDay) || c.dprec[va] == 0 {
+			return dlExact
+		}
+		if c.dprec[va] == uint8(rollcall.PrecMonth) {
+			return dlSameMonth
+		}
+		return dlSameYear
+	}
+	pa, pb := c.dprec[va], c.dprec[vb]
+	if pa != 0 && pb != 0 {
+		if c.dlo[va] <= c.dhi[vb] && c.dlo[vb] <= c.dhi[va] {
+			p := min(pa, pb)
+			switch p {
+			case uint8(rollcall.PrecDay):
+				return dlExact
+			case uint8(rollcall.PrecMonth):
+				return dlSameMonth
+			}
+			return dlSameYear
+		}
+	}
+	if textnorm.WithinOneEdit(c.ddig[va], c.ddig[vb]) && len(c.ddig[va]) >= 6 {
+		return dlOneEdit
+	}
+	if pa == uint8(rollcall.PrecDay) && pb == uint8(rollcall.PrecDay) && swappedDayMonth(c.ddig[va], c.ddig[vb]) {
+		return dlOneEdit
+	}
+	if pa != 0 && pb != 0 {
+		gap := c.dlo[vb] - c.dhi[va]
+		if g2 := c.dlo[va] - c.dhi[vb]; g2 > gap {
+			gap = g2
+		}
+		if gap <= 366 {
+			return dlWithinYr
+		}
+	}
+	return dlDifferent
+}
+
+// swappedDayMonth reports YYYYMMDD digit strings with day and month swapped.
+func swappedDayMonth(a, b []rune) bool {
+	if len(a) != 8 || len(b) != 8 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return a[4] == b[6] && a[5] == b[7] && a[6] == b[4] && a[7] == b[5]
+}
+
+// compareAll fills w.gamma for every candidate pair, in parallel.
+func (w *work) compareAll(ctx context.Context) error {
+	nf := len(w.cols)
+	w.gamma = make([]uint8, len(w.pairs)*nf)
+	return w.parallel(ctx, "comparing", len(w.pairs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p := w.pairs[i]
+			g := w.gamma[i*nf : (i+1)*nf]
+			for f, c := range w.cols {
+				g[f] = c.level(p.a, p.b)
+			}
+		}
+	})
+}
+
+// parallel runs fn over [0,n) in chunks on w.opt.Workers goroutines,
+// reporting progress and stopping early when ctx is done.
+func (w *work) parallel(ctx context.Context, stage string, n int, fn func(lo, hi int)) error {
+	const chunk = 1 << 14
+	var mu sync.Mutex
+	next, done := 0, 0
+	var wg sync.WaitGroup
+	for k := 0; k < w.opt.Workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if ctx.Err() != nil {
+					return
+				}
+				mu.Lock()
+				lo := next
+				next += chunk
+				mu.Unlock()
+				if lo >= n {
+					return
+				}
+				hi := min(lo+chunk, n)
+				fn(lo, hi)
+				mu.Lock()
+				done += hi - lo
+				w.opt.Progress(stage, int64(done), int64(n))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// isRefinement reports whether key b refines key a ("kyohwaso-4" of
+// "kyohwaso").
+func isRefinement(a, b string) bool {
+	return len(b) > len(a)+1 && b[len(a)] == '-' && b[:len(a)] == a
+}
+
+// jaccard is |a ∩ b| / |a ∪ b| of two sorted sets of ids.
+func jaccard(a, b []int32) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	i, j, both := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			both++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(both) / float64(len(a)+len(b)-both)
+}

@@ -1,0 +1,440 @@
+package match
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/textnorm"
+)
+
+// work is the state of one run.
+type work struct {
+	ds   *Dataset
+	s    *Settings
+	opt  Options
+	src  []int32
+	nsrc int
+
+	cols  []*column
+	pairs []pairIdx
+	gamma []uint8 // len(pairs) × len(cols), row-major
+	prob  []float32
+	bf    [][]float64 // log Bayes factor per field and level
+
+	ruleStats []RuleStats
+	emIters   int
+}
+
+type pairIdx struct{ a, b int32 }
+
+// column is a field prepared for fast comparison: values interned to
+// integer ids, comparison strings as runes, keys, term frequencies.
+type column struct {
+	kind Kind
+	nlev int
+	tf   bool
+	// n records; alts alternative columns, whose rows follow the
+	// records' own (row = record + j × n)
+	n    int32
+	alts int
+
+	vid []int32  // per record: value id, -1 when missing
+	str [][]rune // per value id: the comparison form
+	key []int32  // per record: variant key id (names), -1 when missing
+	// partner is the surname column of a given-name column and the other
+	// way round, to see names written in each other's columns
+	partner *column
+	// per key id (names): the key as runes
+	keyStr [][]rune
+	elems  [][]string // per value id (category): the key, or the members of a set key
+	words  [][]int32  // per value id (text): sorted distinct word ids
+	// full names: the key in the other name order when the order is a
+	// guess (-1 if none), keys of the given name and the surname alone
+	key2       []int32
+	gkey, skey []int32
+
+	vidTF  []float32 // per value id: share of records with the value
+	keyTF  []float32 // per key id
+	tfMean float64   // Σ share²: chance two random records agree
+
+	// dates, per value id
+	dlo, dhi []int32
+	dprec    []uint8
+	dyear    []int32
+	ddig     [][]rune
+	// numbers, per value id
+	num []float64
+	tol float64
+}
+
+// levelNames lists the comparison levels of a kind, worst first after
+// "missing" (level 0, neutral).
+func levelNames(k Kind) []string {
+	switch k {
+	case Name:
+		// swapped: given name and surname in each other's columns
+		// same_given: the given name's key agrees, the surname does not
+		return []string{"missing", "different", "jaro_winkler_0.80", "same_given", "jaro_winkler_0.92", "swapped", "variant", "exact"}
+	case Text:
+		// same_words: the same words in another order or with a few more
+		return []string{"missing", "different", "jaro_winkler_0.80", "same_words", "jaro_winkler_0.92", "exact"}
+	case Date:
+		return []string{"missing", "different", "within_a_year", "one_edit", "same_year", "same_month", "exact"}
+	case Category:
+		return []string{"missing", "different", "compatible", "exact"}
+	case Exact:
+		return []string{"missing", "different", "one_edit", "exact"}
+	case Number:
+		return []string{"missing", "different", "close", "exact"}
+	}
+	return nil
+}
+
+// prepare builds the columns, one goroutine per field.
+func (w *work) prepare(ctx context.Context) error {
+	w.cols = make([]*column, len(w.s.Fields))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, w.opt.Workers)
+	for i := range w.s.Fields {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			w.cols[i] = prepareColumn(w.ds, &w.s.Fields[i], w.opt.Workers)
+		}(i)
+	}
+	wg.Wait()
+	given, sur := -1, -1
+	for i, f := range w.s.Fields {
+		if f.Kind != Name {
+			continue
+		}
+		switch {
+		case f.NamePart == "given" && given < 0:
+			given = i
+		case f.NamePart == "surname" && sur < 0:
+			sur = i
+		}
+	}
+	if given >= 0 && sur >= 0 {
+		w.cols[given].partner, w.cols[sur].partner = w.cols[sur], w.cols[given]
+	}
+	return ctx.Err()
+}
+
+// interner gives dense ids to strings.
+type interner struct {
+	ids  map[string]int32
+	vals []string
+}
+
+func newInterner(n int) *interner { return &interner{ids: make(map[string]int32, n)} }
+
+func (in *interner) id(s string) int32 {
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	id := int32(len(in.vals))
+	in.ids[s] = id
+	in.vals = append(in.vals, s)
+	return id
+}
+
+func prepareColumn(ds *Dataset, f *Field, workers int) *column {
+	// Rows: the field's column for every record, then each alternative
+	// column for every record (row = record + j × records).
+	cis := []int{ds.Column(f.Column)}
+	for _, a := range f.Alternatives {
+		cis = append(cis, ds.Column(a))
+	}
+	nrec := len(ds.Records)
+	n := nrec * len(cis)
+	c := &column{kind: f.Kind, nlev: len(levelNames(f.Kind)), tf: f.TermFrequency != nil && *f.TermFrequency,
+		n: int32(nrec), alts: len(cis) - 1}
+	c.vid = make([]int32, n)
+	// Normalize each distinct raw value once.
+	raw := newInterner(n / 4)
+	rawOf := make([]int32, n)
+	for row := range rawOf {
+		v := strings.TrimSpace(ds.Records[row%nrec].Values[cis[row/nrec]])
+		if v == "" {
+			rawOf[row] = -1
+			continue
+		}
+		rawOf[row] = raw.id(v)
+	}
+	// Normalizing is the costly part (Unicode, romanization, name
+	// parsing): spread the distinct values over the workers.
+	infos := make([]valueInfo, len(raw.vals))
+	var wg sync.WaitGroup
+	chunk := (len(raw.vals) + workers - 1) / max(workers, 1)
+	for lo := 0; lo < len(raw.vals); lo += max(chunk, 1) {
+		hi := min(lo+max(chunk, 1), len(raw.vals))
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			for j := lo; j < hi; j++ {
+				infos[j] = analyzeValue(f, raw.vals[j])
+			}
+		}(lo, hi)
+	}
+	wg.Wait()
+	vals := newInterner(len(raw.vals))
+	keys := newInterner(len(raw.vals))
+	rawVid := make([]int32, len(raw.vals))
+	rawKey := make([]int32, len(raw.vals))
+	for j, in := range infos {
+		rawVid[j], rawKey[j] = -1, -1
+		if in.norm == "" {
+			continue
+		}
+		rawVid[j] = vals.id(in.norm)
+		if in.key != "" {
+			rawKey[j] = keys.id(in.key)
+		}
+	}
+	if f.Kind == Name || f.Kind == Category {
+		c.key = make([]int32, n)
+	}
+	var rawG, rawS, rawK2 []int32
+	if f.Kind == Name && f.NamePart == "full" {
+		c.key2 = make([]int32, n)
+		c.gkey, c.skey = make([]int32, n), make([]int32, n)
+		gk, sk := newInterner(len(raw.vals)), newInterner(len(raw.vals))
+		rawK2 = make([]int32, len(raw.vals))
+		rawG, rawS = make([]int32, len(raw.vals)), make([]int32, len(raw.vals))
+		for j, in := range infos {
+			rawK2[j], rawG[j], rawS[j] = -1, -1, -1
+			if in.alt != "" && rawKey[j] >= 0 {
+				rawK2[j] = keys.id(in.alt)
+			}
+			if in.gkey != "" {
+				rawG[j] = gk.id(in.gkey)
+			}
+			if in.skey != "" {
+				rawS[j] = sk.id(in.skey)
+			}
+		}
+	}
+	for i := range rawOf {
+		r := rawOf[i]
+		if r < 0 {
+			c.vid[i] = -1
+			if c.key != nil {
+				c.key[i] = -1
+			}
+			if c.gkey != nil {
+				c.gkey[i], c.skey[i], c.key2[i] = -1, -1, -1
+			}
+			continue
+		}
+		c.vid[i] = rawVid[r]
+		if c.key != nil {
+			c.key[i] = rawKey[r]
+		}
+		if c.gkey != nil {
+			c.gkey[i], c.skey[i], c.key2[i] = rawG[r], rawS[r], rawK2[r]
+		}
+	}
+	c.str = make([][]rune, len(vals.vals))
+	for j, v := range vals.vals {
+		c.str[j] = []rune(v)
+	}
+	if f.Kind == Name {
+		c.keyStr = make([][]rune, len(keys.vals))
+		for j, k := range keys.vals {
+			c.keyStr[j] = []rune(k)
+		}
+	}
+	if f.Kind == Category {
+		// a key "~a|b" stands for one of a, b
+		c.elems = make([][]string, len(vals.vals))
+		for j, v := range vals.vals {
+			if strings.HasPrefix(v, "~") {
+				c.elems[j] = strings.Split(v[1:], "|")
+			} else {
+				c.elems[j] = []string{v}
+			}
+		}
+	}
+	if f.Kind == Text {
+		// word ids per value, sorted, for the word-set level
+		words := newInterner(len(vals.vals))
+		c.words = make([][]int32, len(vals.vals))
+		for j, v := range vals.vals {
+			var ws []int32
+			for _, t := range strings.Fields(v) {
+				ws = append(ws, words.id(t))
+			}
+			slices.Sort(ws)
+			c.words[j] = slices.Compact(ws)
+		}
+	}
+	c.vidTF, c.tfMean = frequencies(c.vid, len(vals.vals))
+	if c.key != nil {
+		c.keyTF, c.tfMean = frequencies(c.key, len(keys.vals))
+	}
+	switch f.Kind {
+	case Date:
+		c.prepareDates(vals.vals)
+	case Number:
+		c.num = make([]float64, len(vals.vals))
+		for j, v := range vals.vals {
+			c.num[j], _ = strconv.ParseFloat(v, 64)
+		}
+		c.tol = f.Tolerance
+	}
+	return c
+}
+
+// valueInfo is the comparison form of a raw value: the normalized value
+// and, for names and categories, its variant key; for full names also the
+// key in the other name order and the keys of the two parts.
+type valueInfo struct {
+	norm, key       string
+	alt, gkey, skey string
+}
+
+// analyzeValue normalizes one raw value ("" norm: missing).
+func analyzeValue(f *Field, v string) valueInfo {
+	switch f.Kind {
+	case Name:
+		switch f.NamePart {
+		case "surname":
+			return valueInfo{norm: strings.ReplaceAll(textnorm.NormalizeName(v), " ", ""), key: textnorm.SurnameKey(v)}
+		case "given":
+			norm := strings.ReplaceAll(textnorm.Fold(v), " ", "")
+			if textnorm.HasHangul(norm) {
+				norm = textnorm.Romanize(norm, textnorm.RR)
+			}
+			return valueInfo{norm: norm, key: textnorm.GivenKey(v)}
+		}
+		in := textnorm.AnalyzeName(v)
+		return valueInfo{norm: in.Norm, key: in.Key, alt: in.AltKey, gkey: in.GivenKey, skey: in.SurnameKey}
+	case Category:
+		k := textnorm.CategoryKey(v)
+		return valueInfo{norm: k, key: k}
+	case Number:
+		x, err := strconv.ParseFloat(numberText(v), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return valueInfo{}
+		}
+		return valueInfo{norm: strconv.FormatFloat(x, 'g', -1, 64)}
+	case Date:
+		if p, err := rollcall.ParseDate(v); err == nil {
+			if p.IsZero() {
+				return valueInfo{}
+			}
+			return valueInfo{norm: p.String()}
+		}
+		// Unreadable dates (typos such as month 13) still compare by digits.
+		return valueInfo{norm: "!" + digitsOf(v)}
+	case Exact:
+		return valueInfo{norm: strings.TrimSpace(v)}
+	}
+	return valueInfo{norm: textnorm.Fold(v)}
+}
+
+// numberText strips thousands separators, currency signs and spaces
+// ("$1,044.00" → "1044.00").
+func numberText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9', r == '.', r == '-', r == '+', r == 'e', r == 'E':
+			b.WriteRune(r)
+		case r == ',', r == ' ', r == '$', r == '€', r == '£', r == '¥', r == '₩', r == '\u00a0':
+		default:
+			return "" // words: not a number
+		}
+	}
+	return b.String()
+}
+
+func digitsOf(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// frequencies returns each id's share of the non-missing records and the
+// sum of squared shares.
+func frequencies(ids []int32, n int) ([]float32, float64) {
+	cnt := make([]int32, n)
+	tot := 0
+	for _, id := range ids {
+		if id >= 0 {
+			cnt[id]++
+			tot++
+		}
+	}
+	tf := make([]float32, n)
+	sq := 0.0
+	if tot == 0 {
+		return tf, 0
+	}
+	for i, c := range cnt {
+		p := float64(c) / float64(tot)
+		tf[i] = float32(p)
+		sq += p * p
+	}
+	return tf, sq
+}
+
+func (c *column) prepareDates(vals []string) {
+	n := len(vals)
+	c.dlo, c.dhi = make([]int32, n), make([]int32, n)
+	c.dprec, c.dyear = make([]uint8, n), make([]int32, n)
+	c.ddig = make([][]rune, n)
+	for j, v := range vals {
+		c.dyear[j] = -1
+		if strings.HasPrefix(v, "!") {
+			c.ddig[j] = []rune(v[1:])
+			c.dprec[j] = 0
+			if len(v) >= 5 {
+				if y, err := strconv.Atoi(v[1:5]); err == nil {
+					c.dyear[j] = int32(y)
+				}
+			}
+			continue
+		}
+		p, err := rollcall.ParseDate(v)
+		if err != nil {
+			continue
+		}
+		y1, m1, d1 := p.Earliest()
+		y2, m2, d2 := p.Latest()
+		c.dlo[j] = dayNumber(y1, m1, d1)
+		c.dhi[j] = dayNumber(y2, m2, d2)
+		c.dprec[j] = uint8(p.Precision())
+		if p.Qualifier() == rollcall.QualAbout && c.dprec[j] > uint8(rollcall.PrecYear) {
+			c.dprec[j] = uint8(rollcall.PrecYear)
+		}
+		if p.Qualifier() == rollcall.QualBefore || p.Qualifier() == rollcall.QualAfter || p.IsRange() {
+			c.dprec[j] = uint8(rollcall.PrecYear)
+		}
+		if y1 == y2 || p.Qualifier() == rollcall.QualAbout {
+			c.dyear[j] = int32((y1 + y2) / 2)
+		}
+		c.ddig[j] = []rune(digitsOf(v))
+	}
+}
+
+// dayNumber counts days from 1 March of year 0 (proleptic Gregorian).
+func dayNumber(y, m, d int) int32 {
+	if m <= 2 {
+		y--
+		m += 12
+	}
+	return int32(365*y + y/4 - y/100 + y/400 + (153*(m-3)+2)/5 + d - 1)
+}
