@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -14,6 +14,7 @@ import (
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
 	"github.com/rollcall-project/rollcall/internal/refdata"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // amnestyCommands is `rollcall amnesty ...`: decrees as rules, eligibility,
@@ -36,18 +37,6 @@ func (m *Main) amnestyCommands() []*cobra.Command {
 	root.AddCommand(m.amnestyCheck(), decree, m.amnestyEvaluate(), outcome, m.amnestyReport(), followup,
 		m.amnestyOverdue(), m.amnestySeedDemo())
 	return []*cobra.Command{root}
-}
-
-// openInput opens a named input file; "-" is stdin.
-func (m *Main) openInput(name string) (io.ReadCloser, error) {
-	if name == "-" {
-		return io.NopCloser(m.Stdin), nil
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, rollcall.WrapError(rollcall.EINVALID, err, "cannot open %s", name)
-	}
-	return f, nil
 }
 
 func (m *Main) amnestyCheck() *cobra.Command {
@@ -140,21 +129,18 @@ func (m *Main) amnestyDecreeAdd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			created, err := amnesty.SaveDecree(ctx, st, &d, update)
-			if err != nil {
-				return err
-			}
-			verb := "updated"
-			if created {
-				verb = "added"
-			}
-			fmt.Fprintf(m.Stdout, "%s decree %s (id %d)\n", verb, d.Key, d.ID)
-			return nil
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				created, err := amnesty.SaveDecree(ctx, st, &d, update)
+				if err != nil {
+					return err
+				}
+				verb := "updated"
+				if created {
+					verb = "added"
+				}
+				fmt.Fprintf(m.Stdout, "%s decree %s (id %d)\n", verb, d.Key, d.ID)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "decree YAML file (- for stdin)")
@@ -169,31 +155,28 @@ func (m *Main) amnestyDecreeList() *cobra.Command {
 		Short: "List decrees by date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			ds, _, err := st.ListAmnestyDecrees(ctx, rollcall.ListOptions{Limit: -1})
-			if err != nil {
-				return err
-			}
-			slices.SortStableFunc(ds, func(a, b rollcall.AmnestyDecree) int {
-				return amnesty.DecreeDate(a).Compare(amnesty.DecreeDate(b))
-			})
-			t := table{header: []string{"key", "announced", "effective", "rule", "announced_number", "title"}}
-			for _, d := range ds {
-				rule := "–"
-				if strings.TrimSpace(d.Rule) != "" {
-					rule = "yes"
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				ds, _, err := st.ListAmnestyDecrees(ctx, rollcall.ListOptions{Limit: -1})
+				if err != nil {
+					return err
 				}
-				t.rows = append(t.rows, []string{d.Key, d.Announced.String(), d.Effective.String(), rule,
-					shorten(d.AnnouncedNumber, 40), shorten(d.Title, 60)})
-			}
-			if ds == nil {
-				ds = []rollcall.AmnestyDecree{}
-			}
-			return m.render(format, ds, t)
+				slices.SortStableFunc(ds, func(a, b rollcall.AmnestyDecree) int {
+					return amnesty.DecreeDate(a).Compare(amnesty.DecreeDate(b))
+				})
+				t := table{header: []string{"key", "announced", "effective", "rule", "announced_number", "title"}}
+				for _, d := range ds {
+					rule := "–"
+					if strings.TrimSpace(d.Rule) != "" {
+						rule = "yes"
+					}
+					t.rows = append(t.rows, []string{d.Key, d.Announced.String(), d.Effective.String(), rule,
+						shorten(d.AnnouncedNumber, 40), shorten(d.Title, 60)})
+				}
+				if ds == nil {
+					ds = []rollcall.AmnestyDecree{}
+				}
+				return m.render(format, ds, t)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
@@ -215,19 +198,16 @@ func (m *Main) amnestyDecreeShow() *cobra.Command {
 		Short: "Show one decree with its rule and the facts the rule uses",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			d, err := st.DecreeByKey(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				return m.render("json", d, table{})
-			}
-			return m.renderOne(d)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				d, err := st.DecreeByKey(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if format == "json" {
+					return m.render("json", d, table{})
+				}
+				return m.renderOne(d)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
@@ -241,38 +221,35 @@ func (m *Main) amnestyEvaluate() *cobra.Command {
 		Short: "Decide every documented person's eligibility under a decree",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			ev, err := amnesty.Evaluate(ctx, st, args[0])
-			if err != nil {
-				return err
-			}
-			var rows []amnesty.PersonResult
-			for _, r := range ev.Results {
-				if only == "" || r.Decision.Decision == only || (only == "held" && r.Held != "false") {
-					rows = append(rows, r)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				ev, err := amnesty.Evaluate(ctx, st, args[0])
+				if err != nil {
+					return err
 				}
-			}
-			if rows == nil {
-				rows = []amnesty.PersonResult{}
-			}
-			t := table{header: []string{"person_id", "name", "decision", "missing", "held", "facility", "outcome"}}
-			for _, r := range rows {
-				out := ""
-				if r.Outcome != nil {
-					out = r.Outcome.Status
+				var rows []amnesty.PersonResult
+				for _, r := range ev.Results {
+					if only == "" || r.Decision.Decision == only || (only == "held" && r.Held != "false") {
+						rows = append(rows, r)
+					}
 				}
-				name := r.Name
-				if r.Fictional {
-					name += " (fictional)"
+				if rows == nil {
+					rows = []amnesty.PersonResult{}
 				}
-				t.rows = append(t.rows, []string{strconv.FormatInt(r.PersonID, 10), name, r.Decision.Decision,
-					strings.Join(r.Missing, ";"), r.Held, r.Facility, out})
-			}
-			return m.render(format, rows, t)
+				t := table{header: []string{"person_id", "name", "decision", "missing", "held", "facility", "outcome"}}
+				for _, r := range rows {
+					out := ""
+					if r.Outcome != nil {
+						out = r.Outcome.Status
+					}
+					name := r.Name
+					if r.Fictional {
+						name += " (fictional)"
+					}
+					t.rows = append(t.rows, []string{strconv.FormatInt(r.PersonID, 10), name, r.Decision.Decision,
+						strings.Join(r.Missing, ";"), r.Held, r.Facility, out})
+				}
+				return m.render(format, rows, t)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
@@ -301,17 +278,14 @@ func (m *Main) amnestyOutcomeAdd() *cobra.Command {
 				return err
 			}
 			in.PersonID, in.DecreeKey = id, args[1]
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			o, err := amnesty.AddOutcome(ctx, st, in)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(m.Stdout, "outcome %d: person %d under %s: %s on %s\n", o.ID, o.PersonID, in.DecreeKey, o.Status, o.Date.Human("en"))
-			return nil
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				o, err := amnesty.AddOutcome(ctx, st, in)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(m.Stdout, "outcome %d: person %d under %s: %s on %s\n", o.ID, o.PersonID, in.DecreeKey, o.Status, o.Date.Human("en"))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&in.Status, "status", "", "outcome status")
@@ -332,24 +306,21 @@ func (m *Main) amnestyOutcomeHistory() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			rows, err := amnesty.OutcomeHistory(ctx, st, id, args[1])
-			if err != nil {
-				return err
-			}
-			t := table{header: []string{"id", "status", "date", "source_id", "note", "by", "recorded"}}
-			for _, o := range rows {
-				src := ""
-				if o.SourceID != nil {
-					src = strconv.FormatInt(*o.SourceID, 10)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				rows, err := amnesty.OutcomeHistory(ctx, st, id, args[1])
+				if err != nil {
+					return err
 				}
-				t.rows = append(t.rows, []string{strconv.FormatInt(o.ID, 10), o.Status, o.Date.String(), src, o.Note, o.CreatedBy, o.CreatedAt.Format(time.RFC3339)})
-			}
-			return m.render(format, rows, t)
+				t := table{header: []string{"id", "status", "date", "source_id", "note", "by", "recorded"}}
+				for _, o := range rows {
+					src := ""
+					if o.SourceID != nil {
+						src = strconv.FormatInt(*o.SourceID, 10)
+					}
+					t.rows = append(t.rows, []string{strconv.FormatInt(o.ID, 10), o.Status, o.Date.String(), src, o.Note, o.CreatedBy, o.CreatedAt.Format(time.RFC3339)})
+				}
+				return m.render(format, rows, t)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
@@ -364,25 +335,22 @@ func (m *Main) amnestyReport() *cobra.Command {
 		Short: "Announced vs documented vs eligible vs released, per facility and across decrees",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			rep, err := amnesty.Report(ctx, st, args[0])
-			if err != nil {
-				return err
-			}
-			if svg != "" {
-				b, err := amnesty.ChartSVG(rep.Timeline, "Amnesties: announced, documented, eligible, released")
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				rep, err := amnesty.Report(ctx, st, args[0])
 				if err != nil {
 					return err
 				}
-				if err := os.WriteFile(svg, b, 0o644); err != nil {
-					return fmt.Errorf("write chart: %w", err)
+				if svg != "" {
+					b, err := amnesty.ChartSVG(rep.Timeline, "Amnesties: announced, documented, eligible, released")
+					if err != nil {
+						return err
+					}
+					if err := os.WriteFile(svg, b, 0o644); err != nil {
+						return fmt.Errorf("write chart: %w", err)
+					}
 				}
-			}
-			return amnesty.WriteReport(m.Stdout, rep, format, persons)
+				return amnesty.WriteReport(m.Stdout, rep, format, persons)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv or json")
@@ -405,17 +373,14 @@ func (m *Main) amnestyFollowUpAdd() *cobra.Command {
 				return err
 			}
 			in.PersonID, in.Sensitivity = id, rollcall.Sensitivity(sens)
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			f, err := amnesty.AddFollowUp(ctx, st, in)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(m.Stdout, "follow-up %d: person %d, %s on %s\n", f.ID, f.PersonID, f.Kind, f.Date.Human("en"))
-			return nil
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				f, err := amnesty.AddFollowUp(ctx, st, in)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(m.Stdout, "follow-up %d: person %d, %s on %s\n", f.ID, f.PersonID, f.Kind, f.Date.Human("en"))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&in.Kind, "kind", "", "kind of observation")
@@ -443,28 +408,25 @@ func (m *Main) amnestyOverdue() *cobra.Command {
 				}
 				at = t
 			}
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			rows, err := amnesty.Overdue(ctx, st, months, at)
-			if err != nil {
-				return err
-			}
-			if rows == nil {
-				rows = []amnesty.OverdueRow{}
-			}
-			t := table{header: []string{"person_id", "name", "decree", "status", "released_on", "last_follow_up", "last_kind", "months_since"}}
-			for _, r := range rows {
-				name := r.Name
-				if r.Fictional {
-					name += " (fictional)"
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				rows, err := amnesty.Overdue(ctx, st, months, at)
+				if err != nil {
+					return err
 				}
-				t.rows = append(t.rows, []string{strconv.FormatInt(r.PersonID, 10), name, r.Decree, r.Status, r.ReleasedOn,
-					r.LastFollowUp, r.LastKind, strconv.Itoa(r.MonthsSince)})
-			}
-			return m.render(format, rows, t)
+				if rows == nil {
+					rows = []amnesty.OverdueRow{}
+				}
+				t := table{header: []string{"person_id", "name", "decree", "status", "released_on", "last_follow_up", "last_kind", "months_since"}}
+				for _, r := range rows {
+					name := r.Name
+					if r.Fictional {
+						name += " (fictional)"
+					}
+					t.rows = append(t.rows, []string{strconv.FormatInt(r.PersonID, 10), name, r.Decree, r.Status, r.ReleasedOn,
+						r.LastFollowUp, r.LastKind, strconv.Itoa(r.MonthsSince)})
+				}
+				return m.render(format, rows, t)
+			})
 		},
 	}
 	cmd.Flags().IntVar(&months, "months", 6, "months without follow-up")
@@ -480,21 +442,18 @@ func (m *Main) amnestySeedDemo() *cobra.Command {
 		Short: "Record FICTIONAL outcomes under the 2015 decree for the demo population",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			sum, err := amnesty.SeedDemoOutcomes(ctx, st, seed)
-			if err != nil {
-				return err
-			}
-			if sum.Skipped {
-				fmt.Fprintf(m.Stdout, "%s already has outcomes; nothing recorded\n", sum.Decree)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				sum, err := amnesty.SeedDemoOutcomes(ctx, st, seed)
+				if err != nil {
+					return err
+				}
+				if sum.Skipped {
+					fmt.Fprintf(m.Stdout, "%s already has outcomes; nothing recorded\n", sum.Decree)
+					return nil
+				}
+				fmt.Fprintf(m.Stdout, "recorded %d fictional outcomes and %d follow-ups under %s\n", sum.Outcomes, sum.FollowUps, sum.Decree)
 				return nil
-			}
-			fmt.Fprintf(m.Stdout, "recorded %d fictional outcomes and %d follow-ups under %s\n", sum.Outcomes, sum.FollowUps, sum.Decree)
-			return nil
+			})
 		},
 	}
 	cmd.Flags().Int64Var(&seed, "seed", 1, "random seed")

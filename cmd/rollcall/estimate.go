@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -11,14 +12,13 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/estimate/mse"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // estimateFlags are the flags of `rollcall estimate`.
@@ -35,14 +35,18 @@ type estimateFlags struct {
 	chains     int
 	classes    int
 	format     string
-	db         estimateDBFlags
+	// without --input
+	by     string
+	lists  string
+	groups []string
+	noSave bool
 }
 
 // estimateCommands returns `rollcall estimate`.
 func (m *Main) estimateCommands() []*cobra.Command {
 	var f estimateFlags
 	cmd := &cobra.Command{
-		Use:   "estimate (--input FILE.csv | --db DB [--by facility_type|period|sex|region]) --method loglinear|lcmcr|chao",
+		Use:   "estimate (--input FILE.csv | --db DB [--by facility_type|period|sex|region]) --method loglinear|lcmcr|chao|observed",
 		Short: "Estimate a population size from overlapping lists (multiple systems estimation)",
 		Long: `estimate reads a capture-pattern table and estimates how many people there are
 in total, seen or not.
@@ -57,7 +61,8 @@ Methods:
   lcmcr      Bayesian latent-class model (Manrique-Vallier 2016), Gibbs sampler,
              --chains chains in parallel; estimate = posterior median, interval =
              2.5% and 97.5% posterior quantiles.
-  chao       Chao's lower bound n + f1²/(2 f2).`,
+  chao       Chao's lower bound n + f1²/(2 f2).
+  observed   The number of people seen: the trivial lower bound.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return m.runEstimate(cmd, &f)
@@ -65,7 +70,7 @@ Methods:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.input, "input", "", "CSV file with the capture-pattern table (required)")
-	fl.StringVar(&f.method, "method", "loglinear", "loglinear, lcmcr or chao")
+	fl.StringVar(&f.method, "method", "loglinear", "loglinear, lcmcr, chao or observed")
 	fl.StringVar(&f.criterion, "criterion", "bic", "log-linear model selection: bic or aic")
 	fl.IntVar(&f.maxOrder, "max-order", 0, "log-linear: highest interaction order (default: lists − 1)")
 	fl.StringVar(&f.model, "model", "", `log-linear: fit this model instead of searching, e.g. "[123][14][34]"`)
@@ -76,51 +81,107 @@ Methods:
 	fl.IntVar(&f.chains, "chains", 2, "lcmcr: chains run in parallel")
 	fl.IntVar(&f.classes, "classes", 10, "lcmcr: truncation level K* of the latent classes")
 	fl.StringVar(&f.format, "format", "table", "output: json or table")
-	f.db.register(cmd)
+	fl.StringVar(&f.by, "by", "", "without --input: estimate per stratum and combine (facility_type, period, sex, region; comma-separated)")
+	fl.StringVar(&f.lists, "lists", "auto", "without --input: one list per source, per source kind, or auto (per source up to 8 sources, else per kind)")
+	fl.StringArrayVar(&f.groups, "group", nil, "without --input: SOURCEKEY=LIST puts a source into a named list (repeat); other sources stay lists of their own")
+	fl.BoolVar(&f.noSave, "no-save", false, "without --input: do not store the result in the database")
 	return []*cobra.Command{cmd}
 }
 
 func (m *Main) runEstimate(cmd *cobra.Command, f *estimateFlags) error {
-	if err := f.check(); err != nil {
-		return err
-	}
-	if f.input == "" {
-		// No file: estimate from the linked persons in --db.
-		return m.runEstimateDB(cmd, f)
-	}
-	file, err := os.Open(f.input)
-	if err != nil {
-		return rollcall.WrapError(rollcall.EINVALID, err, "estimate: cannot open %s", f.input)
-	}
-	defer file.Close()
-	tab, err := mse.ReadCSV(file, f.input)
-	if err != nil {
-		return err
-	}
-	res, err := m.estimateTable(cmd, tab, f)
-	if err != nil {
-		return fmt.Errorf("estimate %s: %w", f.input, err)
-	}
-	return m.writeEstimate(res, f)
-}
-
-// check validates the flags that do not depend on the data.
-func (f *estimateFlags) check() error {
 	if f.format != "json" && f.format != "table" {
 		return rollcall.Errorf(rollcall.EINVALID, "estimate: --format must be json or table, not %q", f.format)
 	}
-	switch f.method {
-	case mse.MethodLogLinear, mse.MethodLCMCR, mse.MethodChao:
-	default:
-		return rollcall.Errorf(rollcall.EINVALID, "estimate: --method must be loglinear, lcmcr or chao, not %q", f.method)
+	method, err := mse.ParseMethod(f.method)
+	if err != nil {
+		return flagError("estimate: --method", err)
 	}
-	return nil
+	opts, err := f.options(cmd, method)
+	if err != nil {
+		return err
+	}
+	report, done := m.progress()
+	if report != nil {
+		desc := "fitting models"
+		if method == mse.MethodLCMCR {
+			desc = "sampling"
+		}
+		bar := func(n, total int64) { report(desc, n, total) }
+		opts.LogLinear.Progress, opts.LCMCR.Progress = bar, bar
+	}
+	var out *estimate.Outcome
+	if f.input == "" {
+		// No file: estimate from the linked persons in --db.
+		out, err = m.estimateDB(cmd, f, method, opts)
+	} else {
+		out, err = estimateFile(cmd.Context(), f.input, method, opts)
+	}
+	done()
+	if err != nil {
+		return err
+	}
+	if len(out.Saved) > 0 {
+		fmt.Fprintf(m.Stderr, "stored as estimate %v (input hash %s, lists grouped by %s)\n", out.Saved, out.InputHash[:12], out.Grouping)
+	}
+	return m.writeEstimate(out.Result, f)
+}
+
+// estimateFile estimates from the capture-pattern table in a CSV file.
+func estimateFile(ctx context.Context, path string, method mse.Method, opts mse.Options) (*estimate.Outcome, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, rollcall.WrapError(rollcall.EINVALID, err, "estimate: cannot open %s", path)
+	}
+	defer file.Close()
+	tab, err := mse.ReadCSV(file, path)
+	if err != nil {
+		return nil, err
+	}
+	res, err := mse.Estimate(ctx, tab, method, opts)
+	if err != nil {
+		return nil, fmt.Errorf("estimate %s: %w", path, err)
+	}
+	return &estimate.Outcome{Result: res}, nil
+}
+
+// estimateDB estimates from the linked persons in --db and, unless
+// --no-save, stores the result with its method, parameters, seed and input
+// hash.
+func (m *Main) estimateDB(cmd *cobra.Command, f *estimateFlags, method mse.Method, opts mse.Options) (*estimate.Outcome, error) {
+	if !m.dbGiven(cmd) {
+		return nil, rollcall.Errorf(rollcall.EINVALID, "estimate: give --input FILE.csv, or --db DB to estimate from the linked persons")
+	}
+	lists, err := estimate.ParseLists(f.lists)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string]string{}
+	for _, g := range f.groups {
+		k, v, ok := strings.Cut(g, "=")
+		if !ok || k == "" || v == "" {
+			return nil, rollcall.Errorf(rollcall.EINVALID, "--group %q: want SOURCEKEY=LIST", g)
+		}
+		groups[k] = v
+	}
+	var out *estimate.Outcome
+	err = m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+		var err error
+		out, err = estimate.Run(ctx, st, estimate.Options{
+			Method: method, By: estimate.ParseStrata(f.by), Lists: lists, Groups: groups,
+			LogLinear: opts.LogLinear, LCMCR: opts.LCMCR, Save: !f.noSave,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("estimate: %w", err)
+	}
+	return out, nil
 }
 
 // options turns the flags into mse options; an lcmcr run without --seed gets
 // a random seed, which the result reports.
-func (f *estimateFlags) options(cmd *cobra.Command) (mse.Options, error) {
-	if f.method == mse.MethodLCMCR && !cmd.Flags().Changed("seed") {
+func (f *estimateFlags) options(cmd *cobra.Command, method mse.Method) (mse.Options, error) {
+	if method == mse.MethodLCMCR && !cmd.Flags().Changed("seed") {
 		var b [8]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return mse.Options{}, fmt.Errorf("estimate: draw a seed: %w", err)
@@ -134,24 +195,6 @@ func (f *estimateFlags) options(cmd *cobra.Command) (mse.Options, error) {
 			Burnin: f.burnin, Iterations: f.iterations, Thin: f.thin,
 		},
 	}, nil
-}
-
-// estimateTable runs the chosen method on a table, with a progress bar on a
-// terminal. The table may come from a file or, later, from the database.
-func (m *Main) estimateTable(cmd *cobra.Command, tab *mse.Table, f *estimateFlags) (mse.Result, error) {
-	opts, err := f.options(cmd)
-	if err != nil {
-		return mse.Result{}, err
-	}
-	desc := "fitting models"
-	if f.method == mse.MethodLCMCR {
-		desc = "sampling"
-	}
-	bar := m.progressBar(desc)
-	opts.LogLinear.Progress, opts.LCMCR.Progress = bar.update, bar.update
-	res, err := mse.Estimate(cmd.Context(), tab, f.method, opts)
-	bar.finish()
-	return res, err
 }
 
 // writeEstimate prints a result as --format asks.
@@ -217,44 +260,4 @@ func writeEstimateTable(w io.Writer, r mse.Result) error {
 		fmt.Fprintln(w, "warning:", s)
 	}
 	return nil
-}
-
-// progress draws a bar on stderr when stderr is a terminal; otherwise its
-// methods do nothing.
-type progress struct {
-	bar   *progressbar.ProgressBar
-	desc  string
-	out   io.Writer
-	total int64
-}
-
-func (m *Main) progressBar(desc string) *progress {
-	p := &progress{desc: desc}
-	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.out = m.Stderr
-	}
-	return p
-}
-
-func (p *progress) update(done, total int64) {
-	if p.out == nil {
-		return
-	}
-	if p.bar == nil || total != p.total {
-		p.total = total
-		p.bar = progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(p.out),
-			progressbar.OptionSetDescription(p.desc),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionShowCount(),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
-	_ = p.bar.Set64(done)
-}
-
-func (p *progress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-	}
 }

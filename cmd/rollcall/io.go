@@ -1,34 +1,23 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/export"
 	"github.com/rollcall-project/rollcall/internal/ingest"
 	"github.com/rollcall-project/rollcall/internal/refdata"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 func (m *Main) ioCommands() []*cobra.Command {
 	return []*cobra.Command{m.importCommand(), m.exportCommand()}
-}
-
-// stderrTerminal returns m.Stderr when it is a terminal (for progress
-// bars), else nil.
-func (m *Main) stderrTerminal() io.Writer {
-	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return m.Stderr
-	}
-	return nil
 }
 
 func (m *Main) importCommand() *cobra.Command {
@@ -78,52 +67,49 @@ and amnesty decrees (also without files).`,
 				}
 				opts.Mapping = mp
 			}
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			if loadRef {
-				if err := refdata.Load(ctx, st); err != nil {
-					return fmt.Errorf("load reference data: %w", err)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				if loadRef {
+					if err := refdata.Load(ctx, st); err != nil {
+						return fmt.Errorf("load reference data: %w", err)
+					}
+					fmt.Fprintln(m.Stdout, "reference data loaded")
 				}
-				fmt.Fprintln(m.Stdout, "reference data loaded")
-			}
-			if len(args) == 0 {
-				return nil
-			}
-			plan, err := ingest.Validate(ctx, st, args, opts)
-			if err != nil {
-				return m.importFailed(err)
-			}
-			if dryRun {
-				for _, w := range plan.Warnings() {
+				if len(args) == 0 {
+					return nil
+				}
+				plan, err := ingest.Validate(ctx, st, args, opts)
+				if err != nil {
+					return m.importFailed(err)
+				}
+				if dryRun {
+					for _, w := range plan.Warnings() {
+						fmt.Fprintln(m.Stderr, "warning:", w)
+					}
+					fmt.Fprintf(m.Stdout, "%d rows checked, no problems found; nothing written (--dry-run)\n", plan.Rows())
+					return nil
+				}
+				res, err := plan.Write(ctx)
+				if err != nil {
+					return err
+				}
+				for _, w := range res.Warnings {
 					fmt.Fprintln(m.Stderr, "warning:", w)
 				}
-				fmt.Fprintf(m.Stdout, "%d rows checked, no problems found; nothing written (--dry-run)\n", plan.Rows())
-				return nil
-			}
-			res, err := plan.Write(ctx)
-			if err != nil {
-				return err
-			}
-			for _, w := range res.Warnings {
-				fmt.Fprintln(m.Stderr, "warning:", w)
-			}
-			if asJSON {
-				enc := json.NewEncoder(m.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
-			}
-			for _, c := range []struct {
-				name string
-				c    ingest.Counts
-			}{{"sources", res.Sources}, {"facilities", res.Facilities}, {"records", res.Records}, {"events", res.Events}} {
-				if c.c != (ingest.Counts{}) {
-					fmt.Fprintf(m.Stdout, "%-10s %d created, %d updated, %d unchanged\n", c.name, c.c.Created, c.c.Updated, c.c.Unchanged)
+				if asJSON {
+					enc := json.NewEncoder(m.Stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(res)
 				}
-			}
-			return nil
+				for _, c := range []struct {
+					name string
+					c    ingest.Counts
+				}{{"sources", res.Sources}, {"facilities", res.Facilities}, {"records", res.Records}, {"events", res.Events}} {
+					if c.c != (ingest.Counts{}) {
+						fmt.Fprintf(m.Stdout, "%-10s %d created, %d updated, %d unchanged\n", c.name, c.c.Created, c.c.Updated, c.c.Unchanged)
+					}
+				}
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -174,43 +160,29 @@ A records or sources CSV export can be imported again unchanged.`,
 					entity = export.Facilities
 				}
 			}
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			w := m.Stdout
-			var tmp *os.File
-			if output != "" && output != "-" {
-				// Write beside the target and rename, so a failed export
-				// never leaves half a file under the real name.
-				tmp, err = os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".*")
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				// writeOutput writes beside the target and renames, so a failed
+				// export never leaves half a file under the real name.
+				var stats export.Stats
+				err := m.writeOutput(output, func(w io.Writer) error {
+					var err error
+					stats, err = export.Write(ctx, st, w, export.Options{Entity: entity, Format: format})
+					return err
+				})
 				if err != nil {
-					return fmt.Errorf("export: %w", err)
+					return err
 				}
-				defer os.Remove(tmp.Name())
-				w = tmp
-			}
-			stats, err := export.Write(ctx, st, w, export.Options{Entity: entity, Format: format})
-			if tmp != nil {
-				err = errors.Join(err, tmp.Close())
-				if err == nil {
-					err = os.Rename(tmp.Name(), output)
+				msg := fmt.Sprintf("exported %d %s", stats.Written, entity)
+				if stats.Skipped > 0 {
+					why := "confidential"
+					if strings.EqualFold(format, export.GeoJSON) {
+						why = "without coordinates"
+					}
+					msg += fmt.Sprintf(" (%d left out: %s)", stats.Skipped, why)
 				}
-			}
-			if err != nil {
-				return err
-			}
-			msg := fmt.Sprintf("exported %d %s", stats.Written, entity)
-			if stats.Skipped > 0 {
-				why := "confidential"
-				if strings.EqualFold(format, export.GeoJSON) {
-					why = "without coordinates"
-				}
-				msg += fmt.Sprintf(" (%d left out: %s)", stats.Skipped, why)
-			}
-			fmt.Fprintln(m.Stderr, msg)
-			return nil
+				fmt.Fprintln(m.Stderr, msg)
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

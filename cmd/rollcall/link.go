@@ -1,24 +1,23 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
-	"sync"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/link"
 	"github.com/rollcall-project/rollcall/internal/link/match"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
-// linkCommands returns the file-based `link` command.
+// linkCommands returns `link`, over the database or CSV files.
 func (m *Main) linkCommands() []*cobra.Command {
 	return []*cobra.Command{m.linkCommand()}
 }
@@ -95,96 +94,16 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 	if f.id == "" {
 		return rollcall.Errorf(rollcall.EINVALID, "--id is required with --input")
 	}
-	ctx := cmd.Context()
-	var s match.Settings
-	if f.model != "" {
-		b, err := os.ReadFile(f.model)
-		if err != nil {
-			return rollcall.WrapError(rollcall.EINVALID, err, "cannot read model %s", f.model)
-		}
-		if err := decodeStrict(b, &s); err != nil {
-			return rollcall.WrapError(rollcall.EINVALID, err, "model %s is not valid settings JSON", f.model)
-		}
-		if len(f.fields) > 0 {
-			return rollcall.Errorf(rollcall.EINVALID, "--field and --model exclude each other: the model names its fields")
-		}
-	} else {
-		if len(f.fields) == 0 {
-			return rollcall.Errorf(rollcall.EINVALID, "give at least one --field COL:KIND")
-		}
-		for _, spec := range f.fields {
-			i := strings.LastIndex(spec, ":")
-			if i <= 0 {
-				return rollcall.Errorf(rollcall.EINVALID, "--field %q: want COL:KIND", spec)
-			}
-			k, err := match.ParseKind(spec[i+1:])
-			if err != nil {
-				return err
-			}
-			// COL+ALT1+ALT2: columns holding other forms of the value
-			names := strings.Split(spec[:i], "+")
-			s.Fields = append(s.Fields, match.Field{Column: names[0], Kind: k, Alternatives: names[1:]})
-		}
+	s, err := f.settings()
+	if err != nil {
+		return err
 	}
-	for _, b := range f.blocks {
-		var rule []string
-		for _, k := range strings.Split(b, "&") {
-			if k = strings.TrimSpace(k); k != "" {
-				rule = append(rule, k)
-			}
-		}
-		s.Blocking = append(s.Blocking, rule)
+	ds, truth, err := link.ReadFiles(f.inputs, f.id, s, f.truth)
+	if err != nil {
+		return err
 	}
-	if f.threshold != 0 {
-		s.Threshold = f.threshold
-	}
-	if f.linkType != "" {
-		s.LinkType = f.linkType
-	}
-	// The columns to read: compared ones and their alternatives, once
-	// each, then the truth.
-	var cols []string
-	seen := map[string]bool{}
-	for _, fd := range s.Fields {
-		for _, c := range append([]string{fd.Column}, fd.Alternatives...) {
-			if !seen[c] {
-				seen[c] = true
-				cols = append(cols, c)
-			}
-		}
-	}
-	nc := len(cols)
-	if f.truth != "" {
-		cols = append(cols, f.truth)
-	}
-	ds := &match.Dataset{Columns: cols[:nc]}
-	var truth []string
-	fileOf := map[string]string{} // id → input, to name both files of a duplicate
-	for i, in := range f.inputs {
-		recs, err := readInput(in, strconv.Itoa(i), f.id, cols)
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if prev, dup := fileOf[r.ID]; dup {
-				where := "twice in " + in
-				if prev != in {
-					where = "in " + prev + " and " + in
-				}
-				return &rollcall.Error{Code: rollcall.EINVALID, Field: f.id,
-					Message: fmt.Sprintf("record id %q is not unique: %s (ids must be unique across inputs)", r.ID, where)}
-			}
-			fileOf[r.ID] = in
-			if f.truth != "" {
-				truth = append(truth, r.Values[nc])
-				r.Values = r.Values[:nc]
-			}
-			ds.Records = append(ds.Records, r)
-		}
-	}
-	opt := match.Options{}
 	report, done := m.progress()
-	opt.Progress = report
+	opt := match.Options{Progress: report}
 	if !f.quiet {
 		// Report blocking before the (longer) comparison and scoring.
 		opt.AfterBlocking = func(pairs []match.Pair, rules []match.RuleStats) {
@@ -198,7 +117,7 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 			}
 		}
 	}
-	res, err := match.RunWithOptions(ctx, ds, s, nil, opt)
+	res, err := match.RunWithOptions(cmd.Context(), ds, s, nil, opt)
 	done()
 	if err != nil {
 		return err
@@ -228,8 +147,7 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 		return err
 	}
 	if f.truth != "" {
-		ev := match.Evaluate(ds, res, truth)
-		b, err := json.Marshal(ev)
+		b, err := json.Marshal(match.Evaluate(ds, res, truth))
 		if err != nil {
 			return fmt.Errorf("encoding evaluation: %w", err)
 		}
@@ -238,13 +156,86 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 	return nil
 }
 
-func readInput(path, source, id string, cols []string) ([]match.Record, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, rollcall.WrapError(rollcall.EINVALID, err, "cannot open input %s", path)
+// settings are the linkage settings the flags give: a saved model or the
+// --field specs, with the blocking rules, threshold and link type.
+func (f *linkFlags) settings() (match.Settings, error) {
+	var s match.Settings
+	if f.model != "" {
+		saved, err := link.ReadSettings(f.model)
+		if err != nil {
+			return s, err
+		}
+		if len(f.fields) > 0 {
+			return s, rollcall.Errorf(rollcall.EINVALID, "--field and --model exclude each other: the model names its fields")
+		}
+		s = *saved
+	} else {
+		if len(f.fields) == 0 {
+			return s, rollcall.Errorf(rollcall.EINVALID, "give at least one --field COL:KIND")
+		}
+		for _, spec := range f.fields {
+			fd, err := link.ParseField(spec)
+			if err != nil {
+				return s, err
+			}
+			s.Fields = append(s.Fields, fd)
+		}
 	}
-	defer fh.Close()
-	return match.ReadCSV(fh, path, source, id, cols)
+	for _, b := range f.blocks {
+		s.Blocking = append(s.Blocking, link.ParseBlocking(b))
+	}
+	if f.threshold != 0 {
+		s.Threshold = f.threshold
+	}
+	if f.linkType != "" {
+		s.LinkType = f.linkType
+	}
+	return s, nil
+}
+
+// runLinkDB links the stored records into persons (rollcall link --db).
+func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
+	if len(f.fields) > 0 || f.id != "" || f.truth != "" || f.output != "" {
+		return rollcall.Errorf(rollcall.EINVALID, "--id, --field, --truth and --output go with --input; over the database the fields are fixed (name, sex, birth date, province, facility)")
+	}
+	if !m.dbGiven(cmd) {
+		return rollcall.Errorf(rollcall.EINVALID, "link: give --input FILE.csv (files), or --db DB to link the stored records into persons")
+	}
+	return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+		opts := link.Options{DryRun: f.dryRun}
+		if f.model != "" {
+			s, err := link.ReadSettings(f.model)
+			if err != nil {
+				return err
+			}
+			opts.Settings = s
+		}
+		report, done := m.progress()
+		opts.Progress = report
+		rep, err := link.Run(ctx, st, opts)
+		done()
+		if err != nil {
+			return err
+		}
+		if f.saveModel != "" {
+			b, err := json.MarshalIndent(rep.Settings, "", "  ")
+			if err != nil {
+				return fmt.Errorf("save model: %w", err)
+			}
+			if err := os.WriteFile(f.saveModel, b, 0o600); err != nil {
+				return fmt.Errorf("save model: %w", err)
+			}
+		}
+		summary := *rep
+		summary.Settings = nil // written with --save-model; too long for a report
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(struct {
+			link.Report
+			DryRun bool `json:"dry_run,omitempty"`
+		}{summary, f.dryRun})
+	})
 }
 
 func writeFileWith(path string, fn func(io.Writer) error) error {
@@ -297,38 +288,4 @@ func printModel(w io.Writer, res *match.Result) {
 	}
 	fmt.Fprintf(w, "result: %d clusters, %d pairs to review, %d merges refused, %s\n",
 		st.Clusters, st.Review, st.Refused, st.Elapsed.Round(1e6))
-}
-
-// progress returns a progress callback drawing a bar on stderr when stderr
-// is a terminal (else nil) and a function that clears the bar at the end.
-func (m *Main) progress() (match.Progress, func()) {
-	fh, ok := m.Stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(fh.Fd())) {
-		return nil, func() {}
-	}
-	var mu sync.Mutex
-	var bar *progressbar.ProgressBar
-	stage := ""
-	finish := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if bar != nil {
-			_ = bar.Finish()
-			bar = nil
-		}
-	}
-	return func(st string, done, total int64) {
-		mu.Lock()
-		defer mu.Unlock()
-		if st != stage || bar == nil {
-			if bar != nil {
-				_ = bar.Finish()
-			}
-			stage = st
-			bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(fh),
-				progressbar.OptionSetDescription(st), progressbar.OptionClearOnFinish(),
-				progressbar.OptionThrottle(100e6))
-		}
-		_ = bar.Set64(done)
-	}, finish
 }

@@ -13,7 +13,7 @@ import (
 
 // The febrl files live with the linkage package's tests (see its
 // testdata/SOURCES.md).
-var linkTestdata = filepath.Join("..", "..", "internal", "linkage", "testdata")
+var linkTestdata = filepath.Join("..", "..", "internal", "link", "match", "testdata")
 
 var febrlFieldArgs = []string{"--field", "given_name:name", "--field", "surname:name", "--field", "street_number:exact",
 	"--field", "address_1:text", "--field", "address_2:text", "--field", "suburb:text", "--field", "postcode:exact",

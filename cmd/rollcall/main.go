@@ -1,6 +1,8 @@
 // Command rollcall documents detention in closed states and checks what
 // their governments announce. main only wires the internal packages into
-// cobra commands; see README.md for a tour.
+// cobra commands: each command parses its flags, reaches the database
+// through withStore (open.go), calls the internal package that does the
+// work and prints; see README.md for a tour.
 package main
 
 import (
@@ -138,7 +140,7 @@ func (m *Main) rootCommand() *cobra.Command {
 		m.linkCommands(),     // link, review (link.go)
 		m.amnestyCommands(),  // amnesty (amnesty.go)
 		m.userCommands(),     // user (user.go)
-		m.securityCommands(), // key, audit, evidence, backup, restore, verify-export (security.go)
+		m.securityCommands(), // key, audit, evidence, publish, verify-export, backup, restore (security.go)
 	}
 	for _, g := range groups {
 		root.AddCommand(g...)

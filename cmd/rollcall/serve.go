@@ -36,11 +36,11 @@ func (m *Main) serveCommands() []*cobra.Command {
 			"/healthz and /metrics (admin). Create accounts first with `rollcall user add`.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := m.openStore(cmd.Context(), cmd)
-			if err != nil {
-				return err
-			}
-			return m.serve(cmd.Context(), st, f)
+			// The server acts as each request's user, never as the operator:
+			// it gets cmd's context, not the store's.
+			return m.withStore(cmd, openOpts{}, func(_ context.Context, st *store.Store) error {
+				return m.serve(cmd.Context(), st, f)
+			})
 		},
 	}
 	addServeFlags(serve, &f, "127.0.0.1:8080")
@@ -60,15 +60,12 @@ func (m *Main) serveCommands() []*cobra.Command {
 			if f := cmd.Flag("db"); f != nil && !f.Changed && m.Getenv("ROLLCALL_DB") == "" {
 				_ = f.Value.Set("rollcall-demo.db")
 			}
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			if err := m.loadDemo(ctx, st, persons); err != nil {
-				return err
-			}
-			return m.serve(cmd.Context(), st, df)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				if err := m.loadDemo(ctx, st, persons); err != nil {
+					return err
+				}
+				return m.serve(cmd.Context(), st, df)
+			})
 		},
 	}
 	addServeFlags(demo, &df, "127.0.0.1:8080")

@@ -52,7 +52,7 @@ func (m *Main) loadSynth(ctx context.Context, st *store.Store, persons int) erro
 		{Method: mse.MethodLogLinear},
 		{Method: mse.MethodLCMCR, LCMCR: mse.LCMCROptions{Seed: demoSeed, Burnin: 2000, Iterations: 40000, Thin: 20}},
 		{Method: mse.MethodChao},
-		{Method: mse.MethodLCMCR, By: "facility_type", LCMCR: mse.LCMCROptions{Seed: demoSeed, Burnin: 2000, Iterations: 20000, Thin: 20}},
+		{Method: mse.MethodLCMCR, By: estimate.Strata{"facility_type"}, LCMCR: mse.LCMCROptions{Seed: demoSeed, Burnin: 2000, Iterations: 20000, Thin: 20}},
 	}
 	for _, o := range runs {
 		o.Save = true

@@ -2,67 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/text/width"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
-	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
-
-// nameKeys indexes names for search, so "Kim Young-hee" finds 김영희.
-func (m *Main) nameKeys(s string) []string { return textnorm.NameKeys(s) }
-
-// cliContext marks ctx as the local operator's: the CLI user holds the
-// database (and its key) anyway, so it acts with the system role.
-func (m *Main) cliContext(ctx context.Context) context.Context {
-	return rollcall.WithActor(ctx, rollcall.Actor{Name: "cli", Role: rollcall.RoleSystem})
-}
-
-// keyFileFor returns the key file to use for the database at dsn:
-// $ROLLCALL_KEY_FILE, else <db>.key beside a SQLite file, else "".
-func (m *Main) keyFileFor(dsn string) string {
-	if v := m.Getenv("ROLLCALL_KEY_FILE"); v != "" {
-		return v
-	}
-	if store.IsPostgresDSN(dsn) {
-		return ""
-	}
-	if _, err := os.Stat(dsn + ".key"); err == nil {
-		return dsn + ".key"
-	}
-	return ""
-}
-
-// openStore opens the database named by --db (migrating it), loads the
-// field cipher when a key is configured, and closes the store when Main
-// closes. Callers should also use m.cliContext for the context they pass.
-func (m *Main) openStore(ctx context.Context, cmd *cobra.Command) (*store.Store, error) {
-	dsn := m.dbFlag(cmd)
-	opts := store.Options{Logger: m.Logger, NameKeys: m.nameKeys}
-	if m.cipher != nil && m.cipherConfigured(dsn) {
-		c, err := m.cipher(ctx, dsn)
-		if err != nil {
-			return nil, fmt.Errorf("load encryption key: %w", err)
-		}
-		opts.Cipher = c
-	}
-	st, err := store.Open(m.cliContext(ctx), dsn, opts)
-	if err != nil {
-		return nil, err
-	}
-	m.onClose(st.Close)
-	return st, nil
-}
 
 func (m *Main) storeCommands() []*cobra.Command {
 	var reindex, noRef bool
@@ -75,22 +24,20 @@ other vocabularies, amnesty decrees and published estimates, each with its
 source (idempotent: running it again changes nothing).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			v, err := st.SchemaVersion(ctx)
-			if err != nil {
-				return err
-			}
-			if !noRef {
-				if err := refdata.Load(ctx, st); err != nil {
-					return fmt.Errorf("load reference data: %w", err)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				v, err := st.SchemaVersion(ctx)
+				if err != nil {
+					return err
 				}
-			}
-			fmt.Fprintf(m.Stdout, "database %s ready (%s, schema version %d)\n", store.RedactDSN(m.dbFlag(cmd)), st.Dialect(), v)
-			if reindex {
+				if !noRef {
+					if err := refdata.Load(ctx, st); err != nil {
+						return fmt.Errorf("load reference data: %w", err)
+					}
+				}
+				fmt.Fprintf(m.Stdout, "database %s ready (%s, schema version %d)\n", store.RedactDSN(m.dbFlag(cmd)), st.Dialect(), v)
+				if !reindex {
+					return nil
+				}
 				if err := st.OptimizeSearchIndex(ctx); err != nil {
 					return err
 				}
@@ -99,8 +46,8 @@ source (idempotent: running it again changes nothing).`,
 					return err
 				}
 				fmt.Fprintf(m.Stdout, "name search keys rebuilt: %d rows changed\n", n)
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	initCmd.Flags().BoolVar(&reindex, "reindex", false, "rebuild the name search keys (after upgrading rollcall)")
@@ -125,12 +72,9 @@ func (m *Main) listCommand() *cobra.Command {
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"facilities", "sources", "records", "persons", "events"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			return m.runList(ctx, st, args[0], f)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				return m.runList(ctx, st, args[0], f)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -146,12 +90,6 @@ func (m *Main) listCommand() *cobra.Command {
 	fl.StringVar(&f.province, "province", "", "facilities, records or persons of this province")
 	fl.StringVar(&f.sex, "sex", "", "records or persons of this sex (f or m)")
 	return cmd
-}
-
-// table is what every list and show renders: a header and string rows.
-type table struct {
-	header []string
-	rows   [][]string
 }
 
 func (m *Main) runList(ctx context.Context, st *store.Store, what string, f listFlags) error {
@@ -268,12 +206,9 @@ func (m *Main) showCommand() *cobra.Command {
 		Short: "Show one row in full (ID may be a key for facilities, sources and events)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			return m.runShow(ctx, st, args[0], args[1], format)
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				return m.runShow(ctx, st, args[0], args[1], format)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, json or csv")
@@ -353,116 +288,6 @@ func (m *Main) runShow(ctx context.Context, st *store.Store, what, ref, format s
 		return m.renderOne(item)
 	}
 	return m.render(format, item, t)
-}
-
-// render writes items as JSON, or t as an aligned table or CSV.
-func (m *Main) render(format string, items any, t table) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(items)
-	case "csv":
-		w := csv.NewWriter(m.Stdout)
-		w.Write(t.header)
-		w.WriteAll(t.rows)
-		return w.Error()
-	case "table", "":
-		return writeTable(m.Stdout, append([][]string{t.header}, t.rows...))
-	}
-	return rollcall.Errorf(rollcall.EINVALID, "unknown format %q: choose table, json or csv", format)
-}
-
-// renderOne writes one object as "field  value" lines, from its JSON form.
-func (m *Main) renderOne(item any) error {
-	b, err := json.Marshal(item)
-	if err != nil {
-		return fmt.Errorf("render: %w", err)
-	}
-	var fields []struct {
-		k string
-		v json.RawMessage
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	if _, err := dec.Token(); err != nil { // {
-		return fmt.Errorf("render: %w", err)
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("render: %w", err)
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return fmt.Errorf("render: %w", err)
-		}
-		fields = append(fields, struct {
-			k string
-			v json.RawMessage
-		}{tok.(string), raw})
-	}
-	var rows [][]string
-	for _, f := range fields {
-		v := string(f.v)
-		var s string
-		if json.Unmarshal(f.v, &s) == nil {
-			v = s
-		}
-		if v == "" || v == "null" {
-			continue
-		}
-		rows = append(rows, []string{f.k, v})
-	}
-	return writeTable(m.Stdout, rows)
-}
-
-// writeTable writes rows as aligned columns. Widths count terminal cells,
-// so hangul (two cells a character) lines up with latin text, which
-// text/tabwriter does not do.
-func writeTable(w io.Writer, rows [][]string) error {
-	var widths []int
-	for _, r := range rows {
-		for i, c := range r {
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], cellWidth(clean(c)))
-		}
-	}
-	var b strings.Builder
-	for _, r := range rows {
-		b.Reset()
-		for i, c := range r {
-			c = clean(c)
-			b.WriteString(c)
-			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-cellWidth(c)+2))
-			}
-		}
-		b.WriteString("\n")
-		if _, err := io.WriteString(w, b.String()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func clean(c string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(c, "\t", " "), "\n", " ")
-}
-
-// cellWidth is the number of terminal cells s takes.
-func cellWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/rollcall-project/rollcall/internal/ingest"
 	"github.com/rollcall-project/rollcall/internal/refdata"
+	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
@@ -56,22 +58,19 @@ no --out, loads the data (with the reference data) into the database.`,
 			if out != "" && !load && !cmd.Flags().Changed("db") {
 				return nil
 			}
-			ctx := m.cliContext(cmd.Context())
-			st, err := m.openStore(ctx, cmd)
-			if err != nil {
-				return err
-			}
-			if err := refdata.Load(ctx, st); err != nil {
-				return fmt.Errorf("load reference data: %w", err)
-			}
-			files := []string{filepath.Join(dir, "sources.csv"), filepath.Join(dir, "records.csv"), filepath.Join(dir, "events.csv")}
-			res, err := ingest.Import(ctx, st, files, ingest.Options{Progress: m.stderrTerminal()})
-			if err != nil {
-				return m.importFailed(err)
-			}
-			fmt.Fprintf(m.Stdout, "loaded into %s: %d sources, %d records, %d events created\n",
-				m.dbFlag(cmd), res.Sources.Created, res.Records.Created, res.Events.Created)
-			return nil
+			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+				if err := refdata.Load(ctx, st); err != nil {
+					return fmt.Errorf("load reference data: %w", err)
+				}
+				files := []string{filepath.Join(dir, "sources.csv"), filepath.Join(dir, "records.csv"), filepath.Join(dir, "events.csv")}
+				res, err := ingest.Import(ctx, st, files, ingest.Options{Progress: m.stderrTerminal()})
+				if err != nil {
+					return m.importFailed(err)
+				}
+				fmt.Fprintf(m.Stdout, "loaded into %s: %d sources, %d records, %d events created\n",
+					m.dbFlag(cmd), res.Sources.Created, res.Records.Created, res.Events.Created)
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 func (m *Main) userCommands() []*cobra.Command {
@@ -147,13 +148,11 @@ func (m *Main) userCommands() []*cobra.Command {
 	return []*cobra.Command{user}
 }
 
+// withAuth runs f with the account service of the --db database.
 func (m *Main) withAuth(cmd *cobra.Command, f func(context.Context, *auth.Service) error) error {
-	ctx := m.cliContext(cmd.Context())
-	st, err := m.openStore(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	return f(ctx, auth.NewService(st))
+	return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+		return f(ctx, auth.NewService(st))
+	})
 }
 
 // readPassword prompts twice on a terminal, or reads one line from stdin.

@@ -24,18 +24,16 @@ import (
 
 // Options configure Run.
 type Options struct {
-	// Method is mse.MethodLogLinear, mse.MethodLCMCR or mse.MethodChao.
-	Method string
-	// By names the stratum variables (facility_type, sex, province, decade),
-	// comma-separated; empty estimates the whole population at once.
-	By string
-	// Lists says what a list is: "source" (one list per source), "kind"
-	// (one per source kind) or "auto" (per source while there are at most
-	// MaxLists sources, else per kind). Groups, when set, maps a source key
-	// to the list it belongs to and overrides the rest.
-	Lists  string
+	// Method is one that mse.ParseMethod accepts.
+	Method mse.Method
+	// By names the stratum variables; empty estimates the whole population
+	// at once.
+	By Strata
+	// Lists says what a list is (empty: ListsAuto). Groups, when set, maps
+	// a source key to the list it belongs to and overrides Lists.
+	Lists  Lists
 	Groups map[string]string
-	// MaxLists bounds the lists of an "auto" grouping [8].
+	// MaxLists bounds the lists of a ListsAuto grouping [8].
 	MaxLists  int
 	LogLinear mse.LogLinearOptions
 	LCMCR     mse.LCMCROptions
@@ -54,6 +52,9 @@ type Outcome struct {
 
 // Run estimates the population from the persons in st.
 func Run(ctx context.Context, st *store.Store, opts Options) (*Outcome, error) {
+	if _, err := mse.ParseMethod(string(opts.Method)); err != nil {
+		return nil, err
+	}
 	rows, names, err := st.CaptureHistories(ctx, opts.By)
 	if err != nil {
 		return nil, err
@@ -89,8 +90,8 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Outcome, error) {
 	}
 	sort.Strings(order)
 	out := &Outcome{Lists: lists, Grouping: grouping, InputHash: hashTables(order, tables)}
-	if opts.By == "" {
-		out.Result, err = estimate(ctx, tables[""], opts)
+	if len(opts.By) == 0 {
+		out.Result, err = mse.Estimate(ctx, tables[""], opts.Method, mse.Options{LogLinear: opts.LogLinear, LCMCR: opts.LCMCR})
 	} else {
 		strata := make([]mse.Stratum, len(order))
 		for i, s := range order {
@@ -112,40 +113,29 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Outcome, error) {
 	return out, nil
 }
 
-func estimate(ctx context.Context, t *mse.Table, opts Options) (mse.Result, error) {
-	switch opts.Method {
-	case mse.MethodLogLinear:
-		return mse.LogLinear(ctx, t, opts.LogLinear)
-	case mse.MethodLCMCR:
-		return mse.LCMCR(ctx, t, opts.LCMCR)
-	case mse.MethodChao:
-		return mse.Chao(t), nil
-	}
-	return mse.Result{}, rollcall.Errorf(rollcall.EINVALID, "unknown method %q: choose loglinear, lcmcr or chao", opts.Method)
-}
-
 // groupLists maps each source (by its index in names) to a list index.
 func groupLists(ctx context.Context, st *store.Store, names []string, opts Options) ([]int, []string, string, error) {
-	mode := opts.Lists
-	if mode == "" {
-		mode = "auto"
+	mode, err := ParseLists(string(opts.Lists))
+	if err != nil {
+		return nil, nil, "", err
 	}
 	maxLists := opts.MaxLists
 	if maxLists == 0 {
 		maxLists = 8
 	}
+	// grouping names what was done: the mode, or "groups".
+	grouping := string(ListsSource)
 	group := func(key string) string { return key }
 	switch {
 	case len(opts.Groups) > 0:
-		mode = "groups"
+		grouping = "groups"
 		group = func(key string) string {
 			if g, ok := opts.Groups[key]; ok {
 				return g
 			}
 			return key
 		}
-	case mode == "source":
-	case mode == "kind" || (mode == "auto" && len(names) > maxLists):
+	case mode == ListsKind || (mode == ListsAuto && len(names) > maxLists):
 		// One list query: lists never decrypt, whereas SourceByKey would open
 		// (and audit as read) each testimony's informant just to learn a kind.
 		srcs, _, err := st.ListSources(ctx, rollcall.ListOptions{Limit: -1})
@@ -156,12 +146,8 @@ func groupLists(ctx context.Context, st *store.Store, names []string, opts Optio
 		for _, src := range srcs {
 			kinds[src.Key] = src.Kind
 		}
-		mode = "kind"
+		grouping = string(ListsKind)
 		group = func(key string) string { return kinds[key] }
-	case mode == "auto":
-		mode = "source"
-	default:
-		return nil, nil, "", rollcall.Errorf(rollcall.EINVALID, "--lists must be source, kind or auto, not %q", opts.Lists)
 	}
 	index := map[string]int{}
 	var lists []string
@@ -179,7 +165,7 @@ func groupLists(ctx context.Context, st *store.Store, names []string, opts Optio
 	if len(lists) > mse.MaxLogLinearLists && opts.Method == mse.MethodLogLinear {
 		return nil, nil, "", rollcall.Errorf(rollcall.EINVALID, "%d lists is more than log-linear models take (%d): group the sources (--lists kind or --group)", len(lists), mse.MaxLogLinearLists)
 	}
-	return listOf, lists, mode, nil
+	return listOf, lists, grouping, nil
 }
 
 // hashTables is a SHA-256 over the strata's list names and counts, so that
@@ -200,7 +186,7 @@ func hashTables(order []string, tables map[string]*mse.Table) string {
 
 func save(ctx context.Context, st *store.Store, out *Outcome, opts Options) error {
 	params := map[string]any{
-		"lists": out.Lists, "grouping": out.Grouping, "by": opts.By,
+		"lists": out.Lists, "grouping": out.Grouping, "by": opts.By.String(),
 		"interval": out.Result.Interval, "warnings": out.Result.Warnings,
 	}
 	switch opts.Method {
@@ -219,12 +205,12 @@ func save(ctx context.Context, st *store.Store, out *Outcome, opts Options) erro
 	}
 	row := func(stratum string, r mse.Result) *store.EstimateRow {
 		e := &store.EstimateRow{
-			Stratum: stratum, Method: r.Method, Observed: r.Observed, Estimate: r.Estimate,
+			Stratum: stratum, Method: string(r.Method), Observed: r.Observed, Estimate: r.Estimate,
 			Lower: ptr(r.Lower), Upper: ptr(r.Upper), Level: r.Level, Model: r.Model,
 			Seed: int64(r.Seed), InputHash: out.InputHash,
 		}
 		if e.Method == "" {
-			e.Method = opts.Method
+			e.Method = string(opts.Method)
 		}
 		if math.IsNaN(e.Estimate) || math.IsInf(e.Estimate, 0) {
 			e.Estimate = -1 // unbounded; the interval says so
@@ -239,13 +225,14 @@ func save(ctx context.Context, st *store.Store, out *Outcome, opts Options) erro
 		return e
 	}
 	return st.InTx(ctx, func(tx *store.Store) error {
+		by := opts.By.String()
 		overall := "all"
-		if opts.By != "" {
-			overall = "all (by " + opts.By + ")"
+		if by != "" {
+			overall = "all (by " + by + ")"
 		}
 		rows := []*store.EstimateRow{row(overall, out.Result)}
 		for _, s := range out.Result.Strata {
-			rows = append(rows, row(opts.By+"="+s.Stratum, s.Result))
+			rows = append(rows, row(by+"="+s.Stratum, s.Result))
 		}
 		for _, e := range rows {
 			if err := tx.SaveEstimate(ctx, e); err != nil {

@@ -145,7 +145,7 @@ func TestRunMatchesTableEstimate(t *testing.T) {
 func TestRunStratifiedAndGrouped(t *testing.T) {
 	ctx, st := openStore(t)
 	seed(t, ctx, st)
-	out, err := Run(ctx, st, Options{Method: mse.MethodChao, By: "sex", Save: true})
+	out, err := Run(ctx, st, Options{Method: mse.MethodChao, By: Strata{"sex"}, Save: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,9 @@ import (
 // Columns given to the linkage model, in the order of Dataset.Columns.
 var columns = []string{"name", "name_alt", "sex", "birth_date", "province", "facility"}
 
+// birthDateColumn is the index of birth_date, given to the model typed.
+const birthDateColumn = 3
+
 // DefaultSettings are the linkage settings used over the database: names
 // (variant- and romanization-aware), sex, partial birth dates, province and
 // facility (through the facility alias vocabulary). Blocking and the m/u
@@ -82,10 +85,13 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 		if fac == "" && r.FacilityID != nil {
 			fac = facName[*r.FacilityID]
 		}
+		dates := make([]rollcall.PartialDate, len(columns))
+		dates[birthDateColumn] = r.BirthDate
 		ds.Records[i] = match.Record{
 			ID:     strconv.FormatInt(r.ID, 10),
 			Source: strconv.FormatInt(r.SourceID, 10),
-			Values: []string{r.Name, r.NameAlt, r.Sex, r.BirthDate.String(), r.Province, fac},
+			Values: []string{r.Name, r.NameAlt, r.Sex, "", r.Province, fac},
+			Dates:  dates,
 		}
 	}
 	stored, err := st.LinkDecisions(ctx)

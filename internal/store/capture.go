@@ -19,21 +19,16 @@ const Unknown = "unknown"
 
 // CaptureHistories returns, for each person with records, the lists
 // (sources) that recorded them, and the list names (source keys, by source
-// id). strataBy is a comma-separated list of facility_type, sex, province
-// and decade (of detention); each person's value is the person's own
+// id). vars are stratum variables among facility_type, sex, province and
+// decade (of detention); each person's value is the person's own
 // attribute when set, else the most frequent among their records (ties to
 // the alphabetically first); decade is that of the earliest detention or
 // arrest date.
-func (s *Store) CaptureHistories(ctx context.Context, strataBy string) ([]CaptureRow, []string, error) {
-	var vars []string
-	for _, v := range strings.Split(strataBy, ",") {
-		if v = strings.TrimSpace(v); v == "" {
-			continue
-		}
+func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureRow, []string, error) {
+	for _, v := range vars {
 		if !strataVars[v] {
 			return nil, nil, rollcall.Errorf(rollcall.EINVALID, "cannot stratify by %q: choose facility_type, sex, province or decade", v)
 		}
-		vars = append(vars, v)
 	}
 	rows, err := s.q.QueryContext(ctx, `SELECT r.person_id, r.source_id, src.key, r.sex, r.province, r.detained_sort,
 		f.type, p.sex, p.province

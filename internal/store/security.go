@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/audit/chain"
 )
 
 // This file holds the tables of internal/evidence and the audit checkpoints
@@ -283,6 +284,24 @@ func (s *Store) Reseal(ctx context.Context) (int, error) {
 		return nil
 	})
 	return total, err
+}
+
+// Rekey finishes a key rotation: the keyring has made data key version the
+// active one (keeping the old keys, so a crash before Rekey leaves every
+// value readable), and s holds its new cipher. Rekey reseals every value
+// with that key and records the rotation in the audit log, in one
+// transaction, and returns how many values it rewrote.
+func (s *Store) Rekey(ctx context.Context, version int) (int, error) {
+	var n int
+	err := s.InTx(ctx, func(tx *Store) error {
+		var err error
+		if n, err = tx.Reseal(ctx); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, chain.Entry{Action: "key.rotate", Entity: "keyring",
+			Detail: fmt.Sprintf("data key version %d; %d values re-encrypted", version, n)})
+	})
+	return n, err
 }
 
 func (s *Store) resealColumn(ctx context.Context, c SealedColumn) (int, error) {

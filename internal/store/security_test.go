@@ -130,3 +130,41 @@ func TestSealedColumnsComplete(t *testing.T) {
 		}
 	})
 }
+
+// TestRekey: the rotation's re-encryption and its audit entry are one
+// transaction; without a key neither happens.
+func TestRekey(t *testing.T) {
+	k1, k2, ix := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32)
+	sc := &swapCipher{}
+	c1, _ := keys.NewCipher(1, map[byte][]byte{1: k1}, ix)
+	eachDB(t, Options{Cipher: sc}, func(t *testing.T, st *Store) {
+		sc.c.Store(c1)
+		ctx := ctxAs(editor)
+		src := mkSource(t, st, "S-rekey")
+		must(t, st.CreateRecord(ctx, &rollcall.Record{SourceID: src.ID, Key: "r", Name: "x", Testimony: "words", Sensitivity: rollcall.Confidential}))
+		c2, _ := keys.NewCipher(2, map[byte][]byte{1: k1, 2: k2}, ix)
+		sc.c.Store(c2)
+		n, err := st.Rekey(ctx, 2)
+		if err != nil || n != 1 {
+			t.Fatalf("Rekey = %d, %v (want 1: the testimony)", n, err)
+		}
+		es, err := st.AuditEntries(ctx, 0, -1)
+		if err != nil || len(es) == 0 {
+			t.Fatalf("audit entries: %d, %v", len(es), err)
+		}
+		last := es[len(es)-1]
+		if last.Action != "key.rotate" || last.Entity != "keyring" || last.Detail != "data key version 2; 1 values re-encrypted" {
+			t.Errorf("last audit entry %+v", last)
+		}
+	})
+	eachDB(t, Options{}, func(t *testing.T, st *Store) {
+		ctx := ctxAs(editor)
+		before, _ := st.AuditEntries(ctx, 0, -1)
+		if _, err := st.Rekey(ctx, 2); rollcall.ErrorCode(err) != rollcall.EINVALID {
+			t.Fatalf("Rekey without a key: %v", err)
+		}
+		if after, _ := st.AuditEntries(ctx, 0, -1); len(after) != len(before) {
+			t.Errorf("a failed Rekey left %d audit entries", len(after)-len(before))
+		}
+	})
+}

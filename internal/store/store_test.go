@@ -1011,7 +1011,7 @@ func TestCaptureHistories(t *testing.T) {
 		add(c, "2", p2, y, "", "2001")
 		add(a, "3", p3, nil, "f", "")
 		must(t, st.CreateRecord(ctx, &rollcall.Record{SourceID: c.ID, Key: "unlinked", Name: "x"}))
-		rows, names, err := st.CaptureHistories(ctx, "facility_type,sex,decade")
+		rows, names, err := st.CaptureHistories(ctx, []string{"facility_type", "sex", "decade"})
 		must(t, err)
 		if !reflect.DeepEqual(names, []string{"list-a", "list-b", "list-c"}) {
 			t.Errorf("list names %v", names)
@@ -1025,12 +1025,12 @@ func TestCaptureHistories(t *testing.T) {
 		if !reflect.DeepEqual(rows, want) {
 			t.Errorf("capture histories\n got %+v\nwant %+v", rows, want)
 		}
-		rows, _, err = st.CaptureHistories(ctx, "")
+		rows, _, err = st.CaptureHistories(ctx, nil)
 		must(t, err)
 		if len(rows) != 3 || rows[0].Stratum != "" || rows[0].Strata != nil {
 			t.Errorf("unstratified: %+v", rows)
 		}
-		_, _, err = st.CaptureHistories(ctx, "colour")
+		_, _, err = st.CaptureHistories(ctx, []string{"colour"})
 		wantCode(t, err, rollcall.EINVALID)
 	})
 }

@@ -5,19 +5,10 @@ import (
 	"math"
 )
 
-// Method names as they appear in Result.Method.
-const (
-	MethodLogLinear  = "loglinear"
-	MethodLCMCR      = "lcmcr"
-	MethodChao       = "chao"
-	MethodObserved   = "observed"
-	MethodStratified = "stratified"
-)
-
 // Result is one population-size estimate. Non-finite numbers (an unbounded
 // upper limit, say) are written to JSON as null.
 type Result struct {
-	Method   string   `json:"method"`
+	Method   Method   `json:"method"`
 	Lists    []string `json:"lists,omitempty"`
 	Observed int      `json:"observed"`
 	Estimate float64  `json:"estimate"`
@@ -121,7 +112,7 @@ func (c *Candidate) UnmarshalJSON(b []byte) error {
 }
 
 type resultJSON struct {
-	Method       string            `json:"method"`
+	Method       Method            `json:"method"`
 	Lists        []string          `json:"lists,omitempty"`
 	Observed     int               `json:"observed"`
 	Estimate     jfloat            `json:"estimate"`

@@ -20,8 +20,8 @@ type Stratum struct {
 
 // StratifiedOptions configure Stratified.
 type StratifiedOptions struct {
-	// Method is MethodLogLinear, MethodLCMCR or MethodChao.
-	Method    string
+	// Method is one that ParseMethod accepts.
+	Method    Method
 	LogLinear LogLinearOptions
 	// LCMCR settings; stratum i uses seed LCMCR.Seed + i so that strata are
 	// independent and the whole run is reproducible from one seed.
@@ -37,9 +37,8 @@ type Options struct {
 	LCMCR     LCMCROptions
 }
 
-// Estimate runs the named method (MethodLogLinear, MethodLCMCR, MethodChao
-// or MethodObserved) on t.
-func Estimate(ctx context.Context, t *Table, method string, opts Options) (Result, error) {
+// Estimate runs method (one that ParseMethod accepts) on t.
+func Estimate(ctx context.Context, t *Table, method Method, opts Options) (Result, error) {
 	switch method {
 	case MethodLogLinear:
 		return LogLinear(ctx, t, opts.LogLinear)
@@ -50,7 +49,10 @@ func Estimate(ctx context.Context, t *Table, method string, opts Options) (Resul
 	case MethodObserved:
 		return ObservedCount(t), nil
 	}
-	return Result{}, rollcall.Errorf(rollcall.EINVALID, "unknown method %q (want loglinear, lcmcr, chao or observed)", method)
+	if _, err := ParseMethod(string(method)); err != nil {
+		return Result{}, err
+	}
+	return Result{}, fmt.Errorf("mse: method %q has no estimator", method)
 }
 
 // Stratified estimates each stratum separately and adds them up.

@@ -55,6 +55,26 @@ type Record struct {
 	// With link type "link" only records of different sources are paired.
 	Source string
 	Values []string
+	// Dates, when not nil, also line up with Dataset.Columns: a date field
+	// takes a known date from here as it is, instead of reading its text
+	// (stored records carry typed dates; CSV input leaves Dates nil).
+	Dates []rollcall.PartialDate
+}
+
+// text is the value of column ci as a person reads it.
+func (r *Record) text(ci int) string {
+	if r.Values[ci] == "" && r.Dates != nil && !r.Dates[ci].IsZero() {
+		return r.Dates[ci].String()
+	}
+	return r.Values[ci]
+}
+
+// date is the typed date of column ci, the unknown date if none is given.
+func (r *Record) date(ci int) rollcall.PartialDate {
+	if r.Dates == nil {
+		return rollcall.PartialDate{}
+	}
+	return r.Dates[ci]
 }
 
 // Dataset is the input to Run.
@@ -240,8 +260,8 @@ func (res *Result) Explain(i int) []Comparison {
 			Column: w.s.Fields[f].Column,
 			Level:  levelNames(w.cols[f].kind)[l],
 			Weight: w.weight(f, l, p.a) / math.Ln2,
-			A:      w.ds.Records[p.a].Values[ci],
-			B:      w.ds.Records[p.b].Values[ci],
+			A:      w.ds.Records[p.a].text(ci),
+			B:      w.ds.Records[p.b].text(ci),
 		}
 	}
 	return out
@@ -378,6 +398,9 @@ func indexIDs(ds *Dataset) (map[string]int32, error) {
 		}
 		if len(r.Values) != len(ds.Columns) {
 			return nil, rollcall.Errorf(rollcall.EINVALID, "record %q has %d values for %d columns", r.ID, len(r.Values), len(ds.Columns))
+		}
+		if r.Dates != nil && len(r.Dates) != len(ds.Columns) {
+			return nil, rollcall.Errorf(rollcall.EINVALID, "record %q has %d dates for %d columns", r.ID, len(r.Dates), len(ds.Columns))
 		}
 		idx[r.ID] = int32(i)
 	}

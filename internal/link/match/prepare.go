@@ -161,8 +161,20 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 	// Normalize each distinct raw value once.
 	raw := newInterner(n / 4)
 	rawOf := make([]int32, n)
+	var typed map[int32]rollcall.PartialDate // raw ids of typed dates
+	if f.Kind == Date {
+		typed = map[int32]rollcall.PartialDate{}
+	}
 	for row := range rawOf {
-		v := strings.TrimSpace(ds.Records[row%nrec].Values[cis[row/nrec]])
+		rec := &ds.Records[row%nrec]
+		if f.Kind == Date {
+			if d := rec.date(cis[row/nrec]); !d.IsZero() {
+				rawOf[row] = raw.id(d.String())
+				typed[rawOf[row]] = d
+				continue
+			}
+		}
+		v := strings.TrimSpace(rec.Values[cis[row/nrec]])
 		if v == "" {
 			rawOf[row] = -1
 			continue
@@ -180,7 +192,11 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 		go func(lo, hi int) {
 			defer wg.Done()
 			for j := lo; j < hi; j++ {
-				infos[j] = analyzeValue(f, raw.vals[j])
+				if d, ok := typed[int32(j)]; ok {
+					infos[j] = dateInfo(d)
+				} else {
+					infos[j] = analyzeValue(f, raw.vals[j])
+				}
 			}
 		}(lo, hi)
 	}
@@ -282,7 +298,13 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 	}
 	switch f.Kind {
 	case Date:
-		c.prepareDates(vals.vals)
+		dates := make([]rollcall.PartialDate, len(vals.vals))
+		for j, in := range infos {
+			if rawVid[j] >= 0 {
+				dates[rawVid[j]] = in.date
+			}
+		}
+		c.prepareDates(vals.vals, dates)
 	case Number:
 		c.num = make([]float64, len(vals.vals))
 		for j, v := range vals.vals {
@@ -299,6 +321,7 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 type valueInfo struct {
 	norm, key       string
 	alt, gkey, skey string
+	date            rollcall.PartialDate // dates: the date norm writes
 }
 
 // analyzeValue normalizes one raw value ("" norm: missing).
@@ -328,10 +351,7 @@ func analyzeValue(f *Field, v string) valueInfo {
 		return valueInfo{norm: strconv.FormatFloat(x, 'g', -1, 64)}
 	case Date:
 		if p, err := rollcall.ParseDate(v); err == nil {
-			if p.IsZero() {
-				return valueInfo{}
-			}
-			return valueInfo{norm: p.String()}
+			return dateInfo(p)
 		}
 		// Unreadable dates (typos such as month 13) still compare by digits.
 		return valueInfo{norm: "!" + digitsOf(v)}
@@ -339,6 +359,14 @@ func analyzeValue(f *Field, v string) valueInfo {
 		return valueInfo{norm: strings.TrimSpace(v)}
 	}
 	return valueInfo{norm: textnorm.Fold(v)}
+}
+
+// dateInfo is the comparison form of a date; the unknown date is missing.
+func dateInfo(p rollcall.PartialDate) valueInfo {
+	if p.IsZero() {
+		return valueInfo{}
+	}
+	return valueInfo{norm: p.String(), date: p}
 }
 
 // numberText strips thousands separators, currency signs and spaces
@@ -391,7 +419,9 @@ func frequencies(ids []int32, n int) ([]float32, float64) {
 	return tf, sq
 }
 
-func (c *column) prepareDates(vals []string) {
+// prepareDates fills the date columns from the distinct values and their
+// dates (unknown for unreadable text, kept as "!digits").
+func (c *column) prepareDates(vals []string, dates []rollcall.PartialDate) {
 	n := len(vals)
 	c.dlo, c.dhi = make([]int32, n), make([]int32, n)
 	c.dprec, c.dyear = make([]uint8, n), make([]int32, n)
@@ -408,8 +438,8 @@ func (c *column) prepareDates(vals []string) {
 			}
 			continue
 		}
-		p, err := rollcall.ParseDate(v)
-		if err != nil {
+		p := dates[j]
+		if p.IsZero() {
 			continue
 		}
 		y1, m1, d1 := p.Earliest()
