@@ -63,8 +63,7 @@ func validate(t *testing.T, router routers.Router, method, url string, reqBody [
 // TestAPIMatchesOpenAPI calls every API operation (and typical errors)
 // and validates each response against api/openapi.yaml.
 func TestAPIMatchesOpenAPI(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testAPIMatchesOpenAPI(t, newFixture(t)) })
-	t.Run("postgres", func(t *testing.T) { testAPIMatchesOpenAPI(t, newFixtureOn(t, postgresDSN(t))) })
+	eachFixture(t, testAPIMatchesOpenAPI)
 }
 
 func testAPIMatchesOpenAPI(t *testing.T, f *fixture) {
