@@ -6,11 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
-func TestSynthImportExportCLI(t *testing.T) {
+func TestSynthImportExportCLI(t *testing.T) { storetest.Run(t, testSynthImportExportCLI) }
+
+func testSynthImportExportCLI(t *testing.T, d storetest.DB) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "rc.db")
+	db := d.DSN
 	out := filepath.Join(dir, "synth")
 	if _, stderr, err := runStoreCLI(t, "synth", "--persons", "300", "--seed", "9", "--out", out); err != nil {
 		t.Fatalf("synth: %v\n%s", err, stderr)

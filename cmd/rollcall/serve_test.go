@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 // runMain starts Main with args in the background and returns its output
@@ -49,8 +51,10 @@ func runMain(t *testing.T, stdin string, args ...string) (*Main, *syncBuffer, fu
 
 // TestServeAndUsers: accounts made with "user add" and "user token" work
 // against "serve", which shuts down cleanly when its context ends.
-func TestServeAndUsers(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "rc.db")
+func TestServeAndUsers(t *testing.T) { storetest.Run(t, testServeAndUsers) }
+
+func testServeAndUsers(t *testing.T, d storetest.DB) {
+	db := d.DSN
 	run := func(stdin string, args ...string) string {
 		t.Helper()
 		m := NewMain()
