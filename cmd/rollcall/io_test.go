@@ -28,7 +28,7 @@ func testSynthImportExportCLI(t *testing.T, d storetest.DB) {
 	// --dry-run checks and writes nothing.
 	stdout, stderr, err := runStoreCLI(t, append([]string{"--db", db, "import", "--dry-run"}, files[:2]...)...)
 	if err != nil || !strings.Contains(stdout, "no problems found") {
-		t.Fatalf("dry run: %v\n%s", err, stdout)
+		t.Fatalf("dry run: %v\n%s%s", err, stdout, stderr)
 	}
 	if stdout, _, _ := runStoreCLI(t, "--db", db, "export", "--entity", "sources", "--format", "ndjson"); stdout != "" {
 		t.Fatalf("dry run wrote sources: %s", stdout)

@@ -30,7 +30,7 @@ func TestFormCreateSourceAndRecord(t *testing.T) {
 		t.Fatalf("create source: %d %s", res.StatusCode, b)
 	}
 	loc := res.Header.Get("Location")
-	res, b = c.do("GET", loc, nil)
+	_, b = c.do("GET", loc, nil)
 	if !strings.Contains(string(b), "March 1987") || !strings.Contains(string(b), "fictional") {
 		t.Fatalf("source page lacks the date at month precision or the fictional badge:\n%.2000s", b)
 	}
@@ -39,7 +39,7 @@ func TestFormCreateSourceAndRecord(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create record: %d %s", res.StatusCode, b)
 	}
-	res, b = c.do("GET", res.Header.Get("Location"), nil)
+	_, b = c.do("GET", res.Header.Get("Location"), nil)
 	if !strings.Contains(string(b), "리영철") || !strings.Contains(string(b), "c. 1950") {
 		t.Fatalf("record page: %.1500s", b)
 	}
