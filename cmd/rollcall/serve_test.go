@@ -153,7 +153,9 @@ func TestServeTLS(t *testing.T) {
 	if !strings.HasPrefix(base, "https://") {
 		t.Fatalf("url %s", base)
 	}
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	// The client checks the certificate's validity at the test's fixed clock.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool,
+		Time: func() time.Time { return tlsClock }}}}
 	res, err := hc.Get(base + "/login")
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +176,10 @@ func TestServeTLS(t *testing.T) {
 	}
 }
 
+// tlsClock is the time the TLS test's certificate is valid around and its
+// client verifies at, so that the result does not depend on the day it runs.
+var tlsClock = time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)
+
 func writeSelfSigned(t *testing.T, certFile, keyFile string) *x509.CertPool {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -181,7 +187,7 @@ func writeSelfSigned(t *testing.T, certFile, keyFile string) *x509.CertPool {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		NotBefore: tlsClock.Add(-time.Hour), NotAfter: tlsClock.Add(time.Hour),
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
