@@ -113,4 +113,3 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int
 func (s *Server) clearCookie(w http.ResponseWriter, name string) {
 	s.setCookie(w, name, "", -1, http.SameSiteLaxMode)
 }
-

@@ -222,7 +222,9 @@ var secretMarks = []string{"Secret Informant", "secret@example.org", "confidenti
 // TestConfidentialNeverReachesViewers walks every GET route of the route
 // table (pages, API, search, lists) for every role and sensitivity level and
 // checks that confidential values reach only editors and admins.
-func TestConfidentialNeverReachesViewers(t *testing.T) { eachFixture(t, testConfidentialNeverReachesViewers) }
+func TestConfidentialNeverReachesViewers(t *testing.T) {
+	eachFixture(t, testConfidentialNeverReachesViewers)
+}
 
 func testConfidentialNeverReachesViewers(t *testing.T, f *fixture) {
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "t", Role: rollcall.RoleSystem})
@@ -337,7 +339,9 @@ func apiReq(t *testing.T, c *client, method, path string, body []byte) (int, []b
 // the same record through the API with read-modify-write. Optimistic
 // locking must turn every race into a 409 (and the writer retries), so the
 // final value holds all 50 tags; a lost update would drop one.
-func TestConcurrentWritersLoseNoUpdate(t *testing.T) { eachFixture(t, testConcurrentWritersLoseNoUpdate) }
+func TestConcurrentWritersLoseNoUpdate(t *testing.T) {
+	eachFixture(t, testConcurrentWritersLoseNoUpdate)
+}
 
 func testConcurrentWritersLoseNoUpdate(t *testing.T, f *fixture) {
 	c := f.login("editor")
