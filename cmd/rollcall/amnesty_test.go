@@ -12,6 +12,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 func runAmnestyCLI(t *testing.T, stdin string, args ...string) (string, error) {
@@ -69,9 +70,11 @@ func TestAmnestyCheckCLI(t *testing.T) {
 	}
 }
 
-func TestAmnestyStoreCLI(t *testing.T) {
+func TestAmnestyStoreCLI(t *testing.T) { storetest.Run(t, testAmnestyStoreCLI) }
+
+func testAmnestyStoreCLI(t *testing.T, d storetest.DB) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "rc.db")
+	db := d.DSN
 	decree := filepath.Join(dir, "decree.yaml")
 	if err := os.WriteFile(decree, []byte(cliDecree), 0o644); err != nil {
 		t.Fatal(err)

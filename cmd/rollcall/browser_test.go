@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -32,7 +33,22 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-const chromiumPath = "/usr/bin/chromium"
+// browserNames are the names Chromium and Chrome install under, in the
+// order they are tried on PATH.
+var browserNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// findBrowser returns the path of the first of browserNames on PATH, or
+// skips the test saying which names it looked for.
+func findBrowser(t *testing.T) string {
+	t.Helper()
+	for _, name := range browserNames {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skipf("browser test skipped: none of %s on PATH (apt-get install chromium)", strings.Join(browserNames, ", "))
+	return ""
+}
 
 // TestBrowser drives the real program (Main running "demo" on 127.0.0.1:0)
 // with headless Chromium: log in, create a source with a record, find it
@@ -44,9 +60,7 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("browser test skipped: " + chromiumPath + " not found (apt-get install chromium)")
-	}
+	browser := findBrowser(t)
 	artifacts := os.Getenv("ROLLCALL_ARTIFACTS")
 	if artifacts == "" {
 		artifacts = t.TempDir()
@@ -85,7 +99,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(filepath.Join(dir, "chromium")),
 		chromedp.WindowSize(1280, 900))

@@ -6,11 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
-func TestSynthImportExportCLI(t *testing.T) {
+func TestSynthImportExportCLI(t *testing.T) { storetest.Run(t, testSynthImportExportCLI) }
+
+func testSynthImportExportCLI(t *testing.T, d storetest.DB) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "rc.db")
+	db := d.DSN
 	out := filepath.Join(dir, "synth")
 	if _, stderr, err := runStoreCLI(t, "synth", "--persons", "300", "--seed", "9", "--out", out); err != nil {
 		t.Fatalf("synth: %v\n%s", err, stderr)
@@ -24,7 +28,7 @@ func TestSynthImportExportCLI(t *testing.T) {
 	// --dry-run checks and writes nothing.
 	stdout, stderr, err := runStoreCLI(t, append([]string{"--db", db, "import", "--dry-run"}, files[:2]...)...)
 	if err != nil || !strings.Contains(stdout, "no problems found") {
-		t.Fatalf("dry run: %v\n%s", err, stdout)
+		t.Fatalf("dry run: %v\n%s%s", err, stdout, stderr)
 	}
 	if stdout, _, _ := runStoreCLI(t, "--db", db, "export", "--entity", "sources", "--format", "ndjson"); stdout != "" {
 		t.Fatalf("dry run wrote sources: %s", stdout)

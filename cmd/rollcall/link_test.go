@@ -11,8 +11,8 @@ import (
 	"github.com/rollcall-project/rollcall"
 )
 
-// The febrl files live with the linkage package's tests (see its
-// testdata/SOURCES.md).
+// The febrl files live with the matching engine's tests (see
+// internal/link/match/testdata/SOURCES.md).
 var linkTestdata = filepath.Join("..", "..", "internal", "link", "match", "testdata")
 
 var febrlFieldArgs = []string{"--field", "given_name:name", "--field", "surname:name", "--field", "street_number:exact",

@@ -2,15 +2,18 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"testing"
+
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 // TestLinkDatabasePipeline runs the documented path from a fictional
-// population to persons: synth loads records into a real SQLite file, link
+// population to persons: synth loads records into a real database, link
 // turns them into persons, a second link changes nothing.
-func TestLinkDatabasePipeline(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "pipe.db")
+func TestLinkDatabasePipeline(t *testing.T) { storetest.Run(t, testLinkDatabasePipeline) }
+
+func testLinkDatabasePipeline(t *testing.T, d storetest.DB) {
+	db := d.DSN
 	if _, err := runAmnestyCLI(t, "", "synth", "--db", db, "--persons", "150", "--seed", "3"); err != nil {
 		t.Fatalf("synth: %v", err)
 	}
@@ -89,8 +92,10 @@ func TestLinkDatabasePipeline(t *testing.T) {
 // TestInitLoadsReferenceData: init leaves a database that imports can refer
 // to (real facilities with their sources, vocabularies, decrees), and a
 // second init changes nothing.
-func TestInitLoadsReferenceData(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "ref.db")
+func TestInitLoadsReferenceData(t *testing.T) { storetest.Run(t, testInitLoadsReferenceData) }
+
+func testInitLoadsReferenceData(t *testing.T, d storetest.DB) {
+	db := d.DSN
 	count := func() int {
 		out, err := runAmnestyCLI(t, "", "list", "facilities", "--db", db, "--format", "json", "--limit", "-1")
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 const secTestPass = "a passphrase for the cli tests"
@@ -27,9 +28,52 @@ type secEnv struct {
 	env map[string]string
 }
 
+// newSecEnv is a secEnv on a new SQLite file, its keyring and evidence beside it.
 func newSecEnv(t *testing.T) *secEnv {
-	dir := t.TempDir()
-	return &secEnv{t: t, db: filepath.Join(dir, "rc.db"), env: map[string]string{"ROLLCALL_PASSPHRASE": secTestPass}}
+	return newSecEnvOn(t, storetest.DB{Name: "sqlite", DSN: storetest.SQLitePath(t)})
+}
+
+// newSecEnvOn is a secEnv on db; a PostgreSQL database has no file to put
+// the keyring and evidence beside, so the environment names them.
+func newSecEnvOn(t *testing.T, db storetest.DB) *secEnv {
+	e := &secEnv{t: t, db: db.DSN, env: map[string]string{"ROLLCALL_PASSPHRASE": secTestPass}}
+	if db.Name == "postgres" {
+		dir := t.TempDir()
+		e.env["ROLLCALL_KEYRING"] = filepath.Join(dir, "rc.keyring")
+		e.env["ROLLCALL_EVIDENCE_DIR"] = filepath.Join(dir, "rc.evidence")
+	}
+	return e
+}
+
+// keyring is the keyring file the CLI uses for e's database.
+func (e *secEnv) keyring() string {
+	if p := e.env["ROLLCALL_KEYRING"]; p != "" {
+		return p
+	}
+	return e.db + ".keyring"
+}
+
+// evidenceDir is the directory the CLI keeps e's evidence files in.
+func (e *secEnv) evidenceDir() string {
+	if p := e.env["ROLLCALL_EVIDENCE_DIR"]; p != "" {
+		return p
+	}
+	return e.db + ".evidence"
+}
+
+// rawDB opens e's database with plain SQL, behind rollcall's back.
+func (e *secEnv) rawDB() *sql.DB {
+	e.t.Helper()
+	driver := "sqlite"
+	if store.IsPostgresDSN(e.db) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { db.Close() })
+	return db
 }
 
 func (e *secEnv) run(stdin string, args ...string) (string, error) {
@@ -58,11 +102,11 @@ func (e *secEnv) must(stdin string, args ...string) string {
 // keyring's cipher, as the import and web paths do.
 func (e *secEnv) plant(informant, testimony string) {
 	e.t.Helper()
-	f, err := keys.Load(e.db + ".keyring")
+	f, err := keys.Load(e.keyring())
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	ring, err := f.Unlock(e.db+".keyring", keys.Secret{Passphrase: []byte(secTestPass)})
+	ring, err := f.Unlock(e.keyring(), keys.Secret{Passphrase: []byte(secTestPass)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -85,18 +129,17 @@ func (e *secEnv) plant(informant, testimony string) {
 
 func (e *secEnv) sql(q string, args ...any) {
 	e.t.Helper()
-	db, err := sql.Open("sqlite", e.db)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(q, args...); err != nil {
+	if _, err := e.rawDB().Exec(q, args...); err != nil {
 		e.t.Fatalf("%s: %v", q, err)
 	}
 }
 
 func TestCLIKeyRotateReencryptsEverything(t *testing.T) {
-	e := newSecEnv(t)
+	storetest.Run(t, testCLIKeyRotateReencryptsEverything)
+}
+
+func testCLIKeyRotateReencryptsEverything(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("Informant One", "testimony one")
 	e.plant("Informant Two", "testimony two")
@@ -104,9 +147,8 @@ func TestCLIKeyRotateReencryptsEverything(t *testing.T) {
 	if !strings.Contains(out, "data key version 2 active; 4 confidential values re-encrypted") {
 		t.Fatalf("rotate: %s", out)
 	}
-	// Every sealed value in the file now carries key version 2.
-	db, _ := sql.Open("sqlite", e.db)
-	defer db.Close()
+	// Every sealed value in the database now carries key version 2.
+	db := e.rawDB()
 	for _, c := range store.SealedColumns() {
 		rows, err := db.Query(`SELECT ` + c.Column + ` FROM ` + c.Table + ` WHERE ` + c.Column + ` IS NOT NULL`)
 		if err != nil {
@@ -131,7 +173,11 @@ func TestCLIKeyRotateReencryptsEverything(t *testing.T) {
 }
 
 func TestCLIWrongPassphraseAndRecovery(t *testing.T) {
-	e := newSecEnv(t)
+	storetest.Run(t, testCLIWrongPassphraseAndRecovery)
+}
+
+func testCLIWrongPassphraseAndRecovery(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("Witness", "words")
 	shares := strings.Fields(e.must("", "key", "recovery", "split", "--shares", "3", "--threshold", "2"))
@@ -155,7 +201,11 @@ func TestCLIWrongPassphraseAndRecovery(t *testing.T) {
 }
 
 func TestCLIAuditVerifyNamesTheBadEntry(t *testing.T) {
-	e := newSecEnv(t)
+	storetest.Run(t, testCLIAuditVerifyNamesTheBadEntry)
+}
+
+func testCLIAuditVerifyNamesTheBadEntry(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("A", "x")
 	e.plant("B", "y")
@@ -168,7 +218,11 @@ func TestCLIAuditVerifyNamesTheBadEntry(t *testing.T) {
 }
 
 func TestCLIAuditTruncationCaughtByExternalCheckpoint(t *testing.T) {
-	e := newSecEnv(t)
+	storetest.Run(t, testCLIAuditTruncationCaughtByExternalCheckpoint)
+}
+
+func testCLIAuditTruncationCaughtByExternalCheckpoint(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("A", "x")
 	cp := filepath.Join(t.TempDir(), "cp")
@@ -184,8 +238,10 @@ func TestCLIAuditTruncationCaughtByExternalCheckpoint(t *testing.T) {
 	}
 }
 
-func TestCLIPublishAndVerifyExport(t *testing.T) {
-	e := newSecEnv(t)
+func TestCLIPublishAndVerifyExport(t *testing.T) { storetest.Run(t, testCLIPublishAndVerifyExport) }
+
+func testCLIPublishAndVerifyExport(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("Secret Informant", "secret testimony")
 	dir := t.TempDir()
@@ -221,17 +277,27 @@ func TestCLIPublishAndVerifyExport(t *testing.T) {
 	}
 }
 
-func TestCLIBackupRestorePassphrase(t *testing.T) {
-	e := newSecEnv(t)
+func TestCLIBackupRestorePassphrase(t *testing.T) { storetest.Run(t, testCLIBackupRestorePassphrase) }
+
+func testCLIBackupRestorePassphrase(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("Backed Up", "kept")
 	e.env["ROLLCALL_BACKUP_PASSPHRASE"] = "backup passphrase for tests"
 	arch := filepath.Join(t.TempDir(), "b.age")
 	e.must("", "backup", "--output", arch)
-	r := &secEnv{t: t, db: filepath.Join(t.TempDir(), "restored.db"), env: e.env}
+	r := newSecEnvOn(t, storetest.DB{Name: tdb.Name, DSN: tdb.Fresh(t)})
+	r.env["ROLLCALL_BACKUP_PASSPHRASE"] = e.env["ROLLCALL_BACKUP_PASSPHRASE"]
 	r.must("", "restore", arch)
 	if out := r.must("", "show", "source", "S-Backed Up", "--format", "json"); !strings.Contains(out, "c-Backed Up") {
 		t.Fatalf("restored informant:\n%s", out)
+	}
+	if tdb.Name == "postgres" {
+		// A PostgreSQL database that now holds data is not restored over.
+		if _, err := r.run("", "restore", arch); rollcall.ErrorCode(err) != rollcall.ECONFLICT {
+			t.Fatalf("second restore: %v, want a conflict", err)
+		}
+		return
 	}
 	// The backed-up database must not be the live one: restoring again moves
 	// the restored file aside rather than deleting it.
@@ -241,8 +307,10 @@ func TestCLIBackupRestorePassphrase(t *testing.T) {
 	}
 }
 
-func TestCLIEvidence(t *testing.T) {
-	e := newSecEnv(t)
+func TestCLIEvidence(t *testing.T) { storetest.Run(t, testCLIEvidence) }
+
+func testCLIEvidence(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("Owner", "t")
 	dir := t.TempDir()
@@ -262,14 +330,16 @@ func TestCLIEvidence(t *testing.T) {
 	if out := e.must("", "evidence", "list"); !strings.HasPrefix(out, hash) || strings.Contains(out, "scan.jpg") {
 		t.Fatalf("evidence list (must not show the confidential file name):\n%s", out)
 	}
-	os.Remove(filepath.Join(e.db+".evidence", hash[:2], hash[2:]))
+	os.Remove(filepath.Join(e.evidenceDir(), hash[:2], hash[2:]))
 	if _, err := e.run("", "evidence", "verify"); err == nil {
 		t.Fatal("evidence verify passed with a missing file")
 	}
 }
 
-func TestCLIChangePassphrase(t *testing.T) {
-	e := newSecEnv(t)
+func TestCLIChangePassphrase(t *testing.T) { storetest.Run(t, testCLIChangePassphrase) }
+
+func testCLIChangePassphrase(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
 	e.must("", "key", "init")
 	e.plant("P", "t")
 	e.env["ROLLCALL_NEW_PASSPHRASE"] = "the second passphrase of this test"

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 // runMain starts Main with args in the background and returns its output
@@ -49,8 +51,10 @@ func runMain(t *testing.T, stdin string, args ...string) (*Main, *syncBuffer, fu
 
 // TestServeAndUsers: accounts made with "user add" and "user token" work
 // against "serve", which shuts down cleanly when its context ends.
-func TestServeAndUsers(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "rc.db")
+func TestServeAndUsers(t *testing.T) { storetest.Run(t, testServeAndUsers) }
+
+func testServeAndUsers(t *testing.T, d storetest.DB) {
+	db := d.DSN
 	run := func(stdin string, args ...string) string {
 		t.Helper()
 		m := NewMain()
@@ -149,7 +153,9 @@ func TestServeTLS(t *testing.T) {
 	if !strings.HasPrefix(base, "https://") {
 		t.Fatalf("url %s", base)
 	}
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	// The client checks the certificate's validity at the test's fixed clock.
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool,
+		Time: func() time.Time { return tlsClock }}}}
 	res, err := hc.Get(base + "/login")
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +176,10 @@ func TestServeTLS(t *testing.T) {
 	}
 }
 
+// tlsClock is the time the TLS test's certificate is valid around and its
+// client verifies at, so that the result does not depend on the day it runs.
+var tlsClock = time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)
+
 func writeSelfSigned(t *testing.T, certFile, keyFile string) *x509.CertPool {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -177,7 +187,7 @@ func writeSelfSigned(t *testing.T, certFile, keyFile string) *x509.CertPool {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		NotBefore: tlsClock.Add(-time.Hour), NotAfter: tlsClock.Add(time.Hour),
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 
@@ -18,10 +18,12 @@ func runStoreCLI(t *testing.T, args ...string) (string, string, error) {
 	return runCLI(t, "", args...)
 }
 
-func TestStoreCLI(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "rc.db")
+func TestStoreCLI(t *testing.T) { storetest.Run(t, testStoreCLI) }
+
+func testStoreCLI(t *testing.T, d storetest.DB) {
+	db := d.DSN
 	out, stderr, err := runStoreCLI(t, "--db", db, "init", "--no-refdata")
-	if err != nil || !strings.Contains(out, "ready (sqlite, schema version") {
+	if err != nil || !strings.Contains(out, "ready ("+d.Name+", schema version") {
 		t.Fatalf("init: %v %q %q", err, out, stderr)
 	}
 	// Fill it through the store, as the importer would.

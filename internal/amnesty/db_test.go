@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,38 +22,13 @@ func testCtx() context.Context {
 // openStore opens a real SQLite store in a temporary directory.
 func openStore(t testing.TB) (context.Context, *store.Store) {
 	t.Helper()
-	ctx := testCtx()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "rollcall.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return ctx, st
-}
-
-// openPostgres opens a fresh schema on the server named by
-// ROLLCALL_TEST_POSTGRES, dropped after the test.
-func openPostgres(t *testing.T) (context.Context, *store.Store) {
-	t.Helper()
-	ctx := testCtx()
-	dsn := storetest.PostgresDSN(t)
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return ctx, st
+	return testCtx(), storetest.Open(t, store.Open, storetest.SQLitePath(t), store.Options{})
 }
 
 // eachDB runs f on SQLite and, when configured, on PostgreSQL.
 func eachDB(t *testing.T, f func(t *testing.T, ctx context.Context, st *store.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		ctx, st := openStore(t)
-		f(t, ctx, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		ctx, st := openPostgres(t)
-		f(t, ctx, st)
+	storetest.Run(t, func(t *testing.T, db storetest.DB) {
+		f(t, testCtx(), storetest.Open(t, store.Open, db.DSN, store.Options{}))
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 // december is the injected clock: a date full of "12" catches a forgery that
@@ -53,19 +54,11 @@ func TestTamperDetectedThroughSQL(t *testing.T) {
 		// instead of the signature, as it did every December.
 		{"forged checkpoint", []string{"UPDATE audit_checkpoints SET text = replace(text, '\n12\n', '\n13\n')"}, -1, "signature"},
 	}
-	for _, db := range testDBs(t) {
-		for i, tc := range tests {
-			t.Run(db.Name+"/"+tc.name, func(t *testing.T) {
-				dsn := db.DSN
-				if db.Name == "sqlite" {
-					dsn = strings.TrimSuffix(dsn, ".db") + fmt.Sprint(i) + ".db"
-				} else {
-					// Each case needs its own log: clear the shared schema.
-					s := openStore(t, dsn, store.Options{})
-					s.DB().Exec(`DELETE FROM audit_log`)
-					s.DB().Exec(`DELETE FROM audit_checkpoints`)
-				}
-				s := openStore(t, dsn, store.Options{})
+	storetest.Run(t, func(t *testing.T, db storetest.DB) {
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				// Each case needs its own log: a fresh database of the same kind.
+				s := storetest.Open(t, store.Open, db.Fresh(t), store.Options{})
 				ctx := context.Background()
 				for j := 1; j <= 12; j++ {
 					if err := s.AppendAudit(ctx, chain.Entry{Actor: "alice", Action: "update", Entity: "record", EntityID: int64(j), Detail: fmt.Sprintf("change %d", j)}); err != nil {
@@ -115,11 +108,13 @@ func TestTamperDetectedThroughSQL(t *testing.T) {
 				}
 			})
 		}
-	}
+	})
 }
 
-func TestExportNDJSON(t *testing.T) {
-	s := openStore(t, testDBs(t)[0].DSN, store.Options{})
+func TestExportNDJSON(t *testing.T) { storetest.Run(t, testExportNDJSON) }
+
+func testExportNDJSON(t *testing.T, db storetest.DB) {
+	s := storetest.Open(t, store.Open, db.DSN, store.Options{})
 	ctx := context.Background()
 	for j := 0; j < 3; j++ {
 		s.AppendAudit(ctx, chain.Entry{Actor: "bob", Action: "create", Entity: "source", EntityID: int64(j)})
@@ -134,9 +129,11 @@ func TestExportNDJSON(t *testing.T) {
 	}
 }
 
-func TestCheckpointIfGrown(t *testing.T) {
+func TestCheckpointIfGrown(t *testing.T) { storetest.Run(t, testCheckpointIfGrown) }
+
+func testCheckpointIfGrown(t *testing.T, db storetest.DB) {
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	s := openStore(t, testDBs(t)[0].DSN, store.Options{})
+	s := storetest.Open(t, store.Open, db.DSN, store.Options{})
 	ctx := context.Background()
 	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
 	n, err := CheckpointIfGrown(ctx, s, priv, -1)

@@ -18,6 +18,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/evidence"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 var cheap = keys.Options{Argon2: keys.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1}}
@@ -57,7 +58,7 @@ func plant(t *testing.T, dsn, dir string) planted {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := openStore(t, dsn, store.Options{Cipher: c})
+	db := storetest.Open(t, store.Open, dsn, store.Options{Cipher: c})
 	src := &rollcall.Source{Key: "S-1", Kind: "testimony", Title: "Interview 1", Sensitivity: rollcall.Confidential,
 		Informant: &rollcall.Informant{Name: markers[0] + " " + markers[6], Contact: markers[1], Consent: []string{"research"}}}
 	if err := db.CreateSource(ctx, src); err != nil {
@@ -115,48 +116,46 @@ func readAll(t *testing.T, paths ...string) []byte {
 // schema, the evidence directory, the keyring, or a backup archive (before or
 // after decrypting it).
 func TestConfidentialFieldsNeverInClear(t *testing.T) {
-	for _, tdb := range testDBs(t) {
-		t.Run(tdb.Name, func(t *testing.T) {
-			dir := t.TempDir()
-			p := plant(t, tdb.DSN, dir)
-			ctx := context.Background()
-			if tdb.Name == "sqlite" {
-				// The WAL is read while the store is open, before any checkpoint.
-				assertAbsent(t, "SQLite file + WAL", readAll(t, tdb.DSN, tdb.DSN+"-wal", tdb.DSN+"-shm"), true)
-			} else {
-				pgDump(t, tdb.DSN)
+	storetest.Run(t, func(t *testing.T, tdb storetest.DB) {
+		dir := t.TempDir()
+		p := plant(t, tdb.DSN, dir)
+		ctx := context.Background()
+		if tdb.Name == "sqlite" {
+			// The WAL is read while the store is open, before any checkpoint.
+			assertAbsent(t, "SQLite file + WAL", readAll(t, tdb.DSN, tdb.DSN+"-wal", tdb.DSN+"-shm"), true)
+		} else {
+			pgDump(t, tdb.DSN)
+		}
+		var ev []byte
+		filepath.WalkDir(p.evDir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				ev = append(ev, readAll(t, path)...)
 			}
-			var ev []byte
-			filepath.WalkDir(p.evDir, func(path string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					ev = append(ev, readAll(t, path)...)
-				}
-				return nil
-			})
-			if len(ev) == 0 {
-				t.Fatal("no evidence file stored")
-			}
-			assertAbsent(t, "evidence directory", ev, false)
-			assertAbsent(t, "keyring", readAll(t, p.ringPath), false)
-			if bytes.Contains(readAll(t, p.ringPath), []byte(passphrase)) {
-				t.Error("keyring contains the passphrase")
-			}
-
-			id, _ := age.GenerateX25519Identity()
-			var arch bytes.Buffer
-			src := backup.Source{DB: p.db, KeyringPath: p.ringPath, EvidenceDir: p.evDir}
-			if _, err := backup.Create(ctx, src, &arch, id.Recipient()); err != nil {
-				t.Fatal(err)
-			}
-			assertAbsent(t, "backup archive", arch.Bytes(), false)
-			dr, err := age.Decrypt(bytes.NewReader(arch.Bytes()), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			plain, _ := io.ReadAll(dr)
-			assertAbsent(t, "decrypted backup archive", plain, true)
+			return nil
 		})
-	}
+		if len(ev) == 0 {
+			t.Fatal("no evidence file stored")
+		}
+		assertAbsent(t, "evidence directory", ev, false)
+		assertAbsent(t, "keyring", readAll(t, p.ringPath), false)
+		if bytes.Contains(readAll(t, p.ringPath), []byte(passphrase)) {
+			t.Error("keyring contains the passphrase")
+		}
+
+		id, _ := age.GenerateX25519Identity()
+		var arch bytes.Buffer
+		src := backup.Source{DB: p.db, KeyringPath: p.ringPath, EvidenceDir: p.evDir}
+		if _, err := backup.Create(ctx, src, &arch, id.Recipient()); err != nil {
+			t.Fatal(err)
+		}
+		assertAbsent(t, "backup archive", arch.Bytes(), false)
+		dr, err := age.Decrypt(bytes.NewReader(arch.Bytes()), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(dr)
+		assertAbsent(t, "decrypted backup archive", plain, true)
+	})
 }
 
 // pgDump dumps the test schema with pg_dump and searches it.

@@ -20,6 +20,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/evidence"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 func adminCtx() context.Context {
@@ -31,79 +32,77 @@ func adminCtx() context.Context {
 // everything reads back: the fields decrypt with the restored keyring, the
 // evidence decrypts and hashes right, and the audit log verifies.
 func TestRoundTrip(t *testing.T) {
-	for _, tdb := range testDBs(t) {
-		t.Run(tdb.Name, func(t *testing.T) {
-			ctx := adminCtx()
-			dir := t.TempDir()
-			p := plant(t, tdb.DSN, dir)
-			priv, _ := p.ring.Signer()
-			if _, err := audit.Checkpoint(ctx, p.db, priv, time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)); err != nil {
-				t.Fatal(err)
-			}
-			_, before, err := audit.Verify(ctx, p.db, audit.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			id, _ := age.GenerateX25519Identity()
-			var arch bytes.Buffer
-			if _, err := backup.Create(ctx, backup.Source{DB: p.db, KeyringPath: p.ringPath, EvidenceDir: p.evDir}, &arch, id.Recipient()); err != nil {
-				t.Fatal(err)
-			}
+	storetest.Run(t, func(t *testing.T, tdb storetest.DB) {
+		ctx := adminCtx()
+		dir := t.TempDir()
+		p := plant(t, tdb.DSN, dir)
+		priv, _ := p.ring.Signer()
+		if _, err := audit.Checkpoint(ctx, p.db, priv, time.Date(2026, time.December, 12, 12, 12, 12, 0, time.UTC)); err != nil {
+			t.Fatal(err)
+		}
+		_, before, err := audit.Verify(ctx, p.db, audit.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := age.GenerateX25519Identity()
+		var arch bytes.Buffer
+		if _, err := backup.Create(ctx, backup.Source{DB: p.db, KeyringPath: p.ringPath, EvidenceDir: p.evDir}, &arch, id.Recipient()); err != nil {
+			t.Fatal(err)
+		}
 
-			out := t.TempDir()
-			target := backup.Target{DSN: filepath.Join(out, "restored.db"), KeyringPath: filepath.Join(out, "restored.keyring"), EvidenceDir: filepath.Join(out, "ev")}
-			if tdb.Name == "postgres" {
-				target.DSN = testDBs(t)[1].DSN // a fresh, empty schema
+		out := t.TempDir()
+		target := backup.Target{DSN: filepath.Join(out, "restored.db"), KeyringPath: filepath.Join(out, "restored.keyring"), EvidenceDir: filepath.Join(out, "ev")}
+		if tdb.Name == "postgres" {
+			target.DSN = tdb.Fresh(t) // a fresh, empty schema
+		}
+		res, err := backup.Restore(ctx, bytes.NewReader(arch.Bytes()), target, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Evidence != 1 {
+			t.Fatalf("restored %d evidence files, want 1", res.Evidence)
+		}
+		kf, err := keys.Load(target.KeyringPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring, err := kf.Unlock(target.KeyringPath, keys.Secret{Passphrase: []byte(passphrase)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := ring.Cipher()
+		db := storetest.Open(t, store.Open, target.DSN, store.Options{Cipher: c})
+		src, err := db.SourceByKey(ctx, "S-1")
+		if err != nil || src.Informant == nil || src.Informant.Contact != markers[1] {
+			t.Fatalf("restored informant: %+v %v", src, err)
+		}
+		_, after, err := audit.Verify(ctx, db, audit.Options{Trusted: ring.PublicKey()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Reading the informant above appended audit entries; the backed-up
+		// prefix must be unchanged.
+		if after.Entries < before.Entries || after.Checkpoints != 1 {
+			t.Fatalf("audit after restore: %+v, before: %+v", after, before)
+		}
+		idn, _ := ring.EvidenceIdentity()
+		v := &evidence.Vault{DB: db, Dir: target.EvidenceDir, Identity: idn}
+		probs, n, err := v.Verify(ctx)
+		if err != nil || n != 1 || len(probs) != 0 {
+			t.Fatalf("evidence after restore: %d files, problems %v, %v", n, probs, err)
+		}
+		if tdb.Name == "postgres" {
+			// A second restore into the now non-empty database is refused.
+			if _, err := backup.Restore(ctx, bytes.NewReader(arch.Bytes()), target, id); rollcall.ErrorCode(err) != rollcall.ECONFLICT {
+				t.Fatalf("restore over data without --force: %v", err)
 			}
-			res, err := backup.Restore(ctx, bytes.NewReader(arch.Bytes()), target, id)
-			if err != nil {
-				t.Fatal(err)
+			// New rows get fresh ids after the restore moved the sequences.
+			s2 := &rollcall.Source{Key: "S-2", Kind: "report", Title: "after restore", Sensitivity: rollcall.Public}
+			if err := db.CreateSource(ctx, s2); err != nil || s2.ID <= src.ID {
+				t.Fatalf("create after restore: id %d, %v", s2.ID, err)
 			}
-			if res.Evidence != 1 {
-				t.Fatalf("restored %d evidence files, want 1", res.Evidence)
-			}
-			kf, err := keys.Load(target.KeyringPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ring, err := kf.Unlock(target.KeyringPath, keys.Secret{Passphrase: []byte(passphrase)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, _ := ring.Cipher()
-			db := openStore(t, target.DSN, store.Options{Cipher: c})
-			src, err := db.SourceByKey(ctx, "S-1")
-			if err != nil || src.Informant == nil || src.Informant.Contact != markers[1] {
-				t.Fatalf("restored informant: %+v %v", src, err)
-			}
-			_, after, err := audit.Verify(ctx, db, audit.Options{Trusted: ring.PublicKey()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Reading the informant above appended audit entries; the backed-up
-			// prefix must be unchanged.
-			if after.Entries < before.Entries || after.Checkpoints != 1 {
-				t.Fatalf("audit after restore: %+v, before: %+v", after, before)
-			}
-			idn, _ := ring.EvidenceIdentity()
-			v := &evidence.Vault{DB: db, Dir: target.EvidenceDir, Identity: idn}
-			probs, n, err := v.Verify(ctx)
-			if err != nil || n != 1 || len(probs) != 0 {
-				t.Fatalf("evidence after restore: %d files, problems %v, %v", n, probs, err)
-			}
-			if tdb.Name == "postgres" {
-				// A second restore into the now non-empty database is refused.
-				if _, err := backup.Restore(ctx, bytes.NewReader(arch.Bytes()), target, id); rollcall.ErrorCode(err) != rollcall.ECONFLICT {
-					t.Fatalf("restore over data without --force: %v", err)
-				}
-				// New rows get fresh ids after the restore moved the sequences.
-				s2 := &rollcall.Source{Key: "S-2", Kind: "report", Title: "after restore", Sensitivity: rollcall.Public}
-				if err := db.CreateSource(ctx, s2); err != nil || s2.ID <= src.ID {
-					t.Fatalf("create after restore: id %d, %v", s2.ID, err)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestRestoreRefusesBadArchives checks each way an archive can be wrong,

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/estimate/mse"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 // koreaCounts is the 3-list "comfort women" table (MultipleSystemsEstimation
@@ -20,7 +20,7 @@ var koreaCounts = map[[3]bool]int{
 	{true, true, true}: 12,
 }
 
-// seed fills a real SQLite store with one source per list and one person
+// seed fills a real store with one source per list and one person
 // per individual of the table, each with a record in every list that saw
 // them; sex alternates so the data can be stratified.
 func seed(t *testing.T, ctx context.Context, st *store.Store) {
@@ -61,18 +61,15 @@ func seed(t *testing.T, ctx context.Context, st *store.Store) {
 	}
 }
 
-func openStore(t *testing.T) (context.Context, *store.Store) {
+func openStore(t *testing.T, db storetest.DB) (context.Context, *store.Store) {
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "test", Role: rollcall.RoleSystem})
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "est.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return ctx, st
+	return ctx, storetest.Open(t, store.Open, db.DSN, store.Options{})
 }
 
-func TestRunMatchesTableEstimate(t *testing.T) {
-	ctx, st := openStore(t)
+func TestRunMatchesTableEstimate(t *testing.T) { storetest.Run(t, testRunMatchesTableEstimate) }
+
+func testRunMatchesTableEstimate(t *testing.T, db storetest.DB) {
+	ctx, st := openStore(t, db)
 	seed(t, ctx, st)
 
 	// The same table built by hand, independently of the store.
@@ -142,8 +139,10 @@ func TestRunMatchesTableEstimate(t *testing.T) {
 	}
 }
 
-func TestRunStratifiedAndGrouped(t *testing.T) {
-	ctx, st := openStore(t)
+func TestRunStratifiedAndGrouped(t *testing.T) { storetest.Run(t, testRunStratifiedAndGrouped) }
+
+func testRunStratifiedAndGrouped(t *testing.T, db storetest.DB) {
+	ctx, st := openStore(t, db)
 	seed(t, ctx, st)
 	out, err := Run(ctx, st, Options{Method: mse.MethodChao, By: Strata{"sex"}, Save: true})
 	if err != nil {
@@ -177,8 +176,10 @@ func TestRunStratifiedAndGrouped(t *testing.T) {
 	}
 }
 
-func TestRunNeedsLinkedPersons(t *testing.T) {
-	ctx, st := openStore(t)
+func TestRunNeedsLinkedPersons(t *testing.T) { storetest.Run(t, testRunNeedsLinkedPersons) }
+
+func testRunNeedsLinkedPersons(t *testing.T, db storetest.DB) {
+	ctx, st := openStore(t, db)
 	if _, err := Run(ctx, st, Options{Method: mse.MethodChao}); rollcall.ErrorCode(err) != rollcall.EINVALID {
 		t.Errorf("empty database: got %v, want EINVALID", err)
 	}

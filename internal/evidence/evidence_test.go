@@ -15,6 +15,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/evidence"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 func setup(t *testing.T, dsn string) (*evidence.Vault, context.Context) {
@@ -29,7 +30,7 @@ func setup(t *testing.T, dsn string) (*evidence.Vault, context.Context) {
 	id, _ := ring.EvidenceIdentity()
 	f := ring.File()
 	rcpt, _ := f.EvidenceRecipientKey()
-	db := openStore(t, dsn, store.Options{Cipher: c})
+	db := storetest.Open(t, store.Open, dsn, store.Options{Cipher: c})
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "archivist", Role: rollcall.RoleEditor})
 	return &evidence.Vault{DB: db, Dir: filepath.Join(dir, "evidence"), Recipient: rcpt, Identity: id}, ctx
 }
@@ -37,73 +38,73 @@ func setup(t *testing.T, dsn string) (*evidence.Vault, context.Context) {
 func sum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
 func TestAddGetCustody(t *testing.T) {
-	for _, tdb := range testDBs(t) {
-		t.Run(tdb.Name, func(t *testing.T) {
-			v, ctx := setup(t, tdb.DSN)
-			content := []byte("photograph of a list of names\x00\x01binary")
-			f, created, err := v.Add(ctx, bytes.NewReader(content), evidence.Receipt{Name: "list.jpg", ReceivedFrom: "courier A", Method: "in person"})
-			if err != nil || !created {
-				t.Fatalf("Add = %v, %v", created, err)
+	storetest.Run(t, func(t *testing.T, tdb storetest.DB) {
+		v, ctx := setup(t, tdb.DSN)
+		content := []byte("photograph of a list of names\x00\x01binary")
+		f, created, err := v.Add(ctx, bytes.NewReader(content), evidence.Receipt{Name: "list.jpg", ReceivedFrom: "courier A", Method: "in person"})
+		if err != nil || !created {
+			t.Fatalf("Add = %v, %v", created, err)
+		}
+		// Named by the SHA-256 of the content (computed independently here).
+		if f.SHA256 != sum(content) || f.Size != int64(len(content)) {
+			t.Fatalf("file = %+v, want hash %s", f, sum(content))
+		}
+		path := filepath.Join(v.Dir, f.SHA256[:2], f.SHA256[2:])
+		stored, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("not stored content-addressed at %s: %v", path, err)
+		}
+		if bytes.Contains(stored, content[:20]) {
+			t.Fatal("evidence stored in clear")
+		}
+		// The same content again is deduplicated; the receipt is appended.
+		_, created, err = v.Add(ctx, bytes.NewReader(content), evidence.Receipt{ReceivedFrom: "courier B", Method: "post"})
+		if err != nil || created {
+			t.Fatalf("second Add = %v, %v", created, err)
+		}
+		var n int
+		filepath.WalkDir(v.Dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				n++
 			}
-			// Named by the SHA-256 of the content (computed independently here).
-			if f.SHA256 != sum(content) || f.Size != int64(len(content)) {
-				t.Fatalf("file = %+v, want hash %s", f, sum(content))
-			}
-			path := filepath.Join(v.Dir, f.SHA256[:2], f.SHA256[2:])
-			stored, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("not stored content-addressed at %s: %v", path, err)
-			}
-			if bytes.Contains(stored, content[:20]) {
-				t.Fatal("evidence stored in clear")
-			}
-			// The same content again is deduplicated; the receipt is appended.
-			_, created, err = v.Add(ctx, bytes.NewReader(content), evidence.Receipt{ReceivedFrom: "courier B", Method: "post"})
-			if err != nil || created {
-				t.Fatalf("second Add = %v, %v", created, err)
-			}
-			var n int
-			filepath.WalkDir(v.Dir, func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					n++
-				}
-				return nil
-			})
-			if n != 1 {
-				t.Fatalf("%d files stored for one content", n)
-			}
-			var out bytes.Buffer
-			if err := v.Get(ctx, f.SHA256, &out, "court request"); err != nil || !bytes.Equal(out.Bytes(), content) {
-				t.Fatalf("Get = %q, %v", out.Bytes(), err)
-			}
-			cs, err := v.DB.Custody(ctx, f.SHA256)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var steps []string
-			for _, c := range cs {
-				steps = append(steps, c.Actor+":"+c.Action+":"+c.Party+":"+c.Method+":"+c.Note)
-			}
-			want := "archivist:received:courier A:in person:|archivist:received:courier B:post:|archivist:accessed:::court request"
-			if strings.Join(steps, "|") != want {
-				t.Fatalf("custody = %v\nwant %s", steps, want)
-			}
-			// Every step is in the audit log too, and the log verifies.
-			_, rep, err := audit.Verify(ctx, v.DB, audit.Options{})
-			if err != nil || rep.Entries < 3 {
-				t.Fatalf("audit: %+v %v", rep, err)
-			}
-			// A viewer may not read evidence.
-			vctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "v", Role: rollcall.RoleViewer})
-			if err := v.Get(vctx, f.SHA256, &out, ""); rollcall.ErrorCode(err) != rollcall.EFORBIDDEN {
-				t.Fatalf("viewer Get: %v", err)
-			}
+			return nil
 		})
-	}
+		if n != 1 {
+			t.Fatalf("%d files stored for one content", n)
+		}
+		var out bytes.Buffer
+		if err := v.Get(ctx, f.SHA256, &out, "court request"); err != nil || !bytes.Equal(out.Bytes(), content) {
+			t.Fatalf("Get = %q, %v", out.Bytes(), err)
+		}
+		cs, err := v.DB.Custody(ctx, f.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, c := range cs {
+			steps = append(steps, c.Actor+":"+c.Action+":"+c.Party+":"+c.Method+":"+c.Note)
+		}
+		want := "archivist:received:courier A:in person:|archivist:received:courier B:post:|archivist:accessed:::court request"
+		if strings.Join(steps, "|") != want {
+			t.Fatalf("custody = %v\nwant %s", steps, want)
+		}
+		// Every step is in the audit log too, and the log verifies.
+		_, rep, err := audit.Verify(ctx, v.DB, audit.Options{})
+		if err != nil || rep.Entries < 3 {
+			t.Fatalf("audit: %+v %v", rep, err)
+		}
+		// A viewer may not read evidence.
+		vctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "v", Role: rollcall.RoleViewer})
+		if err := v.Get(vctx, f.SHA256, &out, ""); rollcall.ErrorCode(err) != rollcall.EFORBIDDEN {
+			t.Fatalf("viewer Get: %v", err)
+		}
+	})
 }
 
-func TestVerifyFindsEveryProblem(t *testing.T) {
-	v, ctx := setup(t, filepath.Join(t.TempDir(), "db"))
+func TestVerifyFindsEveryProblem(t *testing.T) { storetest.Run(t, testVerifyFindsEveryProblem) }
+
+func testVerifyFindsEveryProblem(t *testing.T, db storetest.DB) {
+	v, ctx := setup(t, db.DSN)
 	var hashes []string
 	for _, c := range []string{"one", "two", "three", "four"} {
 		f, _, err := v.Add(ctx, strings.NewReader(c), evidence.Receipt{Method: "test"})
@@ -167,8 +168,10 @@ func TestVerifyFindsEveryProblem(t *testing.T) {
 
 // TestConcurrentSameContent: many receipts of one file at once keep one
 // copy whose recorded hash matches what is on disk.
-func TestConcurrentSameContent(t *testing.T) {
-	v, ctx := setup(t, filepath.Join(t.TempDir(), "db"))
+func TestConcurrentSameContent(t *testing.T) { storetest.Run(t, testConcurrentSameContent) }
+
+func testConcurrentSameContent(t *testing.T, db storetest.DB) {
+	v, ctx := setup(t, db.DSN)
 	done := make(chan error, 8)
 	for i := range 8 {
 		go func() {

@@ -4,12 +4,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
+
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 // TestExportIsAudited: every export leaves an audit entry that names the
 // entity and carries the SHA-256 of exactly the bytes written.
-func TestExportIsAudited(t *testing.T) {
-	st, _ := setup(t)
+func TestExportIsAudited(t *testing.T) { storetest.Run(t, testExportIsAudited) }
+
+func testExportIsAudited(t *testing.T, db storetest.DB) {
+	st, _ := setup(t, db)
 	out, stats := export(t, st, Facilities, GeoJSON)
 	entries, err := st.AuditEntries(ctxSystem(), 0, -1)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
@@ -25,7 +26,7 @@ func ctxSystem() context.Context {
 // setup returns a store (with a field cipher) holding the reference data,
 // a synthetic dataset, and one record with a testimony from a source with
 // an informant.
-func setup(t *testing.T) (*store.Store, *synth.Dataset) {
+func setup(t *testing.T, db storetest.DB) (*store.Store, *synth.Dataset) {
 	t.Helper()
 	ctx := ctxSystem()
 	k := bytes.Repeat([]byte{7}, keys.KeySize)
@@ -33,11 +34,7 @@ func setup(t *testing.T) (*store.Store, *synth.Dataset) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"), store.Options{Cipher: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, store.Open, db.DSN, store.Options{Cipher: c})
 	if err := refdata.Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +72,10 @@ func export(t *testing.T, st *store.Store, entity, format string) ([]byte, Stats
 	return b.Bytes(), stats
 }
 
-func TestExportAllFormats(t *testing.T) {
-	st, ds := setup(t)
+func TestExportAllFormats(t *testing.T) { storetest.Run(t, testExportAllFormats) }
+
+func testExportAllFormats(t *testing.T, db storetest.DB) {
+	st, ds := setup(t, db)
 	ctx := ctxSystem()
 	_, nRecords, _ := st.ListRecords(ctx, rollcall.ListOptions{Limit: 1})
 	_, nSources, _ := st.ListSources(ctx, rollcall.ListOptions{Limit: 1})
@@ -134,8 +133,10 @@ func TestExportAllFormats(t *testing.T) {
 	}
 }
 
-func TestExportGeoJSON(t *testing.T) {
-	st, _ := setup(t)
+func TestExportGeoJSON(t *testing.T) { storetest.Run(t, testExportGeoJSON) }
+
+func testExportGeoJSON(t *testing.T, db storetest.DB) {
+	st, _ := setup(t, db)
 	out, stats := export(t, st, "", GeoJSON)
 	var fc struct {
 		Type     string `json:"type"`
@@ -198,8 +199,10 @@ func TestExportGeoJSON(t *testing.T) {
 
 // TestExportCSVReimports checks that the records export reads back through
 // the importer unchanged: an export is a valid import of the same data.
-func TestExportCSVReimports(t *testing.T) {
-	st, _ := setup(t)
+func TestExportCSVReimports(t *testing.T) { storetest.Run(t, testExportCSVReimports) }
+
+func testExportCSVReimports(t *testing.T, db storetest.DB) {
+	st, _ := setup(t, db)
 	ctx := ctxSystem()
 	dir := t.TempDir()
 	var paths []string

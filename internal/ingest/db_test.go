@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,22 +14,8 @@ import (
 // eachDB runs f against a fresh SQLite file and, when
 // ROLLCALL_TEST_POSTGRES holds a URL, a fresh schema on that server.
 func eachDB(t *testing.T, f func(t *testing.T, st *store.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := store.Open(ctxSystem(), filepath.Join(t.TempDir(), "rollcall.db"), store.Options{NameKeys: textnorm.NameKeys})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		f(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := storetest.PostgresDSN(t)
-		st, err := store.Open(ctxSystem(), dsn, store.Options{NameKeys: textnorm.NameKeys})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		f(t, st)
+	storetest.Run(t, func(t *testing.T, db storetest.DB) {
+		f(t, storetest.Open(t, store.Open, db.DSN, store.Options{NameKeys: textnorm.NameKeys}))
 	})
 }
 

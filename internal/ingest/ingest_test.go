@@ -236,9 +236,10 @@ func testImportXLSXAllOrNothing(t *testing.T, st *store.Store) {
 	}
 }
 
-func TestImportErrorsNameEveryProblem(t *testing.T) {
+func TestImportErrorsNameEveryProblem(t *testing.T) { eachDB(t, testImportErrorsNameEveryProblem) }
+
+func testImportErrorsNameEveryProblem(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bad.csv")
 	content := "source,key,name,sex,birth_date,sentence_years,charge_category\n" +
@@ -274,9 +275,10 @@ func TestImportErrorsNameEveryProblem(t *testing.T) {
 // TestImportXLSXDatesAndNotes: a date-formatted cell (stored by Excel as a
 // serial day number) reads as its day, a year typed as a number stays a
 // year, and a notes sheet beside the data is skipped with a warning.
-func TestImportXLSXDatesAndNotes(t *testing.T) {
+func TestImportXLSXDatesAndNotes(t *testing.T) { eachDB(t, testImportXLSXDatesAndNotes) }
+
+func testImportXLSXDatesAndNotes(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	path := filepath.Join(t.TempDir(), "dates.xlsx")
 	f := excelize.NewFile()
 	f.SetSheetName("Sheet1", "records")
@@ -312,9 +314,10 @@ func TestImportXLSXDatesAndNotes(t *testing.T) {
 	}
 }
 
-func TestImportWithMapping(t *testing.T) {
+func TestImportWithMapping(t *testing.T) { eachDB(t, testImportWithMapping) }
+
+func testImportWithMapping(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	dir := t.TempDir()
 	src := &rollcall.Source{Key: "fr-list", Kind: "list", Title: "Liste", Sensitivity: rollcall.Internal}
 	if err := st.CreateSource(ctx, src); err != nil {
@@ -361,9 +364,10 @@ func TestImportWithMapping(t *testing.T) {
 	}
 }
 
-func TestImportSemicolonCSV(t *testing.T) {
+func TestImportSemicolonCSV(t *testing.T) { eachDB(t, testImportSemicolonCSV) }
+
+func testImportSemicolonCSV(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	path := filepath.Join(t.TempDir(), "semi.csv")
 	os.WriteFile(path, []byte("\ufeffkey;kind;title\ns1;list;\"A list; with a semicolon\"\n"), 0o644)
 	if _, err := Import(ctx, st, []string{path}, Options{}); err != nil {
@@ -377,9 +381,10 @@ func TestImportSemicolonCSV(t *testing.T) {
 
 // TestImportTitleAboveHeader: a sheet with a title and a blank row above
 // the header is read from its header, and rows keep the sheet's numbers.
-func TestImportTitleAboveHeader(t *testing.T) {
+func TestImportTitleAboveHeader(t *testing.T) { eachDB(t, testImportTitleAboveHeader) }
+
+func testImportTitleAboveHeader(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	path := filepath.Join(t.TempDir(), "titled.xlsx")
 	writeXLSXRows(t, path, "명단", [][]string{
 		{"요덕 수용소 수감자 명단 (가상)"},
@@ -508,9 +513,10 @@ func stripAudit(d string) string {
 
 // TestImportReportsAcrossFiles: a table with a wrong header does not hide
 // the problems of the other files.
-func TestImportReportsAcrossFiles(t *testing.T) {
+func TestImportReportsAcrossFiles(t *testing.T) { eachDB(t, testImportReportsAcrossFiles) }
+
+func testImportReportsAcrossFiles(t *testing.T, st *store.Store) {
 	ctx := ctxSystem()
-	st := openStore(t)
 	dir := t.TempDir()
 	srcs := filepath.Join(dir, "sources.csv")
 	os.WriteFile(srcs, []byte("key,kind,title,credibility\ns1,list,A,9\n"), 0o644)

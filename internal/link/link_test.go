@@ -2,24 +2,20 @@ package link
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
-// load puts a fictional synth population's sources and records into a real
-// SQLite store and returns the true person of each stored record id.
-func load(t *testing.T, persons int) (context.Context, *store.Store, map[int64]synth.PersonID) {
+// load puts a fictional synth population's sources and records into the
+// real database db and returns the true person of each stored record id.
+func load(t *testing.T, db storetest.DB, persons int) (context.Context, *store.Store, map[int64]synth.PersonID) {
 	t.Helper()
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "test", Role: rollcall.RoleSystem})
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "resolve.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, store.Open, db.DSN, store.Options{})
 	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: 11})
 	if err != nil {
 		t.Fatal(err)
@@ -74,8 +70,10 @@ func pairF1(t *testing.T, ctx context.Context, st *store.Store, truth map[int64]
 	return prec, rec, 2 * prec * rec / (prec + rec)
 }
 
-func TestRunLinksRecordsIntoPersons(t *testing.T) {
-	ctx, st, truth := load(t, 300)
+func TestRunLinksRecordsIntoPersons(t *testing.T) { storetest.Run(t, testRunLinksRecordsIntoPersons) }
+
+func testRunLinksRecordsIntoPersons(t *testing.T, db storetest.DB) {
+	ctx, st, truth := load(t, db, 300)
 	rep, err := Run(ctx, st, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -100,8 +98,10 @@ func TestRunLinksRecordsIntoPersons(t *testing.T) {
 	}
 }
 
-func TestRunHonoursHumanDecisions(t *testing.T) {
-	ctx, st, _ := load(t, 120)
+func TestRunHonoursHumanDecisions(t *testing.T) { storetest.Run(t, testRunHonoursHumanDecisions) }
+
+func testRunHonoursHumanDecisions(t *testing.T, db storetest.DB) {
+	ctx, st, _ := load(t, db, 120)
 	if _, err := Run(ctx, st, Options{}); err != nil {
 		t.Fatal(err)
 	}

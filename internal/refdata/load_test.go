@@ -3,12 +3,12 @@ package refdata
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 // tableDump renders every row of the tables Load writes and of the audit
@@ -43,13 +43,11 @@ func tableDump(t *testing.T, st *store.Store) string {
 	return b.String()
 }
 
-func TestLoadIdempotent(t *testing.T) {
+func TestLoadIdempotent(t *testing.T) { storetest.Run(t, testLoadIdempotent) }
+
+func testLoadIdempotent(t *testing.T, db storetest.DB) {
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "test", Role: rollcall.RoleSystem})
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ref.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, store.Open, db.DSN, store.Options{})
 	if err := Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,14 @@
 package store
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 
@@ -80,17 +79,11 @@ func BenchmarkImportRecords(b *testing.B) {
 				if mode == "nokeys" {
 					opts.NameKeys = nil // isolates the store from textnorm's cost
 				}
-				var st *Store
-				if db == "sqlite" {
-					var err error
-					st, err = Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), opts)
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer st.Close()
-				} else {
-					st = openPostgres(b, opts)
+				dsn := storetest.SQLitePath(b)
+				if db == "postgres" {
+					dsn = storetest.PostgresDSN(b)
 				}
+				st := storetest.Open(b, Open, dsn, opts)
 				ctx := ctxAs(editor)
 				s1, s2 := mkSource(b, st, "bench-a"), mkSource(b, st, "bench-b")
 				fac := mkFacility(b, st, "bench-f", "kwanliso", "")

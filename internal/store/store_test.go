@@ -8,14 +8,11 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -24,6 +21,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/audit/chain"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 
@@ -85,67 +83,14 @@ var (
 func ctxAs(a rollcall.Actor) context.Context { return rollcall.WithActor(context.Background(), a) }
 
 // eachDB runs f against a fresh SQLite file and, when ROLLCALL_TEST_POSTGRES
-// holds a URL, against a fresh schema on that PostgreSQL server.
+// holds a URL, against a fresh schema on that PostgreSQL server (see
+// internal/storetest).
 func eachDB(t *testing.T, opts Options, f func(t *testing.T, st *Store)) {
 	t.Helper()
 	if opts.NameKeys == nil {
 		opts.NameKeys = textnorm.NameKeys
 	}
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := Open(context.Background(), filepath.Join(t.TempDir(), "rollcall.db"), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		f(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		st := openPostgres(t, opts)
-		f(t, st)
-	})
-}
-
-func openPostgres(t testing.TB, opts Options) *Store {
-	base := os.Getenv("ROLLCALL_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("ROLLCALL_TEST_POSTGRES is not set: skipping the PostgreSQL run of this test")
-	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	schema := "rc_test_" + hex.EncodeToString(rnd[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := Open(ctx, u.String(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	storetest.Run(t, func(t *testing.T, db storetest.DB) { f(t, storetest.Open(t, Open, db.DSN, opts)) })
 }
 
 func must(t testing.TB, err error) {

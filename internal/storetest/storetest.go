@@ -1,7 +1,8 @@
 // Package storetest gives tests the real databases to run against: a SQLite
 // file in the test's temp dir always, and a fresh PostgreSQL schema (dropped
 // afterwards) when ROLLCALL_TEST_POSTGRES holds a server URL. It is imported
-// only by tests.
+// only by tests, including internal/store's own, so it does not import the
+// store: Open takes store.Open as an argument.
 package storetest
 
 import (
@@ -9,33 +10,64 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
-
-	"github.com/rollcall-project/rollcall/internal/store"
 )
+
+// Env names the variable that holds the PostgreSQL server URL.
+const Env = "ROLLCALL_TEST_POSTGRES"
+
+// SkipMessage is the reason a PostgreSQL run is skipped. It is one string so
+// that the test summary counts every such skip on one line.
+const SkipMessage = Env + " is not set: skipping the PostgreSQL run of this test"
 
 // DB is one database a test runs against.
 type DB struct {
 	Name string // "sqlite" or "postgres"
-	DSN  string
+	DSN  string // a SQLite file path or a postgres:// URL naming a fresh schema
 }
 
-// DBs returns the databases to test: SQLite, and PostgreSQL when configured
-// (the test log says when it is not).
-func DBs(t testing.TB) []DB {
+// Run runs f once per database, each as a subtest named after it: "sqlite"
+// on a new file, and "postgres" on a fresh schema, which is skipped (and so
+// counted as skipped) when ROLLCALL_TEST_POSTGRES is not set.
+func Run(t *testing.T, f func(t *testing.T, db DB)) {
 	t.Helper()
-	dbs := []DB{{"sqlite", filepath.Join(t.TempDir(), "rollcall.db")}}
-	base := os.Getenv("ROLLCALL_TEST_POSTGRES")
-	if base == "" {
-		t.Log("ROLLCALL_TEST_POSTGRES not set: PostgreSQL variant skipped")
-		return dbs
+	t.Run("sqlite", func(t *testing.T) { f(t, DB{Name: "sqlite", DSN: SQLitePath(t)}) })
+	t.Run("postgres", func(t *testing.T) { f(t, DB{Name: "postgres", DSN: PostgresDSN(t)}) })
+}
+
+// Open opens the database at dsn with open (store.Open) and closes it when
+// the test ends.
+func Open[O any, S io.Closer](t testing.TB, open func(context.Context, string, O) (S, error), dsn string, o O) S {
+	t.Helper()
+	s, err := open(context.Background(), dsn, o)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return append(dbs, DB{"postgres", freshSchema(t, base)})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Fresh returns another empty database of the same kind as db: a new SQLite
+// file, or a new PostgreSQL schema on the same server.
+func (db DB) Fresh(t testing.TB) string {
+	t.Helper()
+	if db.Name == "postgres" {
+		return PostgresDSN(t)
+	}
+	return SQLitePath(t)
+}
+
+// SQLitePath returns the path of a new SQLite database file in a directory
+// removed when the test ends.
+func SQLitePath(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "rollcall.db")
 }
 
 // PostgresDSN returns the URL of a fresh PostgreSQL schema, dropped when the
@@ -43,46 +75,33 @@ func DBs(t testing.TB) []DB {
 // not set.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("ROLLCALL_TEST_POSTGRES")
+	base := os.Getenv(Env)
 	if base == "" {
-		t.Skip("ROLLCALL_TEST_POSTGRES is not set: skipping the PostgreSQL run of this test")
+		t.Skip(SkipMessage)
 	}
-	return freshSchema(t, base)
-}
-
-func freshSchema(t testing.TB, base string) string {
-	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", Env, err)
 	}
 	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
+		admin.Close()
+		t.Fatalf("create schema %s: %v", schema, err)
 	}
 	t.Cleanup(func() {
-		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		admin.Close()
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
 	})
 	u, err := url.Parse(base)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", Env, err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-// Open opens the store at dsn and closes it when the test ends.
-func Open(t testing.TB, dsn string, o store.Options) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), dsn, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }

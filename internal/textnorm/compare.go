@@ -160,31 +160,6 @@ func EditDistance(a, b []rune) int {
 	return prev[lb]
 }
 
-// TokenSetSimilarity is the best Jaro–Winkler pairing of the words of a and
-// b averaged over the longer list: word order does not matter.
-func TokenSetSimilarity(a, b [][]rune) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		if len(a) == len(b) {
-			return 1
-		}
-		return 0
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	sum := 0.0
-	for _, x := range a {
-		best := 0.0
-		for _, y := range b {
-			if s := JaroWinkler(x, y); s > best {
-				best = s
-			}
-		}
-		sum += best
-	}
-	return sum / float64(len(b))
-}
-
 // JaroWinklerFloor is JaroWinkler when the similarity is at least floor;
 // below floor it may return any value under floor. It first bounds the
 // similarity by the letters the two strings share, which settles most

@@ -102,7 +102,7 @@ func TestDecomposeRoundTrip(t *testing.T) {
 }
 
 func TestDueum(t *testing.T) {
-	for in, want := range map[string]string{"리": "이", "류": "유", "림": "임", "로": "노", "라": "나", "량": "양", "녀": "여", "룡남": "용남", "김": "김", "": ""} {
+	for in, want := range map[string]string{"리": "이", "류": "유", "림": "임", "로": "노", "라": "나", "량": "양", "녀": "여", "룡남": "용남", "김": "김", "Ri": "Ri", "": ""} {
 		if got := Dueum(in); got != want {
 			t.Errorf("Dueum(%q) = %q, want %q", in, got, want)
 		}

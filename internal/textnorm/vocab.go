@@ -132,15 +132,6 @@ func FacilityKey(s string) (key string, ok bool) {
 	return key, ok
 }
 
-// FacilityType returns the facility type ("kwanliso", "kyohwaso",
-// "jipkyulso", "kyoyangso") that s names, whether or not it names one
-// facility: "kyohwaso", "suspected political prison camp" and "Camp 15"
-// all have a type.
-func FacilityType(s string) (typ string, ok bool) {
-	_, _, typ, _ = facilityLookup(s)
-	return typ, typ != ""
-}
-
 // facilityLookup resolves s to one facility (key, ok), and gives the type
 // it names and, when it fits several facilities (a town with two camps),
 // their ids.
@@ -159,10 +150,7 @@ func facilityLookup(s string) (key string, ok bool, typ string, cands []string) 
 	}
 	// Split Hangul runs from digits (제15호 → 제 15 호) and find type words,
 	// a number and place words.
-	var words []string
-	for _, w := range strings.Fields(splitDigits(f)) {
-		words = append(words, w)
-	}
+	words := strings.Fields(splitDigits(f))
 	joined := strings.Join(words, "")
 	for w, ty := range facilityTypes {
 		if strings.Contains(joined, w) {

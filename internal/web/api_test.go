@@ -63,8 +63,7 @@ func validate(t *testing.T, router routers.Router, method, url string, reqBody [
 // TestAPIMatchesOpenAPI calls every API operation (and typical errors)
 // and validates each response against api/openapi.yaml.
 func TestAPIMatchesOpenAPI(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testAPIMatchesOpenAPI(t, newFixture(t)) })
-	t.Run("postgres", func(t *testing.T) { testAPIMatchesOpenAPI(t, newFixtureOn(t, postgresDSN(t))) })
+	eachFixture(t, testAPIMatchesOpenAPI)
 }
 
 func testAPIMatchesOpenAPI(t *testing.T, f *fixture) {
@@ -182,8 +181,9 @@ func testAPIMatchesOpenAPI(t *testing.T, f *fixture) {
 
 // TestAPIRejectsBadJSON checks decoding: unknown fields, trailing data,
 // wrong types, oversized bodies and bad dates are 400 with a safe message.
-func TestAPIRejectsBadJSON(t *testing.T) {
-	f := newFixture(t)
+func TestAPIRejectsBadJSON(t *testing.T) { eachFixture(t, testAPIRejectsBadJSON) }
+
+func testAPIRejectsBadJSON(t *testing.T, f *fixture) {
 	ed := f.login("editor")
 	big := `{"key":"` + strings.Repeat("x", maxBody) + `"}`
 	for _, c := range []struct{ name, body, want string }{
@@ -209,8 +209,9 @@ func TestAPIRejectsBadJSON(t *testing.T) {
 
 // TestAPIRedactsConfidential: an editor reads the informant and testimony,
 // a viewer and an analyst do not.
-func TestAPIRedactsConfidential(t *testing.T) {
-	f := newFixture(t)
+func TestAPIRedactsConfidential(t *testing.T) { eachFixture(t, testAPIRedactsConfidential) }
+
+func testAPIRedactsConfidential(t *testing.T, f *fixture) {
 	for role, see := range map[string]bool{"viewer": false, "analyst": false, "editor": true, "admin": true} {
 		c := f.login(role)
 		_, sb := c.do("GET", fmt.Sprintf("/api/v1/sources/%d", f.ids["source"]), nil)
@@ -233,8 +234,9 @@ func TestAPIRedactsConfidential(t *testing.T) {
 
 // TestAPIToken: a bearer token acts as its user, with the user's role;
 // a wrong token is 401.
-func TestAPIToken(t *testing.T) {
-	f := newFixture(t)
+func TestAPIToken(t *testing.T) { eachFixture(t, testAPIToken) }
+
+func testAPIToken(t *testing.T, f *fixture) {
 	secret, _, err := f.svc.NewToken(context.Background(), "analyst1", "script", 0)
 	if err != nil {
 		t.Fatal(err)

@@ -41,8 +41,9 @@ func browserLogin(t *testing.T, f *fixture, name, password string, planted strin
 	return "", res, b
 }
 
-func TestLoginLogout(t *testing.T) {
-	f := newFixture(t)
+func TestLoginLogout(t *testing.T) { eachFixture(t, testLoginLogout) }
+
+func testLoginLogout(t *testing.T, f *fixture) {
 	sid, res, _ := browserLogin(t, f, "editor1", testPassword, "")
 	if sid == "" || res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/persons" {
 		t.Fatalf("login: %d %q %q", res.StatusCode, res.Header.Get("Location"), sid)
@@ -70,8 +71,9 @@ func TestLoginLogout(t *testing.T) {
 
 // TestLoginNoEnumeration: an unknown user, a wrong password and a disabled
 // account get the same status and message.
-func TestLoginNoEnumeration(t *testing.T) {
-	f := newFixture(t)
+func TestLoginNoEnumeration(t *testing.T) { eachFixture(t, testLoginNoEnumeration) }
+
+func testLoginNoEnumeration(t *testing.T, f *fixture) {
 	if err := f.svc.SetDisabled(sysCtx(), "viewer1", true); err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +96,9 @@ func TestLoginNoEnumeration(t *testing.T) {
 
 // TestSessionFixation: a session id held before login is not the one
 // after, and the planted one stays worthless.
-func TestSessionFixation(t *testing.T) {
-	f := newFixture(t)
+func TestSessionFixation(t *testing.T) { eachFixture(t, testSessionFixation) }
+
+func testSessionFixation(t *testing.T, f *fixture) {
 	planted := f.login("viewer").cookie
 	sid, _, _ := browserLogin(t, f, "editor1", testPassword, planted)
 	if sid == "" || sid == planted {
@@ -106,8 +109,9 @@ func TestSessionFixation(t *testing.T) {
 	}
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	f := newFixture(t)
+func TestLoginRateLimit(t *testing.T) { eachFixture(t, testLoginRateLimit) }
+
+func testLoginRateLimit(t *testing.T, f *fixture) {
 	var last int
 	for i := 0; i < 12; i++ {
 		_, res, _ := browserLogin(t, f, "editor1", "wrong password!", "")
@@ -124,8 +128,9 @@ func TestLoginRateLimit(t *testing.T) {
 
 // TestCSRF: a state-changing request with a session cookie needs the
 // session's token; a cross-site browser request is refused outright.
-func TestCSRF(t *testing.T) {
-	f := newFixture(t)
+func TestCSRF(t *testing.T) { eachFixture(t, testCSRF) }
+
+func testCSRF(t *testing.T, f *fixture) {
 	c := f.login("editor")
 	body := `{"key":"csrf-1","kind":"testimony","title":"t"}`
 	for _, tc := range []struct {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/subtle"
 	"net/http"
 	"strings"
@@ -113,12 +112,4 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int
 
 func (s *Server) clearCookie(w http.ResponseWriter, name string) {
 	s.setCookie(w, name, "", -1, http.SameSiteLaxMode)
-}
-
-// withActor is a helper for handlers that run work as the request's actor.
-func withActor(ctx context.Context, u *auth.User) context.Context {
-	if u == nil {
-		return ctx
-	}
-	return rollcall.WithActor(ctx, u.Actor())
 }

@@ -6,8 +6,9 @@ import (
 	"github.com/rollcall-project/rollcall"
 )
 
-func TestCompareRecords(t *testing.T) {
-	f := newFixture(t)
+func TestCompareRecords(t *testing.T) { eachFixture(t, testCompareRecords) }
+
+func testCompareRecords(t *testing.T, f *fixture) {
 	a := &rollcall.Record{Name: "Kim Hakgil", ArrestDate: rollcall.MustDate("2003-04"), BirthDate: rollcall.MustDate("1967"), Fate: "detained", Sex: "m"}
 	b := &rollcall.Record{Name: "KIM Hak-kil", ArrestDate: rollcall.MustDate("2003-04-08"), BirthDate: rollcall.MustDate("1969"), Fate: "detained"}
 	rows := f.srv.compare([]*rollcall.Record{a, b}, "en")

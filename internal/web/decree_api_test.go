@@ -12,8 +12,9 @@ import (
 // compile or that has no date, on create and on update, with a 400 that
 // names the rule field and the position of the error; the stored decree is
 // left as it was.
-func TestAPIDecreeRuleValidated(t *testing.T) {
-	f := newFixture(t)
+func TestAPIDecreeRuleValidated(t *testing.T) { eachFixture(t, testAPIDecreeRuleValidated) }
+
+func testAPIDecreeRuleValidated(t *testing.T, f *fixture) {
 	ed := f.login("editor")
 	for _, c := range []struct {
 		name  string

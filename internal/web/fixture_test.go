@@ -3,14 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +16,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/auth"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 
@@ -53,48 +51,11 @@ func newFixture(t testing.TB) *fixture {
 	return newFixtureOn(t, filepath.Join(t.TempDir(), "test.db"))
 }
 
-// postgresDSN returns a URL for a fresh schema on the PostgreSQL server in
-// $ROLLCALL_TEST_POSTGRES, dropped after the test, or skips the test.
-func postgresDSN(t testing.TB) string {
+// eachFixture runs f on a fixture over SQLite and, when configured, over a
+// fresh PostgreSQL schema (see internal/storetest).
+func eachFixture(t *testing.T, f func(t *testing.T, fx *fixture)) {
 	t.Helper()
-	base := os.Getenv("ROLLCALL_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("ROLLCALL_TEST_POSTGRES is not set: skipping the PostgreSQL run of this test")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	schema := "rc_web_" + strings.ToLower(auth.NewSecret()[:10])
-	schema = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
-			return r
-		}
-		return 'x'
-	}, schema)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	storetest.Run(t, func(t *testing.T, db storetest.DB) { f(t, newFixtureOn(t, db.DSN)) })
 }
 
 // newFixtureOn builds the fixture on the database dsn (a SQLite path or a

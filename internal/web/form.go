@@ -66,18 +66,17 @@ type FormView struct {
 
 // form is the create/edit flow of one entity type.
 type form[T any] struct {
-	s        *Server
-	name     string // message key of the form title: "form.source"
-	fields   []field[T]
-	load     func(context.Context, int64) (*T, error)
-	create_  func(context.Context, *T) error
-	update_  func(context.Context, *T) error
-	meta     func(*T) *rollcall.Meta
-	viewURL  func(*T) string
-	blank    func(*http.Request) (*T, error) // a new T, e.g. with its source set from the URL
-	newURL   func(*http.Request) string      // where a new one is posted
-	editURL  func(*T) string                 // where an edit is posted
-	template string
+	s       *Server
+	name    string // message key of the form title: "form.source"
+	fields  []field[T]
+	load    func(context.Context, int64) (*T, error)
+	create_ func(context.Context, *T) error
+	update_ func(context.Context, *T) error
+	meta    func(*T) *rollcall.Meta
+	viewURL func(*T) string
+	blank   func(*http.Request) (*T, error) // a new T, e.g. with its source set from the URL
+	newURL  func(*http.Request) string      // where a new one is posted
+	editURL func(*T) string                 // where an edit is posted
 }
 
 func (f *form[T]) view(r *http.Request, v *T, errs map[string]string) FormView {

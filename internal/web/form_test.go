@@ -21,8 +21,9 @@ func formValues(t *testing.T, page []byte) url.Values {
 	return v
 }
 
-func TestFormCreateSourceAndRecord(t *testing.T) {
-	f := newFixture(t)
+func TestFormCreateSourceAndRecord(t *testing.T) { eachFixture(t, testFormCreateSourceAndRecord) }
+
+func testFormCreateSourceAndRecord(t *testing.T, f *fixture) {
 	c := f.login("editor")
 	form := url.Values{"key": {"form-1"}, "kind": {"testimony"}, "title": {"Interview B"}, "date": {"1987년 3월"}, "sensitivity": {"internal"}, "fictional": {"on"}}
 	res, b := c.do("POST", "/sources", "form:"+form.Encode())
@@ -30,7 +31,7 @@ func TestFormCreateSourceAndRecord(t *testing.T) {
 		t.Fatalf("create source: %d %s", res.StatusCode, b)
 	}
 	loc := res.Header.Get("Location")
-	res, b = c.do("GET", loc, nil)
+	_, b = c.do("GET", loc, nil)
 	if !strings.Contains(string(b), "March 1987") || !strings.Contains(string(b), "fictional") {
 		t.Fatalf("source page lacks the date at month precision or the fictional badge:\n%.2000s", b)
 	}
@@ -39,7 +40,7 @@ func TestFormCreateSourceAndRecord(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create record: %d %s", res.StatusCode, b)
 	}
-	res, b = c.do("GET", res.Header.Get("Location"), nil)
+	_, b = c.do("GET", res.Header.Get("Location"), nil)
 	if !strings.Contains(string(b), "리영철") || !strings.Contains(string(b), "c. 1950") {
 		t.Fatalf("record page: %.1500s", b)
 	}
@@ -47,8 +48,9 @@ func TestFormCreateSourceAndRecord(t *testing.T) {
 
 // TestFormValidation: a bad date and a missing title show messages next
 // to their fields, and the user's input stays in the form.
-func TestFormValidation(t *testing.T) {
-	f := newFixture(t)
+func TestFormValidation(t *testing.T) { eachFixture(t, testFormValidation) }
+
+func testFormValidation(t *testing.T, f *fixture) {
 	c := f.login("editor")
 	form := url.Values{"key": {"form-2"}, "kind": {"testimony"}, "title": {""}, "date": {"31/02/1987"}, "author": {"Kept Author"}}
 	res, b := c.do("POST", "/sources", "form:"+form.Encode())
@@ -69,8 +71,9 @@ func TestFormValidation(t *testing.T) {
 
 // TestFormConflict: two editors edit the same source; the second save
 // fails with the second editor's values kept and the first's shown.
-func TestFormConflict(t *testing.T) {
-	f := newFixture(t)
+func TestFormConflict(t *testing.T) { eachFixture(t, testFormConflict) }
+
+func testFormConflict(t *testing.T, f *fixture) {
 	a, b := f.login("editor"), f.login("admin")
 	edit := fmt.Sprintf("/sources/%d/edit", f.ids["source"])
 	_, pa := a.do("GET", edit, nil)
@@ -113,8 +116,9 @@ func TestFormConflict(t *testing.T) {
 
 // TestSearchFindsAcrossScripts: romanized queries find hangul names and
 // the other way round, through the store's name keys.
-func TestSearchFindsAcrossScripts(t *testing.T) {
-	f := newFixture(t)
+func TestSearchFindsAcrossScripts(t *testing.T) { eachFixture(t, testSearchFindsAcrossScripts) }
+
+func testSearchFindsAcrossScripts(t *testing.T, f *fixture) {
 	c := f.login("viewer")
 	for _, q := range []string{"Kim Young-hee", "kim yonghui", "김영희"} {
 		_, b := c.do("GET", "/search?q="+url.QueryEscape(q), nil)
@@ -129,8 +133,9 @@ func TestSearchFindsAcrossScripts(t *testing.T) {
 }
 
 // TestReviewDecision: deciding a pair records it and takes it off the queue.
-func TestReviewDecision(t *testing.T) {
-	f := newFixture(t)
+func TestReviewDecision(t *testing.T) { eachFixture(t, testReviewDecision) }
+
+func testReviewDecision(t *testing.T, f *fixture) {
 	c := f.login("analyst")
 	_, b := c.do("GET", "/review", nil)
 	if !strings.Contains(string(b), `class="differs"`) || !strings.Contains(string(b), `data-key="s"`) {
@@ -151,8 +156,9 @@ func TestReviewDecision(t *testing.T) {
 	}
 }
 
-func TestLanguageSwitch(t *testing.T) {
-	f := newFixture(t)
+func TestLanguageSwitch(t *testing.T) { eachFixture(t, testLanguageSwitch) }
+
+func testLanguageSwitch(t *testing.T, f *fixture) {
 	c := f.login("viewer")
 	res, _ := c.do("POST", "/lang", "form:"+url.Values{"_csrf": {c.csrf}, "lang": {"ko"}, "next": {"/persons"}}.Encode())
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/persons" {

@@ -7,8 +7,9 @@ import (
 
 // TestMetrics: requests are counted by route pattern (not by raw path, so
 // ids do not explode the label set), on the server's own registry.
-func TestMetrics(t *testing.T) {
-	f := newFixture(t)
+func TestMetrics(t *testing.T) { eachFixture(t, testMetrics) }
+
+func testMetrics(t *testing.T, f *fixture) {
 	c := f.login("admin")
 	c.do("GET", "/persons/1", nil)
 	c.do("GET", "/persons/2", nil)

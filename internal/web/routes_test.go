@@ -114,8 +114,7 @@ func (f *fixture) concrete(rt Route) string {
 // anonymous → 401 (or 303 to the login form for a page GET), a role below
 // the route's → 403, otherwise neither (and no server error).
 func TestRouteRoles(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testRouteRoles(t, newFixture(t)) })
-	t.Run("postgres", func(t *testing.T) { testRouteRoles(t, newFixtureOn(t, postgresDSN(t))) })
+	eachFixture(t, testRouteRoles)
 }
 
 func testRouteRoles(t *testing.T, f *fixture) {

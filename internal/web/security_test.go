@@ -26,8 +26,9 @@ import (
 // headers, cookies, no user enumeration, and that no route shows a
 // confidential value to a role that may not read it.
 
-func TestSecurityHeaders(t *testing.T) {
-	f := newFixture(t)
+func TestSecurityHeaders(t *testing.T) { eachFixture(t, testSecurityHeaders) }
+
+func testSecurityHeaders(t *testing.T, f *fixture) {
 	c := f.login("admin")
 	for _, p := range []string{"/login", "/", "/persons", "/api/v1/me", "/healthz", "/no-such-page"} {
 		cl := c
@@ -69,8 +70,9 @@ var (
 // TestNoInlineScript: the CSP forbids inline script, so pages must not need
 // any; a page that does would silently break, or tempt someone to weaken
 // the policy.
-func TestNoInlineScript(t *testing.T) {
-	f := newFixture(t)
+func TestNoInlineScript(t *testing.T) { eachFixture(t, testNoInlineScript) }
+
+func testNoInlineScript(t *testing.T, f *fixture) {
 	c := f.login("admin")
 	pages := []string{"/", "/persons", "/sources", "/facilities", "/events", "/map", "/ledger", "/estimates", "/amnesty", "/review", "/search?q=kim",
 		"/sources/new", "/facilities/new", "/events/new"}
@@ -189,8 +191,9 @@ func TestSessionCookieFlags(t *testing.T) {
 
 // TestNoUserEnumeration: a wrong password for a real user and any password
 // for a user that does not exist give the same answer.
-func TestNoUserEnumeration(t *testing.T) {
-	f := newFixture(t)
+func TestNoUserEnumeration(t *testing.T) { eachFixture(t, testNoUserEnumeration) }
+
+func testNoUserEnumeration(t *testing.T, f *fixture) {
 	norm := func(body, name string) string {
 		body = strings.ReplaceAll(body, name, "NAME")
 		return regexp.MustCompile(`value="[A-Za-z0-9_\-=+/]{20,}"`).ReplaceAllString(body, `value="TOKEN"`)
@@ -220,7 +223,10 @@ var secretMarks = []string{"Secret Informant", "secret@example.org", "confidenti
 // table (pages, API, search, lists) for every role and sensitivity level and
 // checks that confidential values reach only editors and admins.
 func TestConfidentialNeverReachesViewers(t *testing.T) {
-	f := newFixture(t)
+	eachFixture(t, testConfidentialNeverReachesViewers)
+}
+
+func testConfidentialNeverReachesViewers(t *testing.T, f *fixture) {
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "t", Role: rollcall.RoleSystem})
 	ids := map[rollcall.Sensitivity]int64{}
 	for _, sv := range []struct {
@@ -334,7 +340,10 @@ func apiReq(t *testing.T, c *client, method, path string, body []byte) (int, []b
 // locking must turn every race into a 409 (and the writer retries), so the
 // final value holds all 50 tags; a lost update would drop one.
 func TestConcurrentWritersLoseNoUpdate(t *testing.T) {
-	f := newFixture(t)
+	eachFixture(t, testConcurrentWritersLoseNoUpdate)
+}
+
+func testConcurrentWritersLoseNoUpdate(t *testing.T, f *fixture) {
 	c := f.login("editor")
 	path := "/api/v1/records/" + fmtInt(f.ids["record2"])
 	const writers = 50

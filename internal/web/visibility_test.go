@@ -12,8 +12,9 @@ import (
 // TestConfidentialRowsHidden: a record marked confidential does not exist
 // for viewers and analysts (get, list, search, source page) and does for
 // editors and admins.
-func TestConfidentialRowsHidden(t *testing.T) {
-	f := newFixture(t)
+func TestConfidentialRowsHidden(t *testing.T) { eachFixture(t, testConfidentialRowsHidden) }
+
+func testConfidentialRowsHidden(t *testing.T, f *fixture) {
 	rec := &rollcall.Record{SourceID: f.ids["source"], Key: "c1", Name: "Jang Sung-taek", Sensitivity: rollcall.Confidential}
 	if err := f.st.CreateRecord(sysCtx(), rec); err != nil {
 		t.Fatal(err)

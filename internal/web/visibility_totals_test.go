@@ -15,8 +15,7 @@ import (
 // records and 1 internal person; this test adds 3 confidential records and
 // 2 confidential persons.
 func TestListTotalsMatchVisibleRows(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testListTotals(t, newFixture(t)) })
-	t.Run("postgres", func(t *testing.T) { testListTotals(t, newFixtureOn(t, postgresDSN(t))) })
+	eachFixture(t, testListTotals)
 }
 
 func testListTotals(t *testing.T, f *fixture) {
@@ -99,8 +98,7 @@ func testListTotals(t *testing.T, f *fixture) {
 // is not on an analyst's review queue at all (not counted, not taking the
 // place of a pair they may review), and is on an editor's.
 func TestReviewQueueTotalsMatchVisiblePairs(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testReviewQueueTotals(t, newFixture(t)) })
-	t.Run("postgres", func(t *testing.T) { testReviewQueueTotals(t, newFixtureOn(t, postgresDSN(t))) })
+	eachFixture(t, testReviewQueueTotals)
 }
 
 func testReviewQueueTotals(t *testing.T, f *fixture) {

@@ -1,6 +1,7 @@
 // Command testsum reads `go test -json` output on stdin and prints a short
 // report: the output of every failed test, every skipped test with its
-// reason (so a run without PostgreSQL or Chromium says what it left out),
+// reason (so a run without PostgreSQL or Chromium says what it left out;
+// one reason shared by many tests is one line with their count),
 // and a closing line "N passed, N failed, N skipped". It exits 1 when any
 // test or package failed.
 package main
@@ -83,8 +84,8 @@ func run(in io.Reader, out io.Writer) int {
 	}
 	if len(skips) > 0 {
 		fmt.Fprintln(out, "Skipped (not run here, and why):")
-		for _, k := range skips {
-			fmt.Fprintf(out, "  %s %s: %s\n", shortPkg(k.pkg), k.test, skipReason(output[k]))
+		for _, l := range skipLines(skips, output) {
+			fmt.Fprintln(out, "  "+l)
 		}
 	}
 	var slow []string
@@ -106,6 +107,40 @@ func run(in io.Reader, out io.Writer) int {
 
 func shortPkg(p string) string {
 	return strings.TrimPrefix(p, "github.com/rollcall-project/rollcall/")
+}
+
+// skipLines says why each skipped test did not run. A reason given by one
+// test names it; a reason shared by many (no PostgreSQL, say) is one line
+// with the count and the packages, so the list stays readable.
+func skipLines(skips []key, output map[key][]string) []string {
+	var reasons []string
+	byReason := map[string][]key{}
+	for _, k := range skips {
+		r := skipReason(output[k])
+		if _, ok := byReason[r]; !ok {
+			reasons = append(reasons, r)
+		}
+		byReason[r] = append(byReason[r], k)
+	}
+	lines := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		ks := byReason[r]
+		if len(ks) == 1 {
+			lines = append(lines, fmt.Sprintf("%s %s: %s", shortPkg(ks[0].pkg), ks[0].test, r))
+			continue
+		}
+		var pkgs []string
+		seen := map[string]bool{}
+		for _, k := range ks {
+			if p := shortPkg(k.pkg); !seen[p] {
+				seen[p] = true
+				pkgs = append(pkgs, p)
+			}
+		}
+		sort.Strings(pkgs)
+		lines = append(lines, fmt.Sprintf("%d tests: %s (in %s)", len(ks), r, strings.Join(pkgs, ", ")))
+	}
+	return lines
 }
 
 // skipReason picks the t.Skip message out of a skipped test's output.

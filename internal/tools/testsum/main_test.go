@@ -24,6 +24,22 @@ func TestRun(t *testing.T) {
 			want:     []string{"p TestPG: ROLLCALL_TEST_POSTGRES not set: PostgreSQL suite skipped", "1 passed, 0 failed, 1 skipped"},
 		},
 		{
+			name: "one reason from many tests is one line with a count",
+			in: `{"Action":"output","Package":"github.com/rollcall-project/rollcall/internal/store","Test":"TestA/postgres","Output":"    storetest.go:65: no server\n"}
+{"Action":"skip","Package":"github.com/rollcall-project/rollcall/internal/store","Test":"TestA/postgres"}
+{"Action":"output","Package":"github.com/rollcall-project/rollcall/internal/web","Test":"TestB/postgres","Output":"    storetest.go:65: no server\n"}
+{"Action":"skip","Package":"github.com/rollcall-project/rollcall/internal/web","Test":"TestB/postgres"}
+{"Action":"output","Package":"github.com/rollcall-project/rollcall/internal/store","Test":"TestC/postgres","Output":"    storetest.go:65: no server\n"}
+{"Action":"skip","Package":"github.com/rollcall-project/rollcall/internal/store","Test":"TestC/postgres"}
+{"Action":"output","Package":"p","Test":"TestBrowser","Output":"    b_test.go:9: no browser\n"}
+{"Action":"skip","Package":"p","Test":"TestBrowser"}`,
+			wantCode: 0,
+			want: []string{
+				"Skipped (not run here, and why):\n  3 tests: no server (in internal/store, internal/web)\n  p TestBrowser: no browser\n",
+				"0 passed, 0 failed, 4 skipped",
+			},
+		},
+		{
 			name: "failure shows output",
 			in: `{"Action":"output","Package":"p","Test":"TestB","Output":"    x_test.go:9: got 1, want 2\n"}
 {"Action":"fail","Package":"p","Test":"TestB"}
