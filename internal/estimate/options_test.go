@@ -6,6 +6,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/estimate/mse"
+	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
 func TestParseStrata(t *testing.T) {
@@ -47,8 +48,10 @@ func TestParseLists(t *testing.T) {
 
 // Run takes every method ParseMethod accepts, stratified or not, and
 // refuses any other with ParseMethod's message.
-func TestRunMethods(t *testing.T) {
-	ctx, st := openStore(t)
+func TestRunMethods(t *testing.T) { storetest.Run(t, testRunMethods) }
+
+func testRunMethods(t *testing.T, db storetest.DB) {
+	ctx, st := openStore(t, db)
 	seed(t, ctx, st)
 	for _, by := range []Strata{nil, {"sex"}} {
 		out, err := Run(ctx, st, Options{Method: mse.MethodObserved, By: by})

@@ -19,42 +19,40 @@ func TestRecordAndCheckProof(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	otherPub, _, _ := ed25519.GenerateKey(rand.Reader)
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "test", Role: rollcall.RoleSystem})
-	for _, tdb := range storetest.DBs(t) {
-		t.Run(tdb.Name, func(t *testing.T) {
-			st := storetest.Open(t, tdb.DSN, store.Options{})
-			e := Build(Data{}, 0, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-			b, err := e.Marshal()
-			if err != nil {
-				t.Fatal(err)
+	storetest.Run(t, func(t *testing.T, tdb storetest.DB) {
+		st := storetest.Open(t, store.Open, tdb.DSN, store.Options{})
+		e := Build(Data{}, 0, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		b, err := e.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig := Sign(priv, b)
+		proof, err := Record(ctx, st, priv, e, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb, _ := json.Marshal(proof)
+		got, c, err := CheckProof("export.json.proof", pb, pub, sig)
+		if err != nil {
+			t.Fatalf("CheckProof: %v", err)
+		}
+		if got.Entry.Action != "publish" || !strings.HasPrefix(got.Entry.Detail, "sha256="+sig.SHA256+" ") || c.Size < got.Entry.Seq {
+			t.Errorf("proof of entry %+v under a checkpoint of %d entries", got.Entry, c.Size)
+		}
+		for name, tc := range map[string]struct {
+			b    []byte
+			key  ed25519.PublicKey
+			sig  Signature
+			want string
+		}{
+			"another file": {pb, pub, Sign(priv, append(b, ' ')), "for another file"},
+			"another key":  {pb, otherPub, sig, "does not verify"},
+			"not a proof":  {[]byte("{"), pub, sig, "export.json.proof is not a proof"},
+		} {
+			_, _, err := CheckProof("export.json.proof", tc.b, tc.key, tc.sig)
+			if rollcall.ErrorCode(err) != rollcall.EINVALID || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: %v, want %q", name, err, tc.want)
 			}
-			sig := Sign(priv, b)
-			proof, err := Record(ctx, st, priv, e, sig)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pb, _ := json.Marshal(proof)
-			got, c, err := CheckProof("export.json.proof", pb, pub, sig)
-			if err != nil {
-				t.Fatalf("CheckProof: %v", err)
-			}
-			if got.Entry.Action != "publish" || !strings.HasPrefix(got.Entry.Detail, "sha256="+sig.SHA256+" ") || c.Size < got.Entry.Seq {
-				t.Errorf("proof of entry %+v under a checkpoint of %d entries", got.Entry, c.Size)
-			}
-			for name, tc := range map[string]struct {
-				b    []byte
-				key  ed25519.PublicKey
-				sig  Signature
-				want string
-			}{
-				"another file": {pb, pub, Sign(priv, append(b, ' ')), "for another file"},
-				"another key":  {pb, otherPub, sig, "does not verify"},
-				"not a proof":  {[]byte("{"), pub, sig, "export.json.proof is not a proof"},
-			} {
-				_, _, err := CheckProof("export.json.proof", tc.b, tc.key, tc.sig)
-				if rollcall.ErrorCode(err) != rollcall.EINVALID || !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("%s: %v, want %q", name, err, tc.want)
-				}
-			}
-		})
-	}
+		}
+	})
 }
