@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 	"github.com/rollcall-project/rollcall/internal/store"
-	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
 // load puts a fictional synth population's sources and records into a real

@@ -1,4 +1,4 @@
-package amnesty
+package rule
 
 import (
 	"fmt"
@@ -78,7 +78,7 @@ func TestDecideRanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Compile(tt.rule)
+			r, err := Compile(tt.rule, testVocabulary(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +119,7 @@ func TestCompileErrors(t *testing.T) {
 		{"age >= 65 &&\n  height > 2", "rule 2:3: undeclared reference to 'height'"},
 	}
 	for _, tt := range tests {
-		_, err := Compile(tt.rule)
+		_, err := Compile(tt.rule, testVocabulary(t))
 		if err == nil || rollcall.ErrorCode(err) != rollcall.EINVALID || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Compile(%q) = %v, want EINVALID containing %q", tt.rule, err, tt.want)
 		}
@@ -129,7 +129,7 @@ func TestCompileErrors(t *testing.T) {
 func TestCostLimit(t *testing.T) {
 	// A rule that builds a huge list hits the cost limit and is reported
 	// as an error, not left running.
-	r, err := Compile(`[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(c, [1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, a+b+c+d+e))))).size() > 0`)
+	r, err := Compile(`[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(c, [1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, a+b+c+d+e))))).size() > 0`, testVocabulary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestDecideAllMatchesDecide(t *testing.T) {
 		`detained && "crimes_against_state" in charges`,
 		`detained && (age >= 60 || sex == "f" || served_years >= sentence_years / 2.0) && facility_type in ["kyohwaso", "rodong_danryeondae"]`,
 	} {
-		r, err := Compile(rule)
+		r, err := Compile(rule, testVocabulary(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func TestSamplingMatchesBruteForce(t *testing.T) {
 	for n := range 300 {
 		a, b, c := rng.IntN(100), rng.IntN(100), rng.IntN(100)
 		rule := fmt.Sprintf("(age >= %d && age < %d) || age == %d", a, b, c)
-		r, err := Compile(rule)
+		r, err := Compile(rule, testVocabulary(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestSamplingMatchesBruteForce(t *testing.T) {
 	for n := range 200 {
 		x, y := float64(rng.IntN(30))/2, float64(rng.IntN(30))/2
 		rule := fmt.Sprintf("served_years >= %.1f && served_years < %.1f || served_years == %.1f", x, y, y+1)
-		r, err := Compile(rule)
+		r, err := Compile(rule, testVocabulary(t))
 		if err != nil {
 			t.Fatal(err)
 		}
