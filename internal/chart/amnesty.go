@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -42,11 +41,7 @@ func Amnesties(rows []amnesty.TimelineRow, title string) ([]byte, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("chart: amnesties: no decrees to draw")
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = "persons"
-	p.Y.Min = 0
-	p.Legend.Top = true
+	p := newPlot(title)
 	names := make([]string, len(rows))
 	for i, r := range rows {
 		names[i] = r.Date
@@ -102,13 +97,5 @@ func Amnesties(rows []amnesty.TimelineRow, title string) ([]byte, error) {
 		p.Y.Max = 1
 	}
 	p.Y.Max = math.Max(p.Y.Max, top*1.25) // room for the legend
-	wt, err := p.WriterTo(8*vg.Inch, 4*vg.Inch, "svg")
-	if err != nil {
-		return nil, fmt.Errorf("chart: amnesties: %w", err)
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("chart: amnesties: %w", err)
-	}
-	return buf.Bytes(), nil
+	return svg(p, 8*vg.Inch, 4*vg.Inch, "amnesties")
 }

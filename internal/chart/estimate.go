@@ -1,12 +1,10 @@
 package chart
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -21,11 +19,7 @@ func Estimates(rows []store.EstimateRow, title string) ([]byte, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("chart: estimates: no estimates to draw")
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = "persons"
-	p.Y.Min = 0
-	p.Legend.Top = true
+	p := newPlot(title)
 	p.Legend.Left = true
 	names := make([]string, len(rows))
 	observed := make(plotter.Values, len(rows))
@@ -85,13 +79,5 @@ func Estimates(rows []store.EstimateRow, title string) ([]byte, error) {
 	p.X.Tick.Label.Rotation = 0.4
 	p.X.Tick.Label.XAlign = draw.XRight
 	width := vg.Length(math.Max(6, math.Min(14, 1.2*float64(len(rows))))) * vg.Inch
-	wt, err := p.WriterTo(width, 4.5*vg.Inch, "svg")
-	if err != nil {
-		return nil, fmt.Errorf("chart: estimates: %w", err)
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("chart: estimates: %w", err)
-	}
-	return buf.Bytes(), nil
+	return svg(p, width, 4.5*vg.Inch, "estimates")
 }

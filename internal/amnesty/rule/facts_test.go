@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,7 +84,7 @@ func TestDecideRanges(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := r.Decide(tt.f)
-			if d.Decision != tt.want || !equalStrings(d.Missing, tt.missing) {
+			if d.Decision != tt.want || !slices.Equal(d.Missing, tt.missing) {
 				t.Fatalf("got %s missing %v (err %q), want %s missing %v", d.Decision, d.Missing, d.Error, tt.want, tt.missing)
 			}
 		})
@@ -98,18 +99,6 @@ func twoPlaces(linked bool) Facts {
 		f.Placements = [][2]string{{"A", "kyohwaso"}, {"B", "kwanliso"}}
 	}
 	return f
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestCompileErrors(t *testing.T) {
@@ -163,7 +152,7 @@ func TestDecideAllMatchesDecide(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := r.Decide(f)
-			if got[i].Decision != want.Decision || !equalStrings(got[i].Missing, want.Missing) {
+			if got[i].Decision != want.Decision || !slices.Equal(got[i].Missing, want.Missing) {
 				t.Fatalf("person %s: DecideAll %+v, Decide %+v", p.ID, got[i], want)
 			}
 			counts[want.Decision]++
