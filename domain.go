@@ -17,6 +17,33 @@ func (s Sensitivity) Valid() bool {
 	return s == Public || s == Internal || s == Confidential
 }
 
+// Sensitivities are the levels from least to most sensitive.
+func Sensitivities() []Sensitivity { return []Sensitivity{Public, Internal, Confidential} }
+
+// Rank orders the levels: public 0 < internal 1 < confidential 2; -1 for a
+// value that is no level. It is the one ranking (the store builds its SQL
+// from it).
+func (s Sensitivity) Rank() int {
+	switch s {
+	case Public:
+		return 0
+	case Internal:
+		return 1
+	case Confidential:
+		return 2
+	}
+	return -1
+}
+
+// MaxSensitivity is the more sensitive of a and b: what a row derived from
+// both (a person from its records) must carry.
+func MaxSensitivity(a, b Sensitivity) Sensitivity {
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}
+
 // Meta is embedded in every editable entity. Version implements optimistic
 // locking: an update must name the version it read, and a stale one fails
 // with ECONFLICT instead of overwriting someone else's change.

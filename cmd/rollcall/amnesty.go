@@ -13,6 +13,9 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
+	"github.com/rollcall-project/rollcall/internal/amnesty/rule"
+	"github.com/rollcall-project/rollcall/internal/chart"
+	"github.com/rollcall-project/rollcall/internal/demo"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
@@ -45,7 +48,7 @@ func (m *Main) amnestyCheck() *cobra.Command {
 		Use:   "check --decree DECREE.yaml --persons PERSONS.csv",
 		Short: "Decide eligibility for persons in a CSV file, without a database",
 		Long: "DECREE.yaml has id, title, decreed, announced, effective, rule (CEL) and notes.\n" +
-			"PERSONS.csv has a header with id and any of: " + strings.Join(amnesty.PersonColumns[1:], ", ") + ".\n" +
+			"PERSONS.csv has a header with id and any of: " + strings.Join(rule.PersonColumns[1:], ", ") + ".\n" +
 			"An empty cell is unknown; dates may be partial; charges are ;-separated (\"none\" for no charge).\n" +
 			"Output: id,decision,missing (missing = ;-separated facts that would decide), or JSON.",
 		Args: cobra.NoArgs,
@@ -53,7 +56,8 @@ func (m *Main) amnestyCheck() *cobra.Command {
 			if decreeFile == "" || personsFile == "" {
 				return rollcall.Errorf(rollcall.EINVALID, "both --decree and --persons are required")
 			}
-			d, rule, err := m.checkDecree(decreeFile)
+			// The persons first: the rule may name the categories they use.
+			voc, err := refdata.Vocabulary(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}
@@ -62,11 +66,15 @@ func (m *Main) amnestyCheck() *cobra.Command {
 				return err
 			}
 			defer pf.Close()
-			persons, err := amnesty.ParsePersons(pf, personsFile)
+			persons, err := rule.ParsePersons(pf, personsFile, voc)
 			if err != nil {
 				return err
 			}
-			rows, err := amnesty.Check(d, rule, persons)
+			d, rl, err := m.checkDecree(decreeFile, rule.Documented(voc, persons))
+			if err != nil {
+				return err
+			}
+			rows, err := rule.Check(d, rl, persons)
 			if err != nil {
 				return err
 			}
@@ -75,7 +83,7 @@ func (m *Main) amnestyCheck() *cobra.Command {
 					fmt.Fprintf(m.Stderr, "rollcall: %s: the rule failed on this person: %s\n", r.ID, r.Error)
 				}
 			}
-			return amnesty.WriteCheck(m.Stdout, rows, format)
+			return rule.WriteCheck(m.Stdout, rows, format)
 		},
 	}
 	cmd.Flags().StringVar(&decreeFile, "decree", "", "decree YAML file (- for stdin), or the key of a built-in decree such as kp-amnesty-2015")
@@ -85,8 +93,8 @@ func (m *Main) amnestyCheck() *cobra.Command {
 }
 
 // checkDecree reads a decree file, or when no such file exists, the
-// built-in reference decree with that key.
-func (m *Main) checkDecree(name string) (rollcall.AmnestyDecree, *amnesty.Rule, error) {
+// built-in reference decree with that key; its rule reads values with voc.
+func (m *Main) checkDecree(name string, voc *rollcall.Vocabulary) (rollcall.AmnestyDecree, *rule.Rule, error) {
 	if _, err := os.Stat(name); err != nil && name != "-" {
 		ds, rerr := refdata.AmnestyDecrees()
 		if rerr != nil {
@@ -94,8 +102,8 @@ func (m *Main) checkDecree(name string) (rollcall.AmnestyDecree, *amnesty.Rule, 
 		}
 		for _, d := range ds {
 			if d.Key == name && strings.TrimSpace(d.Rule) != "" {
-				rule, err := amnesty.Compile(d.Rule)
-				return d, rule, err
+				rl, err := rule.Compile(d.Rule, voc)
+				return d, rl, err
 			}
 		}
 	}
@@ -104,7 +112,7 @@ func (m *Main) checkDecree(name string) (rollcall.AmnestyDecree, *amnesty.Rule, 
 		return rollcall.AmnestyDecree{}, nil, err
 	}
 	defer f.Close()
-	return amnesty.ParseDecree(f, name)
+	return rule.ParseDecree(f, name, voc)
 }
 
 func (m *Main) amnestyDecreeAdd() *cobra.Command {
@@ -125,7 +133,11 @@ func (m *Main) amnestyDecreeAdd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			d, _, err := amnesty.ParseDecree(f, file)
+			voc, err := refdata.Vocabulary(cmd.Context(), nil)
+			if err != nil {
+				return err
+			}
+			d, _, err := rule.ParseDecree(f, file, voc)
 			if err != nil {
 				return err
 			}
@@ -161,15 +173,15 @@ func (m *Main) amnestyDecreeList() *cobra.Command {
 					return err
 				}
 				slices.SortStableFunc(ds, func(a, b rollcall.AmnestyDecree) int {
-					return amnesty.DecreeDate(a).Compare(amnesty.DecreeDate(b))
+					return rule.DecreeDate(a).Compare(rule.DecreeDate(b))
 				})
 				t := table{header: []string{"key", "announced", "effective", "rule", "announced_number", "title"}}
 				for _, d := range ds {
-					rule := "–"
+					hasRule := "–"
 					if strings.TrimSpace(d.Rule) != "" {
-						rule = "yes"
+						hasRule = "yes"
 					}
-					t.rows = append(t.rows, []string{d.Key, d.Announced.String(), d.Effective.String(), rule,
+					t.rows = append(t.rows, []string{d.Key, d.Announced.String(), d.Effective.String(), hasRule,
 						shorten(d.AnnouncedNumber, 40), shorten(d.Title, 60)})
 				}
 				if ds == nil {
@@ -341,7 +353,7 @@ func (m *Main) amnestyReport() *cobra.Command {
 					return err
 				}
 				if svg != "" {
-					b, err := amnesty.ChartSVG(rep.Timeline, "Amnesties: announced, documented, eligible, released")
+					b, err := chart.Amnesties(rep.Timeline, "Amnesties: announced, documented, eligible, released")
 					if err != nil {
 						return err
 					}
@@ -443,7 +455,7 @@ func (m *Main) amnestySeedDemo() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
-				sum, err := amnesty.SeedDemoOutcomes(ctx, st, seed)
+				sum, err := demo.SeedAmnestyOutcomes(ctx, st, seed)
 				if err != nil {
 					return err
 				}

@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 	"github.com/rollcall-project/rollcall/internal/ingest"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
-	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
 func (m *Main) synthCommands() []*cobra.Command {

@@ -6,30 +6,36 @@ import (
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/amnesty/rule"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // ValidateDecree checks what the store does not: a usable date and a rule
-// that compiles (an empty rule is allowed: the wording may not support one).
-func ValidateDecree(d rollcall.AmnestyDecree) error {
+// that compiles against the vocabularies of st (an empty rule is allowed:
+// the wording may not support one).
+func ValidateDecree(ctx context.Context, st *store.Store, d rollcall.AmnestyDecree) error {
 	if strings.TrimSpace(d.Key) == "" {
 		return &rollcall.Error{Code: rollcall.EINVALID, Field: "key", Message: "the decree needs a key"}
 	}
-	if _, err := newOnDate(DecreeDate(d)); err != nil {
+	if _, err := rule.NewOn(rule.DecreeDate(d)); err != nil {
 		return &rollcall.Error{Code: rollcall.EINVALID, Field: "effective", Message: rollcall.ErrorMessage(err)}
 	}
-	if strings.TrimSpace(d.Rule) != "" {
-		if _, err := Compile(d.Rule); err != nil {
-			return err
-		}
+	if strings.TrimSpace(d.Rule) == "" {
+		return nil
 	}
-	return nil
+	voc, err := refdata.Vocabulary(ctx, st)
+	if err != nil {
+		return fmt.Errorf("amnesty: %w", err)
+	}
+	_, err = rule.Compile(d.Rule, voc)
+	return err
 }
 
 // SaveDecree creates the decree, or with update replaces the one with the
 // same key (keeping its id, so outcomes stay attached).
 func SaveDecree(ctx context.Context, st *store.Store, d *rollcall.AmnestyDecree, update bool) (created bool, err error) {
-	if err := ValidateDecree(*d); err != nil {
+	if err := ValidateDecree(ctx, st, *d); err != nil {
 		return false, err
 	}
 	if d.Country == "" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/amnesty/rule"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -23,11 +24,14 @@ type PersonResult struct {
 	PersonID  int64  `json:"person_id"`
 	Name      string `json:"name"`
 	Fictional bool   `json:"fictional"`
-	Decision
+	rule.Decision
 	// Held is the detained fact: "true", "false" or "unknown".
-	Held     string `json:"held"`
-	Facility string `json:"facility"` // bucket: a facility, FacilityUnknown or FacilityUncertain
-	Facts    Facts  `json:"facts"`
+	Held     string     `json:"held"`
+	Facility string     `json:"facility"` // bucket: a facility, FacilityUnknown or FacilityUncertain
+	Facts    rule.Facts `json:"facts"`
+	// Detainee is what the facts were read from (for callers that need
+	// the dates behind them, such as the demo's outcomes).
+	Detainee rule.Detainee `json:"-"`
 	// Outcome is the latest outcome row, if any.
 	Outcome *rollcall.AmnestyOutcome `json:"outcome,omitempty"`
 }
@@ -49,7 +53,7 @@ func Evaluate(ctx context.Context, st *store.Store, decreeKey string) (*Evaluati
 	if err != nil {
 		return nil, fmt.Errorf("amnesty: decree %q: %w", decreeKey, err)
 	}
-	pop, err := loadPopulation(ctx, st)
+	pop, err := loadPopulation(ctx, st, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -74,25 +78,26 @@ func evaluateDecree(ctx context.Context, st *store.Store, d rollcall.AmnestyDecr
 // evaluateWith decides every person of pop under d; current holds the
 // current outcome under d by person.
 func evaluateWith(d rollcall.AmnestyDecree, pop *population, current map[int64]rollcall.AmnestyOutcome) (*Evaluation, error) {
-	ev := &Evaluation{Decree: d, Date: DecreeDate(d), HasRule: strings.TrimSpace(d.Rule) != ""}
-	on, err := newOnDate(ev.Date)
+	ev := &Evaluation{Decree: d, Date: rule.DecreeDate(d), HasRule: strings.TrimSpace(d.Rule) != ""}
+	on, err := rule.NewOn(ev.Date)
 	if err != nil {
 		return nil, rollcall.Errorf(rollcall.EINVALID, "decree %s: %s", d.Key, rollcall.ErrorMessage(err))
 	}
-	var rule *Rule
+	var rl *rule.Rule
 	if ev.HasRule {
-		if rule, err = Compile(d.Rule); err != nil {
-			return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule", Message: fmt.Sprintf("decree %s: %s", d.Key, rollcall.ErrorMessage(err))}
+		if rl, err = compile(d, pop.voc); err != nil {
+			return nil, err
 		}
 	}
 	ev.Results = make([]PersonResult, len(pop.persons))
 	for i, per := range pop.persons {
-		f := pop.detainee(per, on).factsAt(on)
-		r := PersonResult{PersonID: per.ID, Name: per.Name, Fictional: per.Fictional, Facts: f, Held: "unknown"}
-		if rule != nil {
-			r.Decision = rule.Decide(f)
+		det := pop.detainee(per, on)
+		f := det.FactsOn(on)
+		r := PersonResult{PersonID: per.ID, Name: per.Name, Fictional: per.Fictional, Facts: f, Held: "unknown", Detainee: det}
+		if rl != nil {
+			r.Decision = rl.Decide(f)
 		} else {
-			r.Decision = Decision{Decision: rollcall.Undetermined, Missing: []string{}}
+			r.Decision = rule.Decision{Decision: rollcall.Undetermined, Missing: []string{}}
 		}
 		if f.Detained != nil {
 			r.Held = fmt.Sprint(*f.Detained)
@@ -127,58 +132,22 @@ type PersonDecree struct {
 }
 
 // ForPerson decides one person under every decree, reading only that
-// person's records and events: for a person page.
+// person's records and events (the same loader as Evaluate, for one
+// person): for a person page.
 func ForPerson(ctx context.Context, st *store.Store, personID int64) ([]PersonDecree, error) {
-	per, err := st.GetPerson(ctx, personID)
+	pop, err := loadPopulation(ctx, st, personID)
 	if err != nil {
-		return nil, fmt.Errorf("amnesty: person %d: %w", personID, err)
-	}
-	pop := &population{persons: []rollcall.Person{*per}, records: map[int64][]rollcall.Record{},
-		events: map[int64][]rollcall.Event{}, facilities: map[int64]rollcall.Facility{},
-		facilityByName: map[string]rollcall.Facility{}, amnestyReleases: map[int64][]rollcall.PartialDate{}}
-	recs, err := st.RecordsOfPerson(ctx, personID)
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: records of person %d: %w", personID, err)
-	}
-	pop.records[personID] = recs
-	seen := map[int64]bool{}
-	filters := []map[string]string{{"person_id": fmt.Sprint(personID)}}
-	for _, r := range recs {
-		filters = append(filters, map[string]string{"record_id": fmt.Sprint(r.ID)})
-	}
-	for _, f := range filters {
-		evs, err := listAll(ctx, st.ListEvents, f)
-		if err != nil {
-			return nil, fmt.Errorf("amnesty: events of person %d: %w", personID, err)
-		}
-		for _, e := range evs {
-			if !seen[e.ID] {
-				seen[e.ID] = true
-				pop.events[personID] = append(pop.events[personID], e)
-			}
-		}
-	}
-	slices.SortStableFunc(pop.events[personID], func(a, b rollcall.Event) int { return a.Date.Compare(b.Date) })
-	if err := pop.loadFacilities(ctx, st); err != nil {
 		return nil, err
 	}
-	decrees, err := listAll(ctx, st.ListAmnestyDecrees, nil)
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: list decrees: %w", err)
-	}
+	decrees := slices.Clone(pop.decrees)
 	slices.SortFunc(decrees, func(a, b rollcall.AmnestyDecree) int {
-		return cmp.Or(DecreeDate(a).Compare(DecreeDate(b)), cmp.Compare(a.Key, b.Key))
+		return cmp.Or(rule.DecreeDate(a).Compare(rule.DecreeDate(b)), cmp.Compare(a.Key, b.Key))
 	})
-	outs, err := st.AmnestyOutcomes(ctx, 0, personID)
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: outcomes of person %d: %w", personID, err)
-	}
-	pop.addReleases(decrees, outs)
 	out := make([]PersonDecree, 0, len(decrees))
 	for _, d := range decrees {
-		pd := PersonDecree{DecreeKey: d.Key, DecreeTitle: d.Title, Date: DecreeDate(d), HasRule: strings.TrimSpace(d.Rule) != "",
+		pd := PersonDecree{DecreeKey: d.Key, DecreeTitle: d.Title, Date: rule.DecreeDate(d), HasRule: strings.TrimSpace(d.Rule) != "",
 			History: []rollcall.AmnestyOutcome{}}
-		for _, o := range outs {
+		for _, o := range pop.outcomes {
 			if o.DecreeID == d.ID {
 				pd.History = append(pd.History, o)
 			}
@@ -195,4 +164,17 @@ func ForPerson(ctx context.Context, st *store.Store, personID int64) ([]PersonDe
 		out = append(out, pd)
 	}
 	return out, nil
+}
+
+// compile compiles a decree's rule against the vocabularies; an error
+// names the decree.
+func compile(d rollcall.AmnestyDecree, voc *rollcall.Vocabulary) (*rule.Rule, error) {
+	rl, err := rule.Compile(d.Rule, voc)
+	if rollcall.ErrorCode(err) == rollcall.EINVALID {
+		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule", Message: fmt.Sprintf("decree %s: %s", d.Key, rollcall.ErrorMessage(err))}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: decree %s: %w", d.Key, err)
+	}
+	return rl, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/amnesty/rule"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -46,7 +47,7 @@ func resolveSource(ctx context.Context, st *store.Store, ref string) (*int64, er
 			return nil, fmt.Errorf("amnesty: source %d: %w", id, err)
 		}
 	}
-	return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "source", Message: fmt.Sprintf("no source with key or id %q", truncate(ref, 40))}
+	return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "source", Message: fmt.Sprintf("no source with key or id %q", rule.Truncate(ref, 40))}
 }
 
 // AddOutcome validates and appends an outcome row; earlier rows stay as
@@ -55,7 +56,7 @@ func resolveSource(ctx context.Context, st *store.Store, ref string) (*int64, er
 func AddOutcome(ctx context.Context, st *store.Store, in OutcomeInput) (*rollcall.AmnestyOutcome, error) {
 	if !slices.Contains(OutcomeStatuses, in.Status) {
 		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "status",
-			Message: fmt.Sprintf("status %q is not one of %s", truncate(in.Status, 30), strings.Join(OutcomeStatuses, ", "))}
+			Message: fmt.Sprintf("status %q is not one of %s", rule.Truncate(in.Status, 30), strings.Join(OutcomeStatuses, ", "))}
 	}
 	date, err := rollcall.ParseDate(in.Date)
 	if err != nil {
@@ -128,7 +129,7 @@ type FollowUpInput struct {
 func AddFollowUp(ctx context.Context, st *store.Store, in FollowUpInput) (*rollcall.FollowUp, error) {
 	if !slices.Contains(FollowUpKinds, in.Kind) {
 		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "kind",
-			Message: fmt.Sprintf("kind %q is not one of %s", truncate(in.Kind, 30), strings.Join(FollowUpKinds, ", "))}
+			Message: fmt.Sprintf("kind %q is not one of %s", rule.Truncate(in.Kind, 30), strings.Join(FollowUpKinds, ", "))}
 	}
 	date, err := rollcall.ParseDate(in.Date)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/amnesty/rule"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -94,7 +95,7 @@ func Report(ctx context.Context, st *store.Store, decreeKey string) (*ReportData
 	if err != nil {
 		return nil, fmt.Errorf("amnesty: decree %q: %w", decreeKey, err)
 	}
-	pop, err := loadPopulation(ctx, st)
+	pop, err := loadPopulation(ctx, st, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ func Report(ctx context.Context, st *store.Store, decreeKey string) (*ReportData
 // Timeline summarises every decree by date: the tracker's view across
 // decrees, and what ChartSVG draws.
 func Timeline(ctx context.Context, st *store.Store) ([]TimelineRow, error) {
-	pop, err := loadPopulation(ctx, st)
+	pop, err := loadPopulation(ctx, st, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -166,16 +167,14 @@ func Timeline(ctx context.Context, st *store.Store) ([]TimelineRow, error) {
 // timeline evaluates every decree over pop; done is a decree already
 // evaluated (or nil).
 func timeline(ctx context.Context, st *store.Store, pop *population, done *Evaluation) ([]TimelineRow, error) {
-	decrees, err := listAll(ctx, st.ListAmnestyDecrees, nil)
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: list decrees: %w", err)
-	}
+	decrees := slices.Clone(pop.decrees)
 	slices.SortFunc(decrees, func(a, b rollcall.AmnestyDecree) int {
-		return cmp.Or(DecreeDate(a).Compare(DecreeDate(b)), cmp.Compare(a.Key, b.Key))
+		return cmp.Or(rule.DecreeDate(a).Compare(rule.DecreeDate(b)), cmp.Compare(a.Key, b.Key))
 	})
 	out := []TimelineRow{}
+	var err error
 	for _, od := range decrees {
-		row := TimelineRow{Key: od.Key, Title: od.Title, Date: DecreeDate(od).String(),
+		row := TimelineRow{Key: od.Key, Title: od.Title, Date: rule.DecreeDate(od).String(),
 			AnnouncedNumber: od.AnnouncedNumber, AnnouncedFigure: AnnouncedFigure(od.AnnouncedNumber)}
 		oe := done
 		if oe == nil || oe.Decree.Key != od.Key {
@@ -358,7 +357,7 @@ func WriteReport(w io.Writer, r *ReportData, format string, withPersons bool) er
 		if !withPersons {
 			out.Persons = nil
 		}
-		b, err := marshalJSON(out)
+		b, err := rule.MarshalIndent(out)
 		if err != nil {
 			return err
 		}
@@ -399,7 +398,7 @@ func writeTable(w io.Writer, r *ReportData) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scope\tdocumented\teligible\tundetermined\tnot eligible\tverified released\treported released\tnot released\tno outcome (eligible)\t")
 	row := func(name string, c Counts) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", truncate(name, 32), c.Documented, c.Eligible, c.Undetermined, c.NotEligible,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", rule.Truncate(name, 32), c.Documented, c.Eligible, c.Undetermined, c.NotEligible,
 			c.ReleaseVerified, c.ReleaseReported, c.NotReleased, c.EligibleNoOutcome)
 	}
 	row("overall", r.Overall)

@@ -11,12 +11,12 @@ import (
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 	"github.com/rollcall-project/rollcall/internal/ingest"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/storetest"
-	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
 func ctxSystem() context.Context {

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 	"github.com/rollcall-project/rollcall/internal/store"
-	"github.com/rollcall-project/rollcall/internal/synth"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 

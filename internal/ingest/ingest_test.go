@@ -13,10 +13,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
-	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
 func ctxSystem() context.Context {

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
-	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/rollcall-project/rollcall"
 )
 
 // Kind is what a table holds.
@@ -133,18 +133,9 @@ var schemas = map[Kind][]field{
 	},
 }
 
-// normHeader folds a header for comparison: lower case, without spaces,
-// underscores, hyphens, dots and brackets.
-func normHeader(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
-		if unicode.IsSpace(r) || strings.ContainsRune("_-./()[]:#*", r) {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// normHeader folds a header for comparison as vocabulary values are:
+// lower case, without spaces, underscores, hyphens, dots and brackets.
+func normHeader(s string) string { return rollcall.FoldTerm(s) }
 
 // headerIndex maps normalised headers to fields for each kind.
 var headerIndex = func() map[Kind]map[string]string {

@@ -238,9 +238,10 @@ func apply(ctx context.Context, tx *store.Store, recs []rollcall.Record, cluster
 	return tx.ReplaceReviewQueue(ctx, queue)
 }
 
-// resolvePerson derives a person's attributes from its records: the most
-// frequent romanized name (hangul as the alternative form), the most
-// frequent sex and province, and the most precise birth date. Conflicts stay
+// resolvePerson derives a person's attributes from its records (in record
+// order) by the attribute rule, rollcall.ResolveAttribute: the most frequent
+// romanized name (hangul as the alternative form), sex and province, ties to
+// the earliest record; and the most precise birth date. Conflicts stay
 // visible on the person page (the store computes them from the records).
 func resolvePerson(recs []rollcall.Record) rollcall.Person {
 	var latin, hangul, sex, prov []string
@@ -269,8 +270,9 @@ func resolvePerson(recs []rollcall.Record) rollcall.Person {
 			birth = r.BirthDate
 		}
 		fictional = fictional && r.Fictional
-		sens = maxSensitivity(sens, r.Sensitivity)
+		sens = rollcall.MaxSensitivity(sens, r.Sensitivity)
 	}
+	mode := func(vals []string) string { return rollcall.ResolveAttribute(vals).Value }
 	p := rollcall.Person{Sex: mode(sex), Province: mode(prov), BirthDate: birth, Fictional: fictional, Sensitivity: sens}
 	p.Name, p.NameAlt = mode(latin), mode(hangul)
 	if p.Name == "" {
@@ -282,14 +284,6 @@ func resolvePerson(recs []rollcall.Record) rollcall.Person {
 	return p
 }
 
-func maxSensitivity(a, b rollcall.Sensitivity) rollcall.Sensitivity {
-	rank := map[rollcall.Sensitivity]int{rollcall.Public: 0, rollcall.Internal: 1, rollcall.Confidential: 2}
-	if rank[b] > rank[a] {
-		return b
-	}
-	return a
-}
-
 func isHangul(s string) bool {
 	for _, r := range s {
 		if unicode.Is(unicode.Hangul, r) {
@@ -297,19 +291,6 @@ func isHangul(s string) bool {
 		}
 	}
 	return false
-}
-
-// mode is the most frequent value, ties to the first seen.
-func mode(vals []string) string {
-	count := map[string]int{}
-	best, n := "", 0
-	for _, v := range vals {
-		count[v]++
-		if count[v] > n {
-			best, n = v, count[v]
-		}
-	}
-	return best
 }
 
 func allRecords(ctx context.Context, st *store.Store) ([]rollcall.Record, error) {

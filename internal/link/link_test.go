@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/storetest"
-	"github.com/rollcall-project/rollcall/internal/synth"
 )
 
 // load puts a fictional synth population's sources and records into the
@@ -158,5 +158,21 @@ func testRunHonoursHumanDecisions(t *testing.T, db storetest.DB) {
 	}
 	if get(c.ID) == get(d.ID) {
 		t.Errorf("cannot-link records %d and %d share person %d", c.ID, d.ID, get(c.ID))
+	}
+}
+
+// TestResolvePersonTies: the person's values follow the attribute rule,
+// ties going to the earliest record. With the old "first to reach the top
+// count" mode the second record's name and province won here.
+func TestResolvePersonTies(t *testing.T) {
+	recs := []rollcall.Record{
+		{Name: "Kim Yong-hui", Province: "Ryanggang", Sex: "f", Sensitivity: rollcall.Public},
+		{Name: "Kim Young-hee", Province: "Hamgyong", Sex: "f", Sensitivity: rollcall.Confidential},
+		{Name: "Kim Young-hee", Province: "Hamgyong", Sensitivity: rollcall.Internal},
+		{Name: "Kim Yong-hui", Province: "Ryanggang", Sex: "m", Sensitivity: rollcall.Public},
+	}
+	p := resolvePerson(recs)
+	if p.Name != "Kim Yong-hui" || p.Province != "Ryanggang" || p.Sex != "f" || p.Sensitivity != rollcall.Confidential {
+		t.Errorf("resolvePerson = name %q province %q sex %q sensitivity %q", p.Name, p.Province, p.Sex, p.Sensitivity)
 	}
 }

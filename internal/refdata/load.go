@@ -139,3 +139,21 @@ func upsertEstimates(ctx context.Context, tx *store.Store, ests []rollcall.Publi
 	}
 	return nil
 }
+
+// Vocabulary is every controlled vocabulary: the built-in terms, then any
+// term added in the database (st nil: the built-in ones only). A built-in
+// label keeps its meaning when a database term reuses it.
+func Vocabulary(ctx context.Context, st *store.Store) (*rollcall.Vocabulary, error) {
+	terms, err := Terms()
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		db, err := st.Terms(ctx, "")
+		if err != nil {
+			return nil, fmt.Errorf("read vocabularies: %w", err)
+		}
+		terms = append(terms, db...)
+	}
+	return rollcall.NewVocabulary(terms), nil
+}

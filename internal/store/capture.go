@@ -21,9 +21,9 @@ const Unknown = "unknown"
 // (sources) that recorded them, and the list names (source keys, by source
 // id). vars are stratum variables among facility_type, sex, province and
 // decade (of detention); each person's value is the person's own
-// attribute when set, else the most frequent among their records (ties to
-// the alphabetically first); decade is that of the earliest detention or
-// arrest date.
+// attribute when set, else what rollcall.ResolveAttribute makes of their
+// records (the most frequent value, ties to the earliest record); decade is
+// that of the earliest detention or arrest date.
 func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureRow, []string, error) {
 	for _, v := range vars {
 		if !strataVars[v] {
@@ -37,7 +37,7 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 		JOIN persons p ON p.id = r.person_id
 		LEFT JOIN facilities f ON f.id = r.facility_id
 		WHERE r.person_id IS NOT NULL
-		ORDER BY r.person_id, r.source_id`)
+		ORDER BY r.person_id, r.id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("capture histories: %w", err)
 	}
@@ -45,7 +45,7 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 	type acc struct {
 		id                  int64
 		lists               map[int64]bool
-		ftype, sex, prov    map[string]int
+		ftype, sex, prov    []string // in record order
 		psex, pprov, detain string
 	}
 	var people []*acc
@@ -59,20 +59,14 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 			return nil, nil, fmt.Errorf("capture histories: %w", err)
 		}
 		if cur == nil || cur.id != pid {
-			cur = &acc{id: pid, lists: map[int64]bool{}, ftype: map[string]int{}, sex: map[string]int{}, prov: map[string]int{}, psex: psex, pprov: pprov}
+			cur = &acc{id: pid, lists: map[int64]bool{}, psex: psex, pprov: pprov}
 			people = append(people, cur)
 		}
 		srcKey[sid] = key
 		cur.lists[sid] = true
-		if ftype.Valid && ftype.String != "" {
-			cur.ftype[ftype.String]++
-		}
-		if sex != "" {
-			cur.sex[sex]++
-		}
-		if prov != "" {
-			cur.prov[prov]++
-		}
+		cur.ftype = append(cur.ftype, ftype.String) // "" when NULL: no value
+		cur.sex = append(cur.sex, sex)
+		cur.prov = append(cur.prov, prov)
 		if det != "" && (cur.detain == "" || det < cur.detain) {
 			cur.detain = det
 		}
@@ -104,11 +98,11 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 				var val string
 				switch v {
 				case "facility_type":
-					val = mode(p.ftype)
+					val = rollcall.ResolveAttribute(p.ftype).Value
 				case "sex":
-					val = or(p.psex, mode(p.sex))
+					val = or(p.psex, rollcall.ResolveAttribute(p.sex).Value)
 				case "province":
-					val = or(p.pprov, mode(p.prov))
+					val = or(p.pprov, rollcall.ResolveAttribute(p.prov).Value)
 				case "decade":
 					if y, err := strconv.Atoi(p.detain[:min(4, len(p.detain))]); err == nil && y > 0 {
 						val = strconv.Itoa(y/10*10) + "s"
@@ -124,16 +118,6 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 		out = append(out, row)
 	}
 	return out, names, nil
-}
-
-func mode(m map[string]int) string {
-	best, n := "", 0
-	for k, c := range m {
-		if c > n || (c == n && k < best) {
-			best, n = k, c
-		}
-	}
-	return best
 }
 
 func or(a, b string) string {

@@ -55,7 +55,7 @@ const (
 )
 
 type filterCol struct {
-	expr string // column, or an expression with one %s for the parameter
+	expr string // column, or an expression with %s (or %[1]s, repeated) for the parameter
 	kind int
 }
 
@@ -119,7 +119,7 @@ func (s *Store) where(spec *listSpec, o rollcall.ListOptions, args []any) (strin
 			}
 			v = b
 		}
-		if strings.Contains(f.expr, "%s") {
+		if strings.Contains(f.expr, "%s") || strings.Contains(f.expr, "%[1]s") {
 			conds = append(conds, fmt.Sprintf(f.expr, arg(v)))
 		} else {
 			conds = append(conds, f.expr+" = "+arg(v))

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
@@ -250,9 +251,12 @@ var eventList = &listSpec{
 	entity: "event",
 	table:  "events",
 	filters: map[string]filterCol{
-		"type":            {"type", fText},
-		"facility_id":     {"facility_id", fNullID},
-		"person_id":       {"id IN (SELECT event_id FROM event_victims WHERE person_id = %s)", fInt},
+		"type":        {"type", fText},
+		"facility_id": {"facility_id", fNullID},
+		// The events of a person: its victims name the person or one of
+		// the person's records (see EventsOfPerson).
+		"person_id": {"id IN (SELECT event_id FROM event_victims WHERE person_id = %[1]s" +
+			" UNION SELECT v.event_id FROM event_victims v JOIN records r ON r.id = v.record_id WHERE r.person_id = %[1]s)", fInt},
 		"record_id":       {"id IN (SELECT event_id FROM event_victims WHERE record_id = %s)", fInt},
 		"source_id":       {"id IN (SELECT event_id FROM event_sources WHERE source_id = %s)", fInt},
 		"charge_category": {"charge_cat", fText},
@@ -285,4 +289,98 @@ func (s *Store) ListEvents(ctx context.Context, o rollcall.ListOptions) ([]rollc
 		out[i] = *p
 	}
 	return out, total, nil
+}
+
+// RoleVictim is the victim role of vocabulary "victim_role". A victim entry
+// that gives no role counts as one.
+const RoleVictim = "victim"
+
+// PersonEvent is an event whose victims name a person, with the person's
+// role in it.
+type PersonEvent struct {
+	rollcall.Event
+	// Role is RoleVictim when any entry naming the person says so or gives
+	// no role; else the first entry's role (witness, family_member, ...).
+	Role string `json:"role"`
+}
+
+// EventsOfPerson lists the events of a person, by date: the events whose
+// victims name the person or one of the person's records, each with the
+// person's role in it. It is the one query for "the events of a person"
+// (the person page, amnesty facts, the API's events?person_id=).
+func (s *Store) EventsOfPerson(ctx context.Context, personID int64) ([]PersonEvent, error) {
+	m, err := s.eventsOfPersons(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	return m[personID], nil
+}
+
+// EventsByPerson is EventsOfPerson for every person at once, by person id,
+// reading the events once.
+func (s *Store) EventsByPerson(ctx context.Context) (map[int64][]PersonEvent, error) {
+	return s.eventsOfPersons(ctx, 0)
+}
+
+// eventsOfPersons gives the events of personID, or of everyone when it is 0.
+func (s *Store) eventsOfPersons(ctx context.Context, personID int64) (map[int64][]PersonEvent, error) {
+	opts := rollcall.ListOptions{Limit: -1}
+	q, args := `SELECT id, person_id FROM records WHERE person_id IS NOT NULL`, []any{}
+	if personID != 0 {
+		opts.Filters = map[string]string{"person_id": strconv.FormatInt(personID, 10)}
+		q, args = q+` AND person_id = $1`, append(args, personID)
+	}
+	personOf := map[int64]int64{}
+	rows, err := s.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("events of persons: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid, pid int64
+		if err := rows.Scan(&rid, &pid); err != nil {
+			return nil, fmt.Errorf("events of persons: %w", err)
+		}
+		personOf[rid] = pid
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("events of persons: %w", err)
+	}
+	evs, _, err := s.ListEvents(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("events of persons: %w", err)
+	}
+	out := map[int64][]PersonEvent{}
+	for _, e := range evs {
+		var order []int64
+		role := map[int64]string{}
+		for _, v := range e.Victims {
+			r := v.Role
+			if r == "" {
+				r = RoleVictim
+			}
+			var named []int64
+			if v.PersonID != nil {
+				named = append(named, *v.PersonID)
+			}
+			if v.RecordID != nil && personOf[*v.RecordID] != 0 {
+				named = append(named, personOf[*v.RecordID])
+			}
+			for _, pid := range named {
+				if personID != 0 && pid != personID {
+					continue
+				}
+				if cur, ok := role[pid]; !ok {
+					order = append(order, pid)
+					role[pid] = r
+				} else if r == RoleVictim && cur != RoleVictim {
+					role[pid] = r
+				}
+			}
+		}
+		for _, pid := range order {
+			out[pid] = append(out[pid], PersonEvent{Event: e, Role: role[pid]})
+		}
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/rollcall-project/rollcall"
 )
@@ -15,9 +16,23 @@ import (
 // nothing, as an exact-match filter with an unknown value does.
 const SensitivityMaxFilter = "sensitivity_max"
 
-// sensitivityMaxExpr ranks the row's sensitivity against the parameter.
-const sensitivityMaxExpr = `(CASE sensitivity WHEN 'public' THEN 0 WHEN 'internal' THEN 1 ELSE 2 END) <= ` +
-	`(CASE CAST(%s AS TEXT) WHEN 'public' THEN 0 WHEN 'internal' THEN 1 WHEN 'confidential' THEN 2 ELSE -1 END)`
+// sensitivityMaxExpr ranks the row's sensitivity against the parameter. A
+// row with no valid level ranks as confidential (hidden); a parameter that
+// is no level ranks below everything (matches nothing).
+var sensitivityMaxExpr = sensitivityRankSQL("sensitivity", rollcall.Confidential.Rank()) + ` <= ` +
+	sensitivityRankSQL("CAST(%s AS TEXT)", -1)
+
+// sensitivityRankSQL is rollcall.Sensitivity.Rank in SQL over expr, with
+// otherwise for a value that is no level.
+func sensitivityRankSQL(expr string, otherwise int) string {
+	var b strings.Builder
+	b.WriteString("(CASE " + expr)
+	for _, s := range rollcall.Sensitivities() {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", s, s.Rank())
+	}
+	fmt.Fprintf(&b, " ELSE %d END)", otherwise)
+	return b.String()
+}
 
 // init registers the filter on the lists of rows that carry a sensitivity.
 // It runs once, before any Store exists; the specs are read-only after.
@@ -31,14 +46,13 @@ func init() {
 // more sensitive than max: for a reviewer who may not see confidential
 // records, so that pages are full and the length counts only their pairs.
 func (s *Store) ReviewQueueWithout(ctx context.Context, max rollcall.Sensitivity, limit, offset int) ([]ReviewPair, int, error) {
-	rank := map[rollcall.Sensitivity]int{rollcall.Public: 0, rollcall.Internal: 1, rollcall.Confidential: 2}
-	r, ok := rank[max]
-	if !ok {
+	r := max.Rank()
+	if r < 0 {
 		return nil, 0, &rollcall.Error{Code: rollcall.EINVALID, Field: "sensitivity", Message: fmt.Sprintf("no sensitivity %q", string(max))}
 	}
 	// The ranks are constants of this function, not input: no parameter.
 	where := fmt.Sprintf(` WHERE record_a IN (%[1]s) AND record_b IN (%[1]s)`,
-		fmt.Sprintf(`SELECT id FROM records WHERE (CASE sensitivity WHEN 'public' THEN 0 WHEN 'internal' THEN 1 ELSE 2 END) <= %d`, r))
+		fmt.Sprintf(`SELECT id FROM records WHERE %s <= %d`, sensitivityRankSQL("sensitivity", rollcall.Confidential.Rank()), r))
 	var total int
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_queue`+where).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("review queue: %w", err)

@@ -19,8 +19,8 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 	"github.com/rollcall-project/rollcall/internal/store"
-	"github.com/rollcall-project/rollcall/internal/synth"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 

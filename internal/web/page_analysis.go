@@ -6,6 +6,8 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
+	"github.com/rollcall-project/rollcall/internal/chart"
+	"github.com/rollcall-project/rollcall/internal/demo"
 	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
 )
@@ -31,7 +33,7 @@ func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleEstimatesChart draws the newest estimate per stratum and method
-// beside its documented count (internal/estimate's gonum/plot SVG).
+// beside its documented count (internal/chart's gonum/plot SVG).
 func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 	ests, err := s.store.ListEstimates(r.Context())
 	if err != nil {
@@ -43,7 +45,7 @@ func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	svg, err := estimate.ChartSVG(latest, "Documented (lower bound) and estimated totals, newest per stratum and method")
+	svg, err := chart.Estimates(latest, "Documented (lower bound) and estimated totals, newest per stratum and method")
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -72,7 +74,7 @@ func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
 	v := AmnestyView{Decrees: decs, Selected: r.URL.Query().Get("decree")}
 	if v.Selected == "" {
 		for _, d := range decs {
-			if d.Key == amnesty.DemoDecreeKey || v.Selected == "" {
+			if d.Key == demo.DecreeKey || v.Selected == "" {
 				v.Selected = d.Key
 			}
 		}
@@ -89,7 +91,7 @@ func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
 
 // handleAmnestyChart draws every decree's announced figure beside the
 // documented, eligible, undetermined and released counts (an SVG by
-// internal/amnesty with gonum/plot).
+// internal/chart with gonum/plot).
 func (s *Server) handleAmnestyChart(w http.ResponseWriter, r *http.Request) {
 	rows, err := amnesty.Timeline(r.Context(), s.store)
 	if err != nil {
@@ -100,7 +102,7 @@ func (s *Server) handleAmnestyChart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	svg, err := amnesty.ChartSVG(rows, "Announced, documented, eligible and released, by decree")
+	svg, err := chart.Amnesties(rows, "Announced, documented, eligible and released, by decree")
 	if err != nil {
 		s.renderError(w, r, err)
 		return

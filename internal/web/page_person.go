@@ -195,28 +195,15 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) {
 		add(rec.DetainedFrom, "field.detained_from")
 		add(rec.ReleasedOn, "field.released_on")
 	}
-	// Events name the person, or one of the person's records.
-	evs, _, err := s.store.ListEvents(ctx, rollcall.ListOptions{Filters: map[string]string{"person_id": strconv.FormatInt(id, 10)}, Limit: 200})
+	// Events name the person, or one of the person's records, in any role.
+	pevs, err := s.store.EventsOfPerson(ctx, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	seen := map[int64]bool{}
-	for _, e := range evs {
-		seen[e.ID] = true
-	}
-	for _, rec := range recs {
-		more, _, err := s.store.ListEvents(ctx, rollcall.ListOptions{Filters: map[string]string{"record_id": strconv.FormatInt(rec.ID, 10)}, Limit: 200})
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		for _, e := range more {
-			if !seen[e.ID] {
-				seen[e.ID] = true
-				evs = append(evs, e)
-			}
-		}
+	evs := make([]rollcall.Event, len(pevs))
+	for i, e := range pevs {
+		evs[i] = e.Event
 	}
 	for _, e := range visibleOnly(ctx, evs) {
 		v.Timeline = append(v.Timeline, TimelineItem{Date: e.Date, EventType: e.Type, Label: e.Description, Href: fmt.Sprintf("/events/%d/edit", e.ID)})

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/rollcall-project/rollcall/internal/synth"
+	"github.com/rollcall-project/rollcall/internal/demo/synth"
 )
 
 // fromSynth turns the records of internal/synth's fictional population

@@ -1,4 +1,4 @@
-package amnesty
+package rule
 
 import (
 	"math"
@@ -32,8 +32,9 @@ func FuzzCompile(f *testing.F) {
 		f.Add(s)
 	}
 	facts := fuzzFacts()
+	voc := testVocabulary(f)
 	f.Fuzz(func(t *testing.T, src string) {
-		r, err := Compile(src)
+		r, err := Compile(src, voc)
 		if err != nil {
 			if rollcall.ErrorCode(err) != rollcall.EINVALID {
 				t.Fatalf("compile error with code %q: %v", rollcall.ErrorCode(err), err)
@@ -60,13 +61,14 @@ func FuzzParsePersons(f *testing.F) {
 	f.Add("id,birth_date,detained_from,released_on,sentence_years,sentence_start,prior_amnesties\np,c. 1950,2010/2012,>2015,life,2011-03,2\n")
 	f.Add("\ufeffid\n\"a\nb\"\n")
 	f.Add("id,facility,facility_type\nx,\"No. 12\",KYOHWASO\n")
-	rule, err := Compile(`detained && (age >= 60 || served_years >= sentence_years / 2.0) && !("political" in charges) && prior_amnesties == 0`)
+	rule, err := Compile(`detained && (age >= 60 || served_years >= sentence_years / 2.0) && !("political" in charges) && prior_amnesties == 0`, testVocabulary(f))
 	if err != nil {
 		f.Fatal(err)
 	}
 	on := rollcall.MustDate("2015-08-01")
+	voc := testVocabulary(f)
 	f.Fuzz(func(t *testing.T, data string) {
-		ps, err := ParsePersons(strings.NewReader(data), "p.csv")
+		ps, err := ParsePersons(strings.NewReader(data), "p.csv", voc)
 		if err != nil {
 			if rollcall.ErrorCode(err) != rollcall.EINVALID {
 				t.Fatalf("parse error with code %q: %v", rollcall.ErrorCode(err), err)
@@ -84,8 +86,9 @@ func FuzzParseDecree(f *testing.F) {
 	f.Add("id: x\nannounced: c. 2002\nrule: |\n  detained &&\n  charges.all(c, c != \"political\")\n")
 	f.Add("id: [\n")
 	f.Add("id: x\neffective: after 2015\nrule: true\n")
+	voc := testVocabulary(f)
 	f.Fuzz(func(t *testing.T, data string) {
-		d, rule, err := ParseDecree(strings.NewReader(data), "d.yaml")
+		d, rule, err := ParseDecree(strings.NewReader(data), "d.yaml", voc)
 		if err != nil {
 			if rollcall.ErrorCode(err) != rollcall.EINVALID {
 				t.Fatalf("error with code %q: %v", rollcall.ErrorCode(err), err)

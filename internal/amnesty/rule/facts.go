@@ -1,4 +1,4 @@
-package amnesty
+package rule
 
 import (
 	"fmt"
@@ -161,7 +161,7 @@ func (f Facts) Describe() map[string]string {
 
 // MarshalJSON writes Describe.
 func (f Facts) MarshalJSON() ([]byte, error) {
-	return marshalJSON(f.Describe())
+	return MarshalIndent(f.Describe())
 }
 
 func roundRange(r Range) Range {
@@ -200,46 +200,58 @@ type Detainee struct {
 	PriorAmnesties Range `json:"prior_amnesties"`
 }
 
-// span is a date's possible days as day numbers since 1970-01-01, with
-// infinite ends when unbounded.
-type span struct{ lo, hi float64 }
+// Span is the days a date may be, as day numbers since 1970-01-01, with
+// infinite ends when it is unbounded.
+type Span struct{ Lo, Hi float64 }
 
 func dayNumber(y, m, d int) float64 {
 	return float64(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
-func spanOf(p rollcall.PartialDate) span {
-	s := span{math.Inf(-1), math.Inf(1)}
+// SpanOf is the span of days p allows.
+func SpanOf(p rollcall.PartialDate) Span {
+	s := Span{math.Inf(-1), math.Inf(1)}
 	if y, m, d := p.Earliest(); y != rollcall.MinYear {
-		s.lo = dayNumber(y, m, d)
+		s.Lo = dayNumber(y, m, d)
 	}
 	if y, m, d := p.Latest(); y != rollcall.MaxYear {
-		s.hi = dayNumber(y, m, d)
+		s.Hi = dayNumber(y, m, d)
 	}
 	return s
 }
 
-// onDate is the decree date facts are read on, as a span of days and of
-// calendar dates (for ages).
-type onDate struct {
-	days        span
+// On is the decree date facts are read on (NewOn), as a span of days and
+// of calendar dates (for ages).
+type On struct {
+	// Days is the span of the date; both ends are finite.
+	Days        Span
 	early, late [3]int // y, m, d
 	date        rollcall.PartialDate
 }
 
-func newOnDate(p rollcall.PartialDate) (onDate, error) {
+// NewOn prepares p for reading facts on it; it must be a date with both
+// ends bounded.
+func NewOn(p rollcall.PartialDate) (On, error) {
 	if p.IsZero() {
-		return onDate{}, rollcall.Errorf(rollcall.EINVALID, "the decree has no effective, announced or decreed date")
+		return On{}, rollcall.Errorf(rollcall.EINVALID, "the decree has no effective, announced or decreed date")
 	}
 	ey, em, ed := p.Earliest()
 	ly, lm, ld := p.Latest()
 	if ey == rollcall.MinYear || ly == rollcall.MaxYear {
-		return onDate{}, rollcall.Errorf(rollcall.EINVALID, "the decree date %q is open-ended", p.String())
+		return On{}, rollcall.Errorf(rollcall.EINVALID, "the decree date %q is open-ended", p.String())
 	}
-	return onDate{
-		days:  span{dayNumber(ey, em, ed), dayNumber(ly, lm, ld)},
+	return On{
+		Days:  Span{dayNumber(ey, em, ed), dayNumber(ly, lm, ld)},
 		early: [3]int{ey, em, ed}, late: [3]int{ly, lm, ld}, date: p,
 	}, nil
+}
+
+// Date is the date as given.
+func (o On) Date() rollcall.PartialDate { return o.date }
+
+// Earliest is the first day the date may be.
+func (o On) Earliest() time.Time {
+	return time.Date(o.early[0], time.Month(o.early[1]), o.early[2], 0, 0, 0, 0, time.UTC)
 }
 
 // ageAt is the whole years from birth day b to day d.
@@ -264,8 +276,8 @@ func yearsBetween(a, b [3]int) float64 {
 
 func clampAge(a int) float64 { return float64(min(max(a, 0), maxAge)) }
 
-// factsAt reads d's documented facts on the date e.
-func (d Detainee) factsAt(e onDate) Facts {
+// FactsOn reads d's documented facts on the date e.
+func (d Detainee) FactsOn(e On) Facts {
 	var f Facts
 	// Age: the youngest is born as late as possible and counted on the
 	// earliest day; the oldest the other way round.
@@ -310,23 +322,23 @@ func (d Detainee) factsAt(e onDate) Facts {
 }
 
 // detainedOn applies the "held on E" rule of the package doc.
-func detainedOn(d Detainee, e onDate) *bool {
+func detainedOn(d Detainee, e On) *bool {
 	yes, no := true, false
 	start := d.DetainedFrom
 	if start.IsZero() {
 		start = d.SentenceStart
 	}
-	if !d.ReleasedOn.IsZero() && spanOf(d.ReleasedOn).hi < e.days.lo {
+	if !d.ReleasedOn.IsZero() && SpanOf(d.ReleasedOn).Hi < e.Days.Lo {
 		return &no
 	}
 	if start.IsZero() {
 		return nil
 	}
-	s := spanOf(start)
-	if s.lo > e.days.hi {
+	s := SpanOf(start)
+	if s.Lo > e.Days.Hi {
 		return &no
 	}
-	if s.hi <= e.days.lo && (d.ReleasedOn.IsZero() || spanOf(d.ReleasedOn).lo >= e.days.hi) {
+	if s.Hi <= e.Days.Lo && (d.ReleasedOn.IsZero() || SpanOf(d.ReleasedOn).Lo >= e.Days.Hi) {
 		return &yes
 	}
 	return nil
@@ -345,11 +357,11 @@ func DecreeDate(d rollcall.AmnestyDecree) rollcall.PartialDate {
 
 // FactsAt returns d's facts on date e (normally DecreeDate of a decree).
 func (d Detainee) FactsAt(e rollcall.PartialDate) (Facts, error) {
-	on, err := newOnDate(e)
+	on, err := NewOn(e)
 	if err != nil {
 		return Facts{}, err
 	}
-	return d.factsAt(on), nil
+	return d.FactsOn(on), nil
 }
 
 // NormalizeSex maps the usual spellings to "f" and "m"; "" stays unknown.

@@ -1,4 +1,4 @@
-package amnesty
+package rule
 
 import (
 	"bytes"

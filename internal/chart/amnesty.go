@@ -1,7 +1,6 @@
-package amnesty
+package chart
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -9,42 +8,40 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/rollcall-project/rollcall/internal/amnesty"
 )
 
-// chartSeries are the bars drawn for each decree, with their colours
+// amnestySeries are the bars drawn for each decree, with their colours
 // (colour-blind safe Okabe–Ito palette).
-var chartSeries = []struct {
+var amnestySeries = []struct {
 	label string
-	value func(TimelineRow) (float64, bool)
+	value func(amnesty.TimelineRow) (float64, bool)
 	color color.RGBA
 }{
-	{"announced", func(t TimelineRow) (float64, bool) {
+	{"announced", func(t amnesty.TimelineRow) (float64, bool) {
 		if t.AnnouncedFigure == nil {
 			return 0, false
 		}
 		return float64(*t.AnnouncedFigure), true
 	}, color.RGBA{0x99, 0x99, 0x99, 0xff}},
-	{"documented detainees", func(t TimelineRow) (float64, bool) { return float64(t.Documented), true }, color.RGBA{0x56, 0xb4, 0xe9, 0xff}},
-	{"eligible", func(t TimelineRow) (float64, bool) { return float64(t.Eligible), t.HasRule }, color.RGBA{0x00, 0x9e, 0x73, 0xff}},
-	{"undetermined", func(t TimelineRow) (float64, bool) { return float64(t.Undetermined), t.HasRule }, color.RGBA{0xe6, 0x9f, 0x00, 0xff}},
-	{"verified released", func(t TimelineRow) (float64, bool) { return float64(t.ReleaseVerified), true }, color.RGBA{0x00, 0x72, 0xb2, 0xff}},
-	{"reported released", func(t TimelineRow) (float64, bool) { return float64(t.ReleaseReported), true }, color.RGBA{0xcc, 0x79, 0xa7, 0xff}},
-	{"not released", func(t TimelineRow) (float64, bool) { return float64(t.NotReleased), true }, color.RGBA{0xd5, 0x5e, 0x00, 0xff}},
+	{"documented detainees", func(t amnesty.TimelineRow) (float64, bool) { return float64(t.Documented), true }, color.RGBA{0x56, 0xb4, 0xe9, 0xff}},
+	{"eligible", func(t amnesty.TimelineRow) (float64, bool) { return float64(t.Eligible), t.HasRule }, color.RGBA{0x00, 0x9e, 0x73, 0xff}},
+	{"undetermined", func(t amnesty.TimelineRow) (float64, bool) { return float64(t.Undetermined), t.HasRule }, color.RGBA{0xe6, 0x9f, 0x00, 0xff}},
+	{"verified released", func(t amnesty.TimelineRow) (float64, bool) { return float64(t.ReleaseVerified), true }, color.RGBA{0x00, 0x72, 0xb2, 0xff}},
+	{"reported released", func(t amnesty.TimelineRow) (float64, bool) { return float64(t.ReleaseReported), true }, color.RGBA{0xcc, 0x79, 0xa7, 0xff}},
+	{"not released", func(t amnesty.TimelineRow) (float64, bool) { return float64(t.NotReleased), true }, color.RGBA{0xd5, 0x5e, 0x00, 0xff}},
 }
 
-// ChartSVG draws one group of bars per decree (announced figure when it is
+// Amnesties draws one group of bars per decree (announced figure when it is
 // a number, documented detainees, eligible, undetermined, verified released,
 // not released) as an SVG document the web page can embed. A bar that
 // does not apply (no announced number, no rule) is left out, not drawn as 0.
-func ChartSVG(rows []TimelineRow, title string) ([]byte, error) {
+func Amnesties(rows []amnesty.TimelineRow, title string) ([]byte, error) {
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("amnesty: chart: no decrees to draw")
+		return nil, fmt.Errorf("chart: amnesties: no decrees to draw")
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = "persons"
-	p.Y.Min = 0
-	p.Legend.Top = true
+	p := newPlot(title)
 	names := make([]string, len(rows))
 	for i, r := range rows {
 		names[i] = r.Date
@@ -61,7 +58,7 @@ func ChartSVG(rows []TimelineRow, title string) ([]byte, error) {
 	}
 	var drawn []series
 	top := 0.0
-	for _, s := range chartSeries {
+	for _, s := range amnestySeries {
 		vals := make(plotter.Values, len(rows))
 		any := false
 		for i, r := range rows {
@@ -79,7 +76,7 @@ func ChartSVG(rows []TimelineRow, title string) ([]byte, error) {
 	for k, s := range drawn {
 		b, err := plotter.NewBarChart(s.vals, width)
 		if err != nil {
-			return nil, fmt.Errorf("amnesty: chart: %w", err)
+			return nil, fmt.Errorf("chart: amnesties: %w", err)
 		}
 		b.Color = s.color
 		b.LineStyle.Width = 0
@@ -100,13 +97,5 @@ func ChartSVG(rows []TimelineRow, title string) ([]byte, error) {
 		p.Y.Max = 1
 	}
 	p.Y.Max = math.Max(p.Y.Max, top*1.25) // room for the legend
-	wt, err := p.WriterTo(8*vg.Inch, 4*vg.Inch, "svg")
-	if err != nil {
-		return nil, fmt.Errorf("amnesty: chart: %w", err)
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("amnesty: chart: %w", err)
-	}
-	return buf.Bytes(), nil
+	return svg(p, 8*vg.Inch, 4*vg.Inch, "amnesties")
 }

@@ -1,12 +1,10 @@
-package estimate
+package chart
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -14,41 +12,14 @@ import (
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
-// Latest keeps the newest stored estimate per stratum and method, in the
-// order of first appearance: what a chart or a dashboard shows.
-func Latest(rows []store.EstimateRow) []store.EstimateRow {
-	type key struct{ stratum, method string }
-	newest := map[key]int{}
-	var order []key
-	for i, r := range rows {
-		k := key{r.Stratum, r.Method}
-		j, ok := newest[k]
-		if !ok {
-			order = append(order, k)
-		}
-		if !ok || r.CreatedAt.After(rows[j].CreatedAt) || (r.CreatedAt.Equal(rows[j].CreatedAt) && r.ID > rows[j].ID) {
-			newest[k] = i
-		}
-	}
-	out := make([]store.EstimateRow, len(order))
-	for i, k := range order {
-		out[i] = rows[newest[k]]
-	}
-	return out
-}
-
-// ChartSVG draws, for each estimate, the documented count (a bar: a lower
+// Estimates draws, for each estimate, the documented count (a bar: a lower
 // bound) beside the estimate with its interval (a point with error bars), so
 // that the documented figure is never read as the total.
-func ChartSVG(rows []store.EstimateRow, title string) ([]byte, error) {
+func Estimates(rows []store.EstimateRow, title string) ([]byte, error) {
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("estimation: chart: no estimates to draw")
+		return nil, fmt.Errorf("chart: estimates: no estimates to draw")
 	}
-	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = "persons"
-	p.Y.Min = 0
-	p.Legend.Top = true
+	p := newPlot(title)
 	p.Legend.Left = true
 	names := make([]string, len(rows))
 	observed := make(plotter.Values, len(rows))
@@ -76,7 +47,7 @@ func ChartSVG(rows []store.EstimateRow, title string) ([]byte, error) {
 	p.NominalX(names...)
 	bars, err := plotter.NewBarChart(observed, vg.Points(14))
 	if err != nil {
-		return nil, fmt.Errorf("estimation: chart: %w", err)
+		return nil, fmt.Errorf("chart: estimates: %w", err)
 	}
 	bars.Color = color.RGBA{0x56, 0xb4, 0xe9, 0xff}
 	bars.LineStyle.Width = 0
@@ -90,13 +61,13 @@ func ChartSVG(rows []store.EstimateRow, title string) ([]byte, error) {
 		}
 		eb, err := plotter.NewYErrorBars(xyErr{pts, errs})
 		if err != nil {
-			return nil, fmt.Errorf("estimation: chart: %w", err)
+			return nil, fmt.Errorf("chart: estimates: %w", err)
 		}
 		eb.Color = color.RGBA{0xd5, 0x5e, 0x00, 0xff}
 		eb.LineStyle.Width = vg.Points(1.5)
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
-			return nil, fmt.Errorf("estimation: chart: %w", err)
+			return nil, fmt.Errorf("chart: estimates: %w", err)
 		}
 		sc.GlyphStyle.Shape = draw.CircleGlyph{}
 		sc.GlyphStyle.Color = eb.Color
@@ -108,13 +79,5 @@ func ChartSVG(rows []store.EstimateRow, title string) ([]byte, error) {
 	p.X.Tick.Label.Rotation = 0.4
 	p.X.Tick.Label.XAlign = draw.XRight
 	width := vg.Length(math.Max(6, math.Min(14, 1.2*float64(len(rows))))) * vg.Inch
-	wt, err := p.WriterTo(width, 4.5*vg.Inch, "svg")
-	if err != nil {
-		return nil, fmt.Errorf("estimation: chart: %w", err)
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("estimation: chart: %w", err)
-	}
-	return buf.Bytes(), nil
+	return svg(p, width, 4.5*vg.Inch, "estimates")
 }

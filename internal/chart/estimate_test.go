@@ -1,35 +1,20 @@
-package estimate
+package chart
 
 import (
 	"bytes"
 	"encoding/xml"
 	"testing"
-	"time"
 
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
-func TestLatestKeepsNewestPerStratumAndMethod(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	rows := []store.EstimateRow{
-		{ID: 1, Stratum: "all", Method: "loglinear", Estimate: 100, CreatedAt: t0},
-		{ID: 2, Stratum: "all", Method: "lcmcr", Estimate: 120, CreatedAt: t0},
-		{ID: 3, Stratum: "all", Method: "loglinear", Estimate: 110, CreatedAt: t0.Add(time.Hour)},
-		{ID: 4, Stratum: "sex=f", Method: "loglinear", Estimate: 50, CreatedAt: t0},
-	}
-	got := Latest(rows)
-	if len(got) != 3 || got[0].ID != 3 || got[1].ID != 2 || got[2].ID != 4 {
-		t.Errorf("Latest = %+v", got)
-	}
-}
-
-func TestChartSVGIsWellFormed(t *testing.T) {
+func TestEstimatesIsWellFormed(t *testing.T) {
 	lo, hi := 130.0, 349.0
 	rows := []store.EstimateRow{
 		{Stratum: "all", Method: "loglinear", Observed: 123, Estimate: 157.2, Lower: &lo, Upper: &hi},
 		{Stratum: "all", Method: "loglinear", Observed: 96, Estimate: -1}, // unbounded
 	}
-	svg, err := ChartSVG(rows, "Fictional test")
+	svg, err := Estimates(rows, "Fictional test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +32,7 @@ func TestChartSVGIsWellFormed(t *testing.T) {
 			t.Errorf("SVG lacks %q", want)
 		}
 	}
-	if _, err := ChartSVG(nil, "x"); err == nil {
+	if _, err := Estimates(nil, "x"); err == nil {
 		t.Error("empty chart: want an error")
 	}
 }

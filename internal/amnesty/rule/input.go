@@ -1,4 +1,4 @@
-package amnesty
+package rule
 
 import (
 	"bytes"
@@ -39,11 +39,11 @@ type DecreeFile struct {
 	Notes              string `yaml:"notes"`
 }
 
-// ParseDecree reads a DECREE.yaml and compiles its rule (nil when the
-// decree has none); name prefixes errors (a file name). Unknown keys, bad
-// dates and rule errors are EINVALID errors naming the key (and
-// line:column within the rule).
-func ParseDecree(r io.Reader, name string) (rollcall.AmnestyDecree, *Rule, error) {
+// ParseDecree reads a DECREE.yaml and compiles its rule against voc (nil
+// Rule when the decree has none); name prefixes errors (a file name).
+// Unknown keys, bad dates and rule errors are EINVALID errors naming the
+// key (and line:column within the rule).
+func ParseDecree(r io.Reader, name string, voc *rollcall.Vocabulary) (rollcall.AmnestyDecree, *Rule, error) {
 	var f DecreeFile
 	dec := yaml.NewDecoder(r)
 	dec.KnownFields(true)
@@ -74,16 +74,19 @@ func ParseDecree(r io.Reader, name string) (rollcall.AmnestyDecree, *Rule, error
 		}
 		*fd.out = p
 	}
-	if _, err := newOnDate(DecreeDate(d)); err != nil {
+	if _, err := NewOn(DecreeDate(d)); err != nil {
 		return d, nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "effective", Message: name + ": effective: " + rollcall.ErrorMessage(err)}
 	}
 	if strings.TrimSpace(d.Rule) == "" {
 		// A decree may be recorded before anyone can read a rule from it.
 		return d, nil, nil
 	}
-	rule, err := Compile(d.Rule)
-	if err != nil {
+	rule, err := Compile(d.Rule, voc)
+	if rollcall.ErrorCode(err) == rollcall.EINVALID {
 		return d, nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule", Message: name + ": " + rollcall.ErrorMessage(err)}
+	}
+	if err != nil {
+		return d, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return d, rule, nil
 }
@@ -115,9 +118,11 @@ const decreeKeys = "id, title, country, number, decreed, announced, effective, i
 var PersonColumns = []string{"id", "sex", "birth_date", "facility", "facility_type", "charges",
 	"sentence_years", "sentence_start", "detained_from", "released_on", "prior_amnesties"}
 
-// ParsePersons reads PERSONS.csv (see the package doc). name prefixes errors,
-// which name the line and column of the bad cell.
-func ParsePersons(r io.Reader, name string) ([]Detainee, error) {
+// ParsePersons reads PERSONS.csv (see the package doc). Facility types and
+// charges that voc knows (by code or label) are read as their codes, others
+// kept as written. name prefixes errors, which name the line and column of
+// the bad cell.
+func ParsePersons(r io.Reader, name string, voc *rollcall.Vocabulary) ([]Detainee, error) {
 	cr := csv.NewReader(r)
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
@@ -132,7 +137,7 @@ func ParsePersons(r io.Reader, name string) ([]Detainee, error) {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !contains(PersonColumns, h) {
 			return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: h, Message: fmt.Sprintf(
-				"%s: line 1, column %d: unknown column %q (known: %s)", name, i+1, truncate(h, 40), strings.Join(PersonColumns, ", "))}
+				"%s: line 1, column %d: unknown column %q (known: %s)", name, i+1, Truncate(h, 40), strings.Join(PersonColumns, ", "))}
 		}
 		if _, dup := col[h]; dup {
 			return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: h, Message: fmt.Sprintf("%s: line 1: column %q appears twice", name, h)}
@@ -167,7 +172,7 @@ func ParsePersons(r io.Reader, name string) ([]Detainee, error) {
 			return nil, bad("id", "the id is empty")
 		}
 		if prev, dup := seen[d.ID]; dup {
-			return nil, bad("id", "id %q already used on line %d", truncate(d.ID, 40), prev)
+			return nil, bad("id", "id %q already used on line %d", Truncate(d.ID, 40), prev)
 		}
 		seen[d.ID] = line
 		if d.Sex, err = NormalizeSex(cell("sex")); err != nil {
@@ -185,7 +190,11 @@ func ParsePersons(r io.Reader, name string) ([]Detainee, error) {
 			d.Facility = []string{v}
 		}
 		if v := cell("facility_type"); v != "" {
-			d.FacilityType = []string{strings.ToLower(v)}
+			code, ok := voc.Code(rollcall.VocabFacilityType, v)
+			if !ok {
+				code = strings.ToLower(v)
+			}
+			d.FacilityType = []string{code}
 		}
 		if v := cell("charges"); v != "" {
 			d.ChargesKnown = true
@@ -193,6 +202,9 @@ func ParsePersons(r io.Reader, name string) ([]Detainee, error) {
 			if !strings.EqualFold(v, "none") {
 				for _, c := range strings.Split(v, ";") {
 					if c = strings.TrimSpace(c); c != "" {
+						if code, ok := voc.Code(rollcall.VocabChargeCat, c); ok {
+							c = code
+						}
 						d.Charges = append(d.Charges, c)
 					}
 				}
@@ -208,7 +220,7 @@ func ParsePersons(r io.Reader, name string) ([]Detainee, error) {
 		if v := cell("prior_amnesties"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 1000 {
-				return nil, bad("prior_amnesties", "%q is not a whole number of amnesties", truncate(v, 20))
+				return nil, bad("prior_amnesties", "%q is not a whole number of amnesties", Truncate(v, 20))
 			}
 			d.PriorAmnesties = Exact(float64(n))
 		}
@@ -224,7 +236,7 @@ func parseYears(v string) (float64, error) {
 	}
 	y, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(y) || math.IsInf(y, 0) || y < 0 || y > 200 {
-		return 0, fmt.Errorf("%q is not a number of years (or \"life\")", truncate(v, 20))
+		return 0, fmt.Errorf("%q is not a number of years (or \"life\")", Truncate(v, 20))
 	}
 	return y, nil
 }
@@ -246,7 +258,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func truncate(s string, n int) string {
+// Truncate shortens s to n runes and an ellipsis, for quoting input in
+// messages.
+func Truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) > n {
 		return string(r[:n]) + "…"
@@ -284,7 +298,7 @@ const maxMemo = 1 << 16
 // DecideAll decides every person on date e, in parallel for large inputs;
 // the result is in input order.
 func DecideAll(rule *Rule, e rollcall.PartialDate, persons []Detainee) ([]Decision, error) {
-	on, err := newOnDate(e)
+	on, err := NewOn(e)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +318,7 @@ func DecideAll(rule *Rule, e rollcall.PartialDate, persons []Detainee) ([]Decisi
 			var key []byte
 			hits, useMemo := 0, true
 			for i := lo; i < hi; i++ {
-				f := persons[i].factsAt(on)
+				f := persons[i].FactsOn(on)
 				if !useMemo {
 					out[i] = rule.Decide(f)
 					continue
@@ -344,7 +358,7 @@ func WriteCheck(w io.Writer, rows []CheckRow, format string) error {
 		if rows == nil {
 			rows = []CheckRow{}
 		}
-		b, err := marshalJSON(rows)
+		b, err := MarshalIndent(rows)
 		if err != nil {
 			return err
 		}
@@ -354,8 +368,9 @@ func WriteCheck(w io.Writer, rows []CheckRow, format string) error {
 	return rollcall.Errorf(rollcall.EINVALID, "unknown format %q (csv or json)", format)
 }
 
-// marshalJSON indents and keeps "<" and ">" readable.
-func marshalJSON(v any) ([]byte, error) {
+// MarshalIndent is JSON indented by two spaces, keeping "<" and ">"
+// readable: the JSON form of rollcall's amnesty output.
+func MarshalIndent(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -1,4 +1,4 @@
-package amnesty
+package rule
 
 import (
 	"errors"
@@ -73,9 +73,15 @@ func (r *Rule) Uses() []string {
 	return out
 }
 
-// Compile parses and type-checks a rule. Errors are *rollcall.Error with
-// code EINVALID and Field "rule", giving line:column in the rule.
-func Compile(src string) (*Rule, error) {
+// Compile parses and type-checks a rule, and reads the literals it compares
+// with vocabulary-valued facts through voc (see vocab.go): "F" becomes "f",
+// "교화소" becomes "kyohwaso", and a literal that names no value is an
+// error listing the allowed ones. Errors are *rollcall.Error with code
+// EINVALID and Field "rule", giving line:column in the rule.
+func Compile(src string, voc *rollcall.Vocabulary) (*Rule, error) {
+	if voc == nil {
+		return nil, errors.New("amnesty: compile: no vocabulary to read the rule's values with")
+	}
 	if strings.TrimSpace(src) == "" {
 		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule", Message: "the rule is empty"}
 	}
@@ -94,6 +100,15 @@ func Compile(src string) (*Rule, error) {
 	if !ast.OutputType().IsExactType(cel.BoolType) {
 		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "rule",
 			Message: fmt.Sprintf("rule 1:1: the rule must give true or false, not %s", ast.OutputType())}
+	}
+	edits, err := checkVocabulary(ast, voc)
+	if err != nil {
+		return nil, err
+	}
+	if len(edits) > 0 {
+		if ast, err = rewriteLiterals(env, ast, edits); err != nil {
+			return nil, err
+		}
 	}
 	r := &Rule{src: src}
 	if r.plain, err = env.Program(ast, cel.CostLimit(evalCostLimit)); err != nil {

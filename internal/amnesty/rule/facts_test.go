@@ -1,9 +1,10 @@
-package amnesty
+package rule
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,12 +79,12 @@ func TestDecideRanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Compile(tt.rule)
+			r, err := Compile(tt.rule, testVocabulary(t))
 			if err != nil {
 				t.Fatal(err)
 			}
 			d := r.Decide(tt.f)
-			if d.Decision != tt.want || !equalStrings(d.Missing, tt.missing) {
+			if d.Decision != tt.want || !slices.Equal(d.Missing, tt.missing) {
 				t.Fatalf("got %s missing %v (err %q), want %s missing %v", d.Decision, d.Missing, d.Error, tt.want, tt.missing)
 			}
 		})
@@ -100,18 +101,6 @@ func twoPlaces(linked bool) Facts {
 	return f
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestCompileErrors(t *testing.T) {
 	tests := []struct{ rule, want string }{
 		{"", "the rule is empty"},
@@ -119,7 +108,7 @@ func TestCompileErrors(t *testing.T) {
 		{"age >= 65 &&\n  height > 2", "rule 2:3: undeclared reference to 'height'"},
 	}
 	for _, tt := range tests {
-		_, err := Compile(tt.rule)
+		_, err := Compile(tt.rule, testVocabulary(t))
 		if err == nil || rollcall.ErrorCode(err) != rollcall.EINVALID || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Compile(%q) = %v, want EINVALID containing %q", tt.rule, err, tt.want)
 		}
@@ -129,7 +118,7 @@ func TestCompileErrors(t *testing.T) {
 func TestCostLimit(t *testing.T) {
 	// A rule that builds a huge list hits the cost limit and is reported
 	// as an error, not left running.
-	r, err := Compile(`[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(c, [1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, a+b+c+d+e))))).size() > 0`)
+	r, err := Compile(`[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(c, [1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, a+b+c+d+e))))).size() > 0`, testVocabulary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +136,7 @@ func TestDecideAllMatchesDecide(t *testing.T) {
 		`detained && "crimes_against_state" in charges`,
 		`detained && (age >= 60 || sex == "f" || served_years >= sentence_years / 2.0) && facility_type in ["kyohwaso", "rodong_danryeondae"]`,
 	} {
-		r, err := Compile(rule)
+		r, err := Compile(rule, testVocabulary(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +152,7 @@ func TestDecideAllMatchesDecide(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := r.Decide(f)
-			if got[i].Decision != want.Decision || !equalStrings(got[i].Missing, want.Missing) {
+			if got[i].Decision != want.Decision || !slices.Equal(got[i].Missing, want.Missing) {
 				t.Fatalf("person %s: DecideAll %+v, Decide %+v", p.ID, got[i], want)
 			}
 			counts[want.Decision]++
@@ -183,7 +172,7 @@ func TestSamplingMatchesBruteForce(t *testing.T) {
 	for n := range 300 {
 		a, b, c := rng.IntN(100), rng.IntN(100), rng.IntN(100)
 		rule := fmt.Sprintf("(age >= %d && age < %d) || age == %d", a, b, c)
-		r, err := Compile(rule)
+		r, err := Compile(rule, testVocabulary(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +196,7 @@ func TestSamplingMatchesBruteForce(t *testing.T) {
 	for n := range 200 {
 		x, y := float64(rng.IntN(30))/2, float64(rng.IntN(30))/2
 		rule := fmt.Sprintf("served_years >= %.1f && served_years < %.1f || served_years == %.1f", x, y, y+1)
-		r, err := Compile(rule)
+		r, err := Compile(rule, testVocabulary(t))
 		if err != nil {
 			t.Fatal(err)
 		}
