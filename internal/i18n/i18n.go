@@ -1,5 +1,6 @@
 // Package i18n holds the web interface's message catalogs (English and
-// Korean, as JSON files embedded in the binary), picks a language from a
+// Korean, as JSON files embedded in the binary: catalog/<lang>/*.json, one
+// file per area of the interface, merged; a key defined twice is an error), picks a language from a
 // request, and sorts strings in a language's collation order.
 package i18n
 
@@ -7,6 +8,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,7 +17,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed catalog/*.json
+//go:embed catalog/*/*.json
 var catalogFS embed.FS
 
 // Langs are the supported UI languages; the first is the default.
@@ -33,17 +35,40 @@ type Catalogs struct {
 func Load() (*Catalogs, error) {
 	c := &Catalogs{msgs: map[string]map[string]string{}, matcher: language.NewMatcher(tags)}
 	for _, l := range Langs {
-		b, err := catalogFS.ReadFile("catalog/" + l + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", l, err)
+		files, err := fs.Glob(catalogFS, "catalog/"+l+"/*.json")
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("catalog %s: no message files", l)
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", l, err)
+		for _, f := range files {
+			if err := mergeFile(m, f); err != nil {
+				return nil, err
+			}
 		}
 		c.msgs[l] = m
 	}
 	return c, nil
+}
+
+// mergeFile adds the messages of one catalog file to m; a key that another
+// file of the same language already defines is an error, so that two areas
+// cannot silently overwrite each other's words.
+func mergeFile(m map[string]string, name string) error {
+	b, err := catalogFS.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("catalog %s: %w", name, err)
+	}
+	part := map[string]string{}
+	if err := json.Unmarshal(b, &part); err != nil {
+		return fmt.Errorf("catalog %s: %w", name, err)
+	}
+	for k, v := range part {
+		if _, dup := m[k]; dup {
+			return fmt.Errorf("catalog %s: key %q is defined twice", name, k)
+		}
+		m[k] = v
+	}
+	return nil
 }
 
 // Keys returns the message keys of lang, sorted.
