@@ -2,11 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -156,15 +154,22 @@ func (m *Main) exportCommand() *cobra.Command {
 	var format, entity, output string
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Export facilities, sources, records, persons or events as CSV, JSON, NDJSON or GeoJSON",
-		Long: `Export writes one entity list to standard output or --output. Confidential
-fields (testimonies, informants) and confidential rows are never written; the
-redacted, signed public export is a separate command. GeoJSON writes the facilities that
-have coordinates as a FeatureCollection of points ([longitude, latitude]).
+		Short: "Export facilities, sources, records, persons or events as CSV, XLSX, JSON, NDJSON or GeoJSON",
+		Long: `Export writes one entity list to standard output or --output (created readable
+by you only). Confidential fields (testimonies, informants) and confidential
+rows are never written; the redacted, signed public export is a separate
+command. GeoJSON writes the facilities that have coordinates as a
+FeatureCollection of points ([longitude, latitude]).
 
-A records or sources CSV export can be imported again unchanged.`,
+CSV cells that a spreadsheet would run as a formula (starting with = + - @,
+tab or carriage return, except numbers) get a leading apostrophe. XLSX has
+the same columns, one sheet named after the entity, numbers as numbers and
+everything else as text, so no cell is a formula.
+
+A records or sources CSV or XLSX export can be imported again unchanged.`,
 		Example: `  rollcall export --format geojson --output facilities.geojson
   rollcall export --entity records --format csv > records.csv
+  rollcall export --entity records --format xlsx --output records.xlsx
   rollcall export --entity events --format ndjson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -179,24 +184,12 @@ A records or sources CSV export can be imported again unchanged.`,
 			if err != nil {
 				return err
 			}
-			w := m.Stdout
-			var tmp *os.File
+			opts := export.Options{Entity: entity, Format: format}
+			var stats export.Stats
 			if output != "" && output != "-" {
-				// Write beside the target and rename, so a failed export
-				// never leaves half a file under the real name.
-				tmp, err = os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".*")
-				if err != nil {
-					return fmt.Errorf("export: %w", err)
-				}
-				defer os.Remove(tmp.Name())
-				w = tmp
-			}
-			stats, err := export.Write(ctx, st, w, export.Options{Entity: entity, Format: format})
-			if tmp != nil {
-				err = errors.Join(err, tmp.Close())
-				if err == nil {
-					err = os.Rename(tmp.Name(), output)
-				}
+				stats, err = export.WriteFile(ctx, st, output, opts) // 0600, atomic
+			} else {
+				stats, err = export.Write(ctx, st, m.Stdout, opts)
 			}
 			if err != nil {
 				return err
@@ -214,7 +207,7 @@ A records or sources CSV export can be imported again unchanged.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", export.CSV, "csv, json, ndjson or geojson")
+	f.StringVar(&format, "format", export.CSV, "csv, xlsx, json, ndjson or geojson")
 	f.StringVar(&entity, "entity", "", "facilities, sources, records, persons or events (default records; facilities for geojson)")
 	f.StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd

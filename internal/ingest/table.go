@@ -212,15 +212,16 @@ func colLetter(i int) string {
 	return s
 }
 
-// cleanCell trims a cell and checks it is valid UTF-8 of sane size.
-func cleanCell(s string) (string, string) {
+// checkCell checks a cell is valid UTF-8 of sane size; it returns the
+// cell or the reason it is refused.
+func checkCell(s string) (string, string) {
 	if len(s) > maxCell {
 		return "", fmt.Sprintf("cell is longer than %d bytes", maxCell)
 	}
 	if !utf8.ValidString(s) {
-		return "", "cell is not valid UTF-8 text (save the file as UTF-8)"
+		return "", "cell is not valid UTF-8 text (save the file as UTF-8, or give its encoding: --encoding cp949)"
 	}
-	return strings.TrimSpace(s), ""
+	return s, ""
 }
 
 // excelSerialDate reads a cell that is an Excel serial day number (1900

@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/export/csvcell"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
@@ -536,16 +538,33 @@ func (c *rowCtx) reset(row []string, num int) {
 	c.row, c.num, c.errs = row, num, c.errs[:0:0]
 }
 
-// get returns the cell of field f, or the mapping's default.
-func (c *rowCtx) get(f string) string {
+// get returns the cell of field f trimmed, or the mapping's default: for
+// keys, codes, dates, numbers and the like.
+func (c *rowCtx) get(f string) string { return c.cell(f, strings.TrimSpace) }
+
+// text returns the cell of free-text field f (a name, a title, notes) with
+// its leading whitespace, which is data: dropping the tab of "\t=1+2" would
+// turn it into a formula. Trailing whitespace is trimmed.
+func (c *rowCtx) text(f string) string { return c.cell(f, trimEnd) }
+
+func trimEnd(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) }
+
+// cell returns field f's cell, trimmed by trim, or the mapping's default
+// when the cell is blank. A CSV cell loses the apostrophe our CSV export
+// puts before what a spreadsheet would run as a formula (csvcell), so an
+// export imports back unchanged.
+func (c *rowCtx) cell(f string, trim func(string) string) string {
 	if i, ok := c.t.col[f]; ok && i < len(c.row) {
-		v, bad := cleanCell(c.row[i])
+		v, bad := checkCell(c.row[i])
 		if bad != "" {
 			c.failCol(i, c.t.header[i], bad)
 			return ""
 		}
-		if v != "" {
-			return v
+		if c.t.src.sheet == "" {
+			v = csvcell.Restore(v)
+		}
+		if strings.TrimSpace(v) != "" {
+			return trim(v)
 		}
 	}
 	if m := c.p.mapping(); m != nil {
@@ -573,8 +592,12 @@ func (c *rowCtx) fail(f, format string, args ...any) {
 	c.errs[len(c.errs)-1].Letter = ""
 }
 
-func (c *rowCtx) required(f string) string {
-	v := c.get(f)
+func (c *rowCtx) required(f string) string { return c.need(f, c.get(f)) }
+
+// requiredText is required for free text (see text).
+func (c *rowCtx) requiredText(f string) string { return c.need(f, c.text(f)) }
+
+func (c *rowCtx) need(f, v string) string {
 	if v == "" {
 		c.fail(f, "%s is required", f)
 	}
