@@ -30,7 +30,7 @@ func (m *Main) stderrTerminal() io.Writer {
 }
 
 func (m *Main) importCommand() *cobra.Command {
-	var kind, mapFile, sheet string
+	var kind, mapFile, sheet, encoding string
 	var loadRef, asJSON, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "import [FILE...]",
@@ -52,11 +52,18 @@ A mapping file (YAML or JSON) maps other headers and gives defaults:
   columns: {"Nom": name, "N°": key}
   defaults: {source: my-list-2015}
 
+CSV files may be UTF-8, UTF-16 (what Excel saves as "Unicode text") or CP949
+(EUC-KR, what Korean Excel saves as "CSV"); the encoding is detected, and a
+file whose encoding cannot be told is refused: give it with --encoding.
+Limits, checked while reading: a CSV row of at most 4 MiB and 256 columns;
+an XLSX file of at most 256 MiB unpacked and 10 million cells.
+
 --refdata loads the built-in facilities, vocabularies, published estimates
 and amnesty decrees (also without files).`,
 		Example: `  rollcall import --refdata
   rollcall import sources.csv records.csv events.csv
-  rollcall import list.xlsx --sheet 명단 --kind records --map list-map.yaml`,
+  rollcall import list.xlsx --sheet 명단 --kind records --map list-map.yaml
+  rollcall import 명단.csv --encoding cp949`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && !loadRef {
 				return rollcall.Errorf(rollcall.EINVALID, "name the files to import (or give --refdata)")
@@ -68,7 +75,11 @@ and amnesty decrees (also without files).`,
 			if err != nil {
 				return rollcall.Errorf(rollcall.EINVALID, "--kind: %s", err)
 			}
-			opts := ingest.Options{Kind: k, Sheet: sheet, Progress: m.stderrTerminal()}
+			enc, err := ingest.ParseEncoding(encoding)
+			if err != nil {
+				return rollcall.Errorf(rollcall.EINVALID, "--encoding: %s", err)
+			}
+			opts := ingest.Options{Kind: k, Sheet: sheet, Encoding: enc, Progress: m.stderrTerminal()}
 			if mapFile != "" {
 				mp, err := ingest.LoadMapping(mapFile)
 				if err != nil {
@@ -128,6 +139,7 @@ and amnesty decrees (also without files).`,
 	f.StringVar(&kind, "kind", "", "what every table holds: sources, records, facilities or events (default: detect)")
 	f.StringVar(&mapFile, "map", "", "column mapping file (YAML or JSON)")
 	f.StringVar(&sheet, "sheet", "", "import only this sheet of an XLSX file")
+	f.StringVar(&encoding, "encoding", ingest.EncodingAuto, "text encoding of CSV files: "+strings.Join(ingest.Encodings, ", ")+" (auto detects UTF-8, UTF-16 and CP949)")
 	f.BoolVar(&loadRef, "refdata", false, "load the built-in reference data first")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.BoolVar(&dryRun, "dry-run", false, "check every row and report problems, but write nothing")

@@ -111,12 +111,16 @@ func Validate(ctx context.Context, st *store.Store, paths []string, opts Options
 		}
 		return len(errs) < maxErrors
 	}
+	enc, err := ParseEncoding(opts.Encoding)
+	if err != nil {
+		return nil, rollcall.WrapError(rollcall.EINVALID, err, "%s", err.Error())
+	}
 	kind := opts.Kind
 	if kind == "" && opts.Mapping != nil {
 		kind, _ = ParseKind(opts.Mapping.Kind)
 	}
 	for _, path := range paths {
-		srcs, err := sourcesOf(path, opts.Sheet)
+		srcs, err := sourcesOf(path, opts.Sheet, enc)
 		if err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
@@ -177,7 +181,7 @@ func Validate(ctx context.Context, st *store.Store, paths []string, opts Options
 func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) (*table, error) {
 	rr, err := s.open()
 	if err != nil {
-		add(&FieldError{File: s.file, Sheet: s.sheet, Row: 1, Column: "*", Reason: "cannot open: " + err.Error()})
+		add(&FieldError{File: s.file, Sheet: s.sheet, Row: 1, Column: "*", Reason: openReason("cannot open: ", err)})
 		return nil, nil
 	}
 	defer rr.Close()
@@ -217,6 +221,12 @@ func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) 
 		}
 	}
 	header, num := cands[pick], nums[pick]
+	for i, h := range header {
+		if _, bad := checkCell(h); bad != "" {
+			add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: "*", Reason: fmt.Sprintf("header %s: %s", colLetter(i), bad)})
+			return nil, nil
+		}
+	}
 	if kind == "" {
 		kind = detectKind(s.hint, header)
 	}
@@ -447,7 +457,7 @@ func (p *Plan) scan(ctx context.Context, t *table, emit func(any) error, add fun
 		if emit != nil {
 			return fmt.Errorf("reopen %s: %w", t.src.name(), err)
 		}
-		add(&FieldError{File: t.src.file, Sheet: t.src.sheet, Row: 1, Column: "*", Reason: "cannot open: " + err.Error()})
+		add(&FieldError{File: t.src.file, Sheet: t.src.sheet, Row: 1, Column: "*", Reason: openReason("cannot open: ", err)})
 		return nil
 	}
 	defer rr.Close()
