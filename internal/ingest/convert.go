@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -306,23 +307,14 @@ func (p *Plan) checkRecordRef(ctx context.Context, c *rowCtx, source, key string
 	return nil
 }
 
-// consentWords are the uses an informant can agree to, as written.
-var consentWords = map[string]string{
-	"research": "research", "연구": "research",
-	"publication": "publication", "publish": "publication", "공개": "publication", "출판": "publication",
-	"un": "un", "유엔": "un", "united nations": "un",
-	"legal": "legal", "court": "legal", "법적": "legal", "소송": "legal",
-}
-
 // informant reads the informant columns of a source row. They are
 // confidential: without an encryption key they are refused.
 func (c *rowCtx) informant() *rollcall.Informant {
 	in := &rollcall.Informant{Name: c.text("informant_name"), Contact: c.text("informant_contact")}
 	for _, w := range strings.FieldsFunc(c.get("informant_consent"), func(r rune) bool { return r == ';' || r == ',' }) {
-		w = strings.ToLower(strings.TrimSpace(w))
-		use, ok := consentWords[w]
-		if !ok {
-			c.fail("informant_consent", "%q is not a use an informant consents to (research, publication, un, legal)", truncate(w, 30))
+		use, err := refdata.ConsentUse(w)
+		if err != nil {
+			c.fail("informant_consent", "%s", rollcall.ErrorMessage(err))
 			continue
 		}
 		if !slices.Contains(in.Consent, use) {

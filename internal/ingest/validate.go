@@ -41,7 +41,7 @@ type Plan struct {
 	tables []*table
 	res    Result
 
-	vocab map[string]map[string]string // scheme → folded code or label → code
+	vocab *refdata.Vocabulary // the one check of vocabulary values, shared with the API
 
 	// Sources and facilities are few: kept whole, by key.
 	sources    map[string]*rollcall.Source
@@ -300,30 +300,11 @@ func (p *Plan) rowErr(s *tableSource, err error, add func(*FieldError) bool) err
 // loadVocab gathers the controlled vocabularies: the built-in ones and any
 // terms added in the database.
 func (p *Plan) loadVocab(ctx context.Context) error {
-	terms, err := refdata.Terms()
+	v, err := refdata.LoadVocabulary(ctx, p.st)
 	if err != nil {
 		return err
 	}
-	db, err := p.st.Terms(ctx, "")
-	if err != nil {
-		return fmt.Errorf("read vocabularies: %w", err)
-	}
-	p.vocab = map[string]map[string]string{}
-	for _, t := range append(terms, db...) {
-		m := p.vocab[t.Scheme]
-		if m == nil {
-			m = map[string]string{}
-			p.vocab[t.Scheme] = m
-		}
-		m[normHeader(t.Code)] = t.Code
-		for _, l := range []string{t.LabelEn, t.LabelKo} {
-			if n := normHeader(l); n != "" {
-				if _, taken := m[n]; !taken {
-					m[n] = t.Code
-				}
-			}
-		}
-	}
+	p.vocab = v
 	return nil
 }
 
@@ -711,23 +692,18 @@ func (c *rowCtx) sensitivity(f string, def rollcall.Sensitivity) rollcall.Sensit
 	return s
 }
 
-// vocab reads a code of scheme, accepting its English or Korean label too.
+// vocab reads a code of scheme, accepting its English or Korean label too,
+// by the same check as the API's (refdata.Vocabulary).
 func (c *rowCtx) vocab(f, scheme string) string {
 	v := c.get(f)
 	if v == "" {
 		return ""
 	}
-	if code, ok := c.p.cached(scheme, v, func() string { return c.p.vocab[scheme][normHeader(v)] }); ok {
+	if code, ok := c.p.cached(scheme, v, func() string { code, _ := c.p.vocab.Code(scheme, v); return code }); ok {
 		return code
 	}
-	codes := []string{}
-	for _, code := range c.p.vocab[scheme] {
-		if !slices.Contains(codes, code) {
-			codes = append(codes, code)
-		}
-	}
-	slices.Sort(codes)
-	c.fail(f, "%q is not a %s (one of: %s)", truncate(v, 30), scheme, strings.Join(codes, ", "))
+	_, err := c.p.vocab.Code(scheme, v)
+	c.fail(f, "%s", rollcall.ErrorMessage(err))
 	return ""
 }
 
