@@ -41,7 +41,7 @@ type Plan struct {
 	tables []*table
 	res    Result
 
-	vocab *refdata.Vocabulary // the one check of vocabulary values, shared with the API
+	vocab refdata.Lookup // checked with refdata.CodeOf, as the API and the forms are
 
 	// Sources and facilities are few: kept whole, by key.
 	sources    map[string]*rollcall.Source
@@ -300,7 +300,7 @@ func (p *Plan) rowErr(s *tableSource, err error, add func(*FieldError) bool) err
 // loadVocab gathers the controlled vocabularies: the built-in ones and any
 // terms added in the database.
 func (p *Plan) loadVocab(ctx context.Context) error {
-	v, err := refdata.LoadVocabulary(ctx, p.st)
+	v, err := refdata.LoadLookup(ctx, p.st)
 	if err != nil {
 		return err
 	}
@@ -693,7 +693,7 @@ func (c *rowCtx) sensitivity(f string, def rollcall.Sensitivity) rollcall.Sensit
 }
 
 // vocab reads a code of scheme, accepting its English or Korean label too,
-// by the same check as the API's (refdata.Vocabulary).
+// by the same check as the API's and the forms' (refdata.CodeOf).
 func (c *rowCtx) vocab(f, scheme string) string {
 	v := c.get(f)
 	if v == "" {
@@ -702,7 +702,7 @@ func (c *rowCtx) vocab(f, scheme string) string {
 	if code, ok := c.p.cached(scheme, v, func() string { code, _ := c.p.vocab.Code(scheme, v); return code }); ok {
 		return code
 	}
-	_, err := c.p.vocab.Code(scheme, v)
+	_, err := refdata.CodeOf(c.p.vocab, scheme, v)
 	c.fail(f, "%s", rollcall.ErrorMessage(err))
 	return ""
 }

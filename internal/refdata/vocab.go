@@ -11,18 +11,17 @@ import (
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
-// Vocabulary checks values of the controlled vocabularies: the built-in
-// terms and those added in the database. It is the one check for every way
-// in (import, the API, the forms), so all accept the same values, written
-// as the code or its English or Korean label, and refuse the rest with the
-// same message naming the allowed codes.
-type Vocabulary struct {
-	codes map[string]map[string]string // scheme → folded code or label → code
-	list  map[string][]string          // scheme → its codes, sorted
+// Lookup resolves what people write for a vocabulary term (its code, or
+// its English or Korean label, in any case or punctuation) to the code,
+// and lists a scheme's codes for messages.
+type Lookup interface {
+	Code(scheme, s string) (code string, ok bool)
+	Codes(scheme string) []string
 }
 
-// LoadVocabulary reads the built-in terms and the database's.
-func LoadVocabulary(ctx context.Context, st *store.Store) (*Vocabulary, error) {
+// LoadLookup is every controlled vocabulary: the built-in terms, then any
+// term added in the database.
+func LoadLookup(ctx context.Context, st *store.Store) (Lookup, error) {
 	builtin, err := Terms()
 	if err != nil {
 		return nil, err
@@ -31,35 +30,49 @@ func LoadVocabulary(ctx context.Context, st *store.Store) (*Vocabulary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read vocabularies: %w", err)
 	}
-	return NewVocabulary(append(builtin, db...)), nil
+	return newTermIndex(append(builtin, db...)), nil
 }
 
-// NewVocabulary indexes terms. A label shared by two codes names the first.
-func NewVocabulary(terms []rollcall.Term) *Vocabulary {
-	v := &Vocabulary{codes: map[string]map[string]string{}, list: map[string][]string{}}
+// termIndex is a Lookup over terms.
+type termIndex struct {
+	spell map[string]map[string]string // scheme → folded code or label → code
+	codes map[string][]string          // scheme → its codes, sorted
+}
+
+// newTermIndex indexes terms. A code always means itself; a label that two
+// terms share means the first of them.
+func newTermIndex(terms []rollcall.Term) *termIndex {
+	v := &termIndex{spell: map[string]map[string]string{}, codes: map[string][]string{}}
 	for _, t := range terms {
-		m := v.codes[t.Scheme]
+		m := v.spell[t.Scheme]
 		if m == nil {
 			m = map[string]string{}
-			v.codes[t.Scheme] = m
+			v.spell[t.Scheme] = m
 		}
 		m[fold(t.Code)] = t.Code
+		if i, found := slices.BinarySearch(v.codes[t.Scheme], t.Code); !found {
+			v.codes[t.Scheme] = slices.Insert(v.codes[t.Scheme], i, t.Code)
+		}
+	}
+	for _, t := range terms {
+		m := v.spell[t.Scheme]
 		for _, l := range []string{t.LabelEn, t.LabelKo} {
-			if n := fold(l); n != "" {
-				if _, taken := m[n]; !taken {
-					m[n] = t.Code
+			if k := fold(l); k != "" {
+				if _, taken := m[k]; !taken {
+					m[k] = t.Code
 				}
 			}
 		}
-		if !slices.Contains(v.list[t.Scheme], t.Code) {
-			v.list[t.Scheme] = append(v.list[t.Scheme], t.Code)
-		}
-	}
-	for _, l := range v.list {
-		slices.Sort(l)
 	}
 	return v
 }
+
+func (v *termIndex) Code(scheme, s string) (string, bool) {
+	code, ok := v.spell[scheme][fold(s)]
+	return code, ok
+}
+
+func (v *termIndex) Codes(scheme string) []string { return slices.Clone(v.codes[scheme]) }
 
 // fold compares codes and labels: lower case, without spaces, underscores,
 // hyphens, dots and brackets ("Political prison camp" = "political_prison_camp").
@@ -74,17 +87,18 @@ func fold(s string) string {
 	return b.String()
 }
 
-// Code returns the code that value (a code or a label) names in scheme;
-// "" for "". An unknown value is an EINVALID error naming the codes.
-func (v *Vocabulary) Code(scheme, value string) (string, error) {
+// CodeOf is the check of one vocabulary value, the same for import, the
+// API and the forms: the code value names in scheme ("" for ""), or an
+// EINVALID error naming the codes.
+func CodeOf(voc Lookup, scheme, value string) (string, error) {
 	if strings.TrimSpace(value) == "" {
 		return "", nil
 	}
-	if code, ok := v.codes[scheme][fold(value)]; ok {
+	if code, ok := voc.Code(scheme, value); ok {
 		return code, nil
 	}
 	return "", &rollcall.Error{Code: rollcall.EINVALID,
-		Message: fmt.Sprintf("%q is not a %s (one of: %s)", truncate(value, 30), scheme, strings.Join(v.list[scheme], ", "))}
+		Message: fmt.Sprintf("%q is not a %s (one of: %s)", truncate(value, 30), scheme, strings.Join(voc.Codes(scheme), ", "))}
 }
 
 // ConsentUses are the uses an informant can consent to.
@@ -109,12 +123,13 @@ func ConsentUse(word string) (string, error) {
 		Message: fmt.Sprintf("%q is not a use an informant consents to (%s)", truncate(w, 30), strings.Join(ConsentUses, ", "))}
 }
 
-// Check checks and normalises, in place, the vocabulary fields of an
-// entity the API or a form is about to write: a source's kind and its
+// CheckVocabulary checks and normalises, in place, the vocabulary fields of
+// an entity the API or a form is about to write, with CodeOf and
+// ConsentUse, as import checks its cells: a source's kind and its
 // informant's consent, a record's charge category and fate, a facility's
 // type, an event's type, charge category and victims' roles. Other types
 // pass unchanged. The error names the field.
-func (v *Vocabulary) Check(x any) error {
+func CheckVocabulary(voc Lookup, x any) error {
 	type field struct {
 		name, scheme string
 		val          *string
@@ -147,7 +162,7 @@ func (v *Vocabulary) Check(x any) error {
 		}
 	}
 	for _, f := range fs {
-		code, err := v.Code(f.scheme, *f.val)
+		code, err := CodeOf(voc, f.scheme, *f.val)
 		if err != nil {
 			return withField(err, f.name)
 		}

@@ -12,7 +12,7 @@ func TestVocabularyCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := NewVocabulary(append(terms, rollcall.Term{Scheme: rollcall.VocabSourceKind, Code: "radio_intercept", LabelEn: "Radio intercept"}))
+	v := newTermIndex(append(terms, rollcall.Term{Scheme: rollcall.VocabSourceKind, Code: "radio_intercept", LabelEn: "Radio intercept"}))
 	for _, tc := range []struct {
 		x     any
 		field string // "" when it passes
@@ -30,7 +30,7 @@ func TestVocabularyCheck(t *testing.T) {
 		{&rollcall.Facility{Type: "관리소"}, "", func(x any) bool { return x.(*rollcall.Facility).Type == "kwanliso" }},
 		{&rollcall.Person{Name: "not checked"}, "", func(any) bool { return true }},
 	} {
-		err := v.Check(tc.x)
+		err := CheckVocabulary(v, tc.x)
 		if tc.field == "" {
 			if err != nil || !tc.check(tc.x) {
 				t.Errorf("%+v: %v", tc.x, err)

@@ -150,7 +150,7 @@ func (e *entity[T]) create(w http.ResponseWriter, r *http.Request) {
 		e.s.writeAPIError(w, r, rollcall.Errorf(rollcall.EINVALID, "a new %s has no id or version", e.name))
 		return
 	}
-	if err := e.s.validateBody(r.Context(), &v); err != nil {
+	if err := validateBody(r.Context(), e.s.store, &v); err != nil {
 		e.s.writeAPIError(w, r, err)
 		return
 	}
@@ -184,7 +184,7 @@ func (e *entity[T]) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.ID = id
-	if err := e.s.validateBody(r.Context(), &v); err != nil {
+	if err := validateBody(r.Context(), e.s.store, &v); err != nil {
 		e.s.writeAPIError(w, r, err)
 		return
 	}

@@ -164,7 +164,7 @@ func (f *form[T]) create(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := f.bind(r, v)
 	if len(errs) == 0 {
-		if err = f.s.validateBody(r.Context(), v); err == nil {
+		if err = validateBody(r.Context(), f.s.store, v); err == nil {
 			err = f.create_(r.Context(), v)
 		}
 		if err == nil {
@@ -212,7 +212,7 @@ func (f *form[T]) update(w http.ResponseWriter, r *http.Request) {
 	}
 	f.meta(v).Version = ver
 	if len(errs) == 0 {
-		if err = f.s.validateBody(r.Context(), v); err == nil {
+		if err = validateBody(r.Context(), f.s.store, v); err == nil {
 			err = f.update_(r.Context(), v)
 		}
 		if err == nil {
