@@ -19,7 +19,11 @@ import (
 // allowed values (issue 12, finding 6: "the API accepts any source kind or
 // consent string that import rejects"). Each case goes through both paths.
 func TestVocabularyAPIEqualsImport(t *testing.T) {
-	f := newFixture(t)
+	t.Run("sqlite", func(t *testing.T) { testVocabularyAPIEqualsImport(t, newFixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testVocabularyAPIEqualsImport(t, newFixtureOn(t, postgresDSN(t))) })
+}
+
+func testVocabularyAPIEqualsImport(t *testing.T, f *fixture) {
 	ed := f.login("editor")
 	dir := t.TempDir()
 	type tc struct {
@@ -48,7 +52,7 @@ func TestVocabularyAPIEqualsImport(t *testing.T) {
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%s.%s=%s", c.entity, c.field, c.value), func(t *testing.T) {
 			key := fmt.Sprintf("voc-%d", i)
-			body, header, row := vocabBodies(c.entity, c.field, c.value, key)
+			body, header, row := vocabBodies(c.entity, c.field, c.value, key, f.ids["source"])
 			// The API.
 			res, b := ed.do("POST", "/api/v1/"+c.entity, body)
 			var apiMsg string
@@ -118,7 +122,7 @@ func TestVocabularyForms(t *testing.T) {
 
 // vocabBodies returns an API body and a CSV header and row (with KEY for
 // the key) of entity with field set to value.
-func vocabBodies(entity, field, value, key string) (map[string]any, string, string) {
+func vocabBodies(entity, field, value, key string, sourceID int64) (map[string]any, string, string) {
 	q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 	switch entity {
 	case "sources":
@@ -130,7 +134,7 @@ func vocabBodies(entity, field, value, key string) (map[string]any, string, stri
 		body[field] = value
 		return body, "key,kind,title", "KEY," + q(value) + ",t"
 	case "records":
-		return map[string]any{"source_id": 1, "key": key, "name": "n", field: value},
+		return map[string]any{"source_id": sourceID, "key": key, "name": "n", field: value},
 			"source,key,name," + field, "t-1,KEY,n," + q(value)
 	case "facilities":
 		return map[string]any{"key": key, "name_en": "n", "type": value}, "key,name_en,type", "KEY,n," + q(value)
