@@ -96,6 +96,7 @@ func TestCSVRowLimits(t *testing.T) {
 			if !errors.As(err, &fe) || !strings.Contains(fe.Reason, tc.reason) || fe.Row != tc.row {
 				t.Fatalf("error %v, want row %d: %s", err, tc.row, tc.reason)
 			}
+			t.Logf("refused after reading %d KiB, allocating %d KiB", tc.src.read>>10, alloc>>10)
 			if tc.src.read > tc.maxRead {
 				t.Errorf("read %d MiB of %d before refusing", tc.src.read>>20, size>>20)
 			}
@@ -247,6 +248,7 @@ func TestXLSXBombsRefused(t *testing.T) {
 			if !ok || len(es) != 1 || !strings.Contains(es[0].Reason, tc.reason) {
 				t.Fatalf("error %v, want one saying %q", err, tc.reason)
 			}
+			t.Logf("%d KiB file refused, allocating %d KiB", size>>10, alloc>>10)
 			if alloc > 32<<20 {
 				t.Errorf("allocated %d MiB to refuse a %d KiB file", alloc>>20, size>>10)
 			}
