@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,7 +20,7 @@ func (m *Main) ioCommands() []*cobra.Command {
 }
 
 func (m *Main) importCommand() *cobra.Command {
-	var kind, mapFile, sheet string
+	var kind, mapFile, sheet, encoding string
 	var loadRef, asJSON, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "import [FILE...]",
@@ -43,11 +42,18 @@ A mapping file (YAML or JSON) maps other headers and gives defaults:
   columns: {"Nom": name, "N°": key}
   defaults: {source: my-list-2015}
 
+CSV files may be UTF-8, UTF-16 (what Excel saves as "Unicode text") or CP949
+(EUC-KR, what Korean Excel saves as "CSV"); the encoding is detected, and a
+file whose encoding cannot be told is refused: give it with --encoding.
+Limits, checked while reading: a CSV row of at most 4 MiB and 256 columns;
+an XLSX file of at most 256 MiB unpacked and 10 million cells.
+
 --refdata loads the built-in facilities, vocabularies, published estimates
 and amnesty decrees (also without files).`,
 		Example: `  rollcall import --refdata
   rollcall import sources.csv records.csv events.csv
-  rollcall import list.xlsx --sheet 명단 --kind records --map list-map.yaml`,
+  rollcall import list.xlsx --sheet 명단 --kind records --map list-map.yaml
+  rollcall import 명단.csv --encoding cp949`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && !loadRef {
 				return rollcall.Errorf(rollcall.EINVALID, "name the files to import (or give --refdata)")
@@ -59,7 +65,11 @@ and amnesty decrees (also without files).`,
 			if err != nil {
 				return rollcall.Errorf(rollcall.EINVALID, "--kind: %s", err)
 			}
-			opts := ingest.Options{Kind: k, Sheet: sheet, Progress: m.stderrTerminal()}
+			enc, err := ingest.ParseEncoding(encoding)
+			if err != nil {
+				return rollcall.Errorf(rollcall.EINVALID, "--encoding: %s", err)
+			}
+			opts := ingest.Options{Kind: k, Sheet: sheet, Encoding: enc, Progress: m.stderrTerminal()}
 			if mapFile != "" {
 				mp, err := ingest.LoadMapping(mapFile)
 				if err != nil {
@@ -116,6 +126,7 @@ and amnesty decrees (also without files).`,
 	f.StringVar(&kind, "kind", "", "what every table holds: sources, records, facilities or events (default: detect)")
 	f.StringVar(&mapFile, "map", "", "column mapping file (YAML or JSON)")
 	f.StringVar(&sheet, "sheet", "", "import only this sheet of an XLSX file")
+	f.StringVar(&encoding, "encoding", ingest.EncodingAuto, "text encoding of CSV files: "+strings.Join(ingest.Encodings, ", ")+" (auto detects UTF-8, UTF-16 and CP949)")
 	f.BoolVar(&loadRef, "refdata", false, "load the built-in reference data first")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.BoolVar(&dryRun, "dry-run", false, "check every row and report problems, but write nothing")
@@ -142,15 +153,22 @@ func (m *Main) exportCommand() *cobra.Command {
 	var format, entity, output string
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Export facilities, sources, records, persons or events as CSV, JSON, NDJSON or GeoJSON",
-		Long: `Export writes one entity list to standard output or --output. Confidential
-fields (testimonies, informants) and confidential rows are never written; the
-redacted, signed public export is a separate command. GeoJSON writes the facilities that
-have coordinates as a FeatureCollection of points ([longitude, latitude]).
+		Short: "Export facilities, sources, records, persons or events as CSV, XLSX, JSON, NDJSON or GeoJSON",
+		Long: `Export writes one entity list to standard output or --output (created readable
+by you only). Confidential fields (testimonies, informants) and confidential
+rows are never written; the redacted, signed public export is a separate
+command. GeoJSON writes the facilities that have coordinates as a
+FeatureCollection of points ([longitude, latitude]).
 
-A records or sources CSV export can be imported again unchanged.`,
+CSV cells that a spreadsheet would run as a formula (starting with = + - @,
+tab or carriage return, except numbers) get a leading apostrophe. XLSX has
+the same columns, one sheet named after the entity, numbers as numbers and
+everything else as text, so no cell is a formula.
+
+A records or sources CSV or XLSX export can be imported again unchanged.`,
 		Example: `  rollcall export --format geojson --output facilities.geojson
   rollcall export --entity records --format csv > records.csv
+  rollcall export --entity records --format xlsx --output records.xlsx
   rollcall export --entity events --format ndjson`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -161,14 +179,16 @@ A records or sources CSV export can be imported again unchanged.`,
 				}
 			}
 			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
-				// writeOutput writes beside the target and renames, so a failed
-				// export never leaves half a file under the real name.
+				// A file is written beside the target (0600) and renamed, so a
+				// failed export never leaves half a file under the real name.
+				opts := export.Options{Entity: entity, Format: format}
 				var stats export.Stats
-				err := m.writeOutput(output, func(w io.Writer) error {
-					var err error
-					stats, err = export.Write(ctx, st, w, export.Options{Entity: entity, Format: format})
-					return err
-				})
+				var err error
+				if output != "" && output != "-" {
+					stats, err = export.WriteFile(ctx, st, output, opts)
+				} else {
+					stats, err = export.Write(ctx, st, m.Stdout, opts)
+				}
 				if err != nil {
 					return err
 				}
@@ -186,7 +206,7 @@ A records or sources CSV export can be imported again unchanged.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", export.CSV, "csv, json, ndjson or geojson")
+	f.StringVar(&format, "format", export.CSV, "csv, xlsx, json, ndjson or geojson")
 	f.StringVar(&entity, "entity", "", "facilities, sources, records, persons or events (default records; facilities for geojson)")
 	f.StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd

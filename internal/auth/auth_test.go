@@ -3,7 +3,6 @@ package auth
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 var cheap = Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
@@ -70,33 +69,6 @@ func TestAllows(t *testing.T) {
 	}
 	if ValidRole("system") || !ValidRole("analyst") || ValidRole("root") {
 		t.Error("ValidRole wrong")
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	now := time.Unix(0, 0)
-	l := NewLimiter(3, time.Minute)
-	l.now = func() time.Time { return now }
-	for i := 0; i < 3; i++ {
-		if !l.Allow("k") {
-			t.Fatalf("refused after %d failures", i)
-		}
-		l.Fail("k")
-	}
-	if l.Allow("k") {
-		t.Fatal("allowed after 3 failures")
-	}
-	if !l.Allow("other") {
-		t.Fatal("keys are not independent")
-	}
-	now = now.Add(61 * time.Second)
-	if !l.Allow("k") {
-		t.Fatal("window did not slide")
-	}
-	l.Fail("k")
-	l.Reset("k")
-	if len(l.fails) != 0 {
-		t.Fatal("Reset kept state")
 	}
 }
 

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -16,7 +17,8 @@ type Service struct {
 	Store      UserStore
 	Params     Params
 	SessionTTL time.Duration
-	// Limiter throttles failed logins per user name and per client address.
+	// Limiter throttles failed logins per (user name, client address) and
+	// per user name.
 	Limiter *Limiter
 	Now     func() time.Time
 
@@ -27,7 +29,7 @@ type Service struct {
 // NewService returns a Service with default parameters.
 func NewService(st UserStore) *Service {
 	return &Service{Store: st, Params: DefaultParams, SessionTTL: 12 * time.Hour,
-		Limiter: NewLimiter(10, 15*time.Minute), Now: time.Now}
+		Limiter: NewLimiter(), Now: time.Now}
 }
 
 // ErrBadLogin is the one message for every failed login, so that a caller
@@ -36,6 +38,24 @@ var ErrBadLogin = rollcall.Errorf(rollcall.EUNAUTHORIZED, "wrong user name or pa
 
 // ErrTooMany is returned while a user name or address is throttled.
 var ErrTooMany = rollcall.Errorf(rollcall.EFORBIDDEN, "too many failed logins; try again later")
+
+// ThrottledError is the error Login returns while throttled: it is
+// ErrTooMany (errors.Is) and says how long to wait.
+type ThrottledError struct{ Wait time.Duration }
+
+func (e *ThrottledError) Error() string        { return ErrTooMany.Message }
+func (e *ThrottledError) Is(target error) bool { return target == ErrTooMany }
+func (e *ThrottledError) Unwrap() error        { return ErrTooMany }
+
+// RetryAfter returns how long a throttled login must wait, 0 if err is not
+// a throttle.
+func RetryAfter(err error) time.Duration {
+	var te *ThrottledError
+	if errors.As(err, &te) {
+		return te.Wait
+	}
+	return 0
+}
 
 // ValidName checks an account name: 1–64 letters, digits, '.', '-', '_', '@'.
 func ValidName(name string) error {
@@ -137,12 +157,11 @@ func (s *Service) NewToken(ctx context.Context, name, label string, ttl time.Dur
 
 // Login checks a name and password and opens a new session (a fresh id, so
 // a session id planted before login is worthless). It returns the cookie
-// secret. client keys the rate limit by address.
+// secret. client is the caller's address: failures are throttled per
+// (name, client) and per name (see Limiter).
 func (s *Service) Login(ctx context.Context, name, password, client string) (string, *Session, *User, error) {
-	nameKey := "u:" + strings.ToLower(name)
-	ipKey := "a:" + client
-	if !s.Limiter.Allow(nameKey) || !s.Limiter.Allow(ipKey) {
-		return "", nil, nil, ErrTooMany
+	if wait := s.Limiter.Wait(name, client); wait > 0 {
+		return "", nil, nil, &ThrottledError{Wait: wait}
 	}
 	u, err := s.Store.UserByName(ctx, name)
 	if err != nil && rollcall.ErrorCode(err) != rollcall.ENOTFOUND {
@@ -155,14 +174,13 @@ func (s *Service) Login(ctx context.Context, name, password, client string) (str
 	// Verify even for unknown users so both paths cost one Argon2 run.
 	ok, verr := VerifyPassword(password, hash)
 	if u == nil || !ok || u.Disabled {
-		s.Limiter.Fail(nameKey)
-		s.Limiter.Fail(ipKey)
+		s.Limiter.Fail(name, client)
 		if verr != nil && u != nil {
 			return "", nil, nil, rollcall.WrapError(rollcall.EUNAUTHORIZED, verr, "%s", ErrBadLogin.Message)
 		}
 		return "", nil, nil, ErrBadLogin
 	}
-	s.Limiter.Reset(nameKey)
+	s.Limiter.Reset(name, client)
 	if NeedsRehash(u.PasswordHash, s.Params) {
 		if h, err := HashPassword(password, s.Params); err == nil {
 			u.PasswordHash = h

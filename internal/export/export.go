@@ -1,7 +1,12 @@
-// Package export writes rollcall's entities as CSV, JSON, NDJSON, and
-// facilities as a GeoJSON FeatureCollection. It streams: rows are read from
-// the store page by page and written as they come, so a table of millions
-// of records needs little memory.
+// Package export writes rollcall's entities as CSV, XLSX, JSON, NDJSON,
+// and facilities as a GeoJSON FeatureCollection. It streams: rows are read
+// from the store page by page and written as they come, so a table of
+// millions of records needs little memory (XLSX through excelize's stream
+// writer, which keeps rows in a temporary file).
+//
+// CSV cells that a spreadsheet would run as a formula are neutralised (see
+// csvcell); XLSX cells are typed, text as text and numbers as numbers, so
+// none is ever a formula.
 //
 // This is the regular export, for the team's own use. It never contains
 // confidential fields (a record's testimony, a source's informant), not even
@@ -18,17 +23,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/audit/chain"
+	"github.com/rollcall-project/rollcall/internal/export/csvcell"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // Formats.
 const (
 	CSV     = "csv"
+	XLSX    = "xlsx"
 	JSON    = "json"
 	NDJSON  = "ndjson"
 	GeoJSON = "geojson"
@@ -49,7 +58,7 @@ var Entities = []string{Facilities, Sources, Records, Persons, Events}
 // Options choose what to export and how.
 type Options struct {
 	Entity string // one of Entities; GeoJSON needs Facilities (the default for it)
-	Format string // CSV, JSON, NDJSON or GeoJSON
+	Format string // CSV, XLSX, JSON, NDJSON or GeoJSON
 	// PageSize is how many rows are read from the store at once (default 20000).
 	PageSize int
 }
@@ -72,13 +81,13 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, o Options) (Stats,
 		o.PageSize = 20000
 	}
 	switch o.Format {
-	case CSV, JSON, NDJSON:
+	case CSV, XLSX, JSON, NDJSON:
 	case GeoJSON:
 		if o.Entity != Facilities {
 			return Stats{}, rollcall.Errorf(rollcall.EINVALID, "GeoJSON is for facilities, not %s", o.Entity)
 		}
 	default:
-		return Stats{}, rollcall.Errorf(rollcall.EINVALID, "unknown format %q (csv, json, ndjson or geojson)", o.Format)
+		return Stats{}, rollcall.Errorf(rollcall.EINVALID, "unknown format %q (csv, xlsx, json, ndjson or geojson)", o.Format)
 	}
 	ent, ok := entities[o.Entity]
 	if !ok {
@@ -92,6 +101,8 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, o Options) (Stats,
 	switch o.Format {
 	case CSV:
 		sink = &csvSink{w: csv.NewWriter(bw), header: ent.header}
+	case XLSX:
+		sink = &xlsxSink{w: bw, sheet: o.Entity, header: ent.header}
 	case JSON:
 		sink = &jsonSink{w: bw, array: true}
 	case NDJSON:
@@ -100,6 +111,7 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, o Options) (Stats,
 		sink = &geoSink{w: bw}
 	}
 	x := &exporter{st: st, o: o, sink: sink}
+	defer sink.close()
 	if err := sink.begin(); err != nil {
 		return x.stats, fmt.Errorf("export: %w", err)
 	}
@@ -123,12 +135,43 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, o Options) (Stats,
 	return x.stats, nil
 }
 
+// WriteFile exports to the file at path, readable and writable by its
+// owner only (the regular export holds non-public data: names, dates,
+// places), whatever the umask. It writes beside path and renames, so a
+// failed export never leaves half a file under the real name.
+func WriteFile(ctx context.Context, st *store.Store, path string, o Options) (Stats, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return Stats{}, fmt.Errorf("export: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if err := tmp.Chmod(store.FileMode); err != nil {
+		tmp.Close()
+		return Stats{}, fmt.Errorf("export: %w", err)
+	}
+	stats, err := Write(ctx, st, tmp, o)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("export: %w", cerr)
+	}
+	if err == nil {
+		if err = os.Rename(tmp.Name(), path); err != nil {
+			err = fmt.Errorf("export: %w", err)
+		}
+	}
+	return stats, err
+}
+
 // rowSink writes rows in one format. v is the entity value (for JSON and
-// GeoJSON), cells its CSV row.
+// GeoJSON), cells its CSV row. close releases what the sink holds, after
+// end or instead of it when the export fails.
 type rowSink interface {
 	begin() error
 	row(v any, cells func() []string) error
 	end() error
+	close()
 }
 
 type exporter struct {
@@ -359,10 +402,18 @@ type csvSink struct {
 }
 
 func (s *csvSink) begin() error { return s.w.Write(s.header) }
+
+// row writes the cells with formulas neutralised: a name such as
+// "=HYPERLINK(…)" reaches the spreadsheet as text.
 func (s *csvSink) row(_ any, cells func() []string) error {
-	return s.w.Write(cells())
+	cs := cells()
+	for i, c := range cs {
+		cs[i] = csvcell.Neutralise(c)
+	}
+	return s.w.Write(cs)
 }
 func (s *csvSink) end() error { s.w.Flush(); return s.w.Error() }
+func (s *csvSink) close()     {}
 
 type jsonSink struct {
 	w     *bufio.Writer
@@ -397,6 +448,8 @@ func (s *jsonSink) row(v any, _ func() []string) error {
 	}
 	return nil
 }
+
+func (s *jsonSink) close() {}
 
 func (s *jsonSink) end() error {
 	if s.array {
@@ -455,6 +508,8 @@ func (s *geoSink) row(v any, _ func() []string) error {
 	_, err = s.w.Write(b)
 	return err
 }
+
+func (s *geoSink) close() {}
 
 func (s *geoSink) end() error {
 	_, err := s.w.WriteString("\n]}\n")

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -33,16 +34,16 @@ func (p *Plan) convertSource(c *rowCtx) *rollcall.Source {
 	s := &rollcall.Source{
 		Key:          c.required("key"),
 		Kind:         c.vocab("kind", rollcall.VocabSourceKind),
-		Title:        c.required("title"),
-		Author:       c.get("author"),
-		Organisation: c.get("organisation"),
+		Title:        c.requiredText("title"),
+		Author:       c.text("author"),
+		Organisation: c.text("organisation"),
 		Date:         c.date("date"),
 		Language:     c.get("language"),
-		Citation:     c.get("citation"),
+		Citation:     c.text("citation"),
 		URL:          c.get("url"),
 		Reliability:  strings.ToUpper(c.get("reliability")),
 		Sensitivity:  c.sensitivity("sensitivity", rollcall.Internal),
-		Notes:        c.get("notes"),
+		Notes:        c.text("notes"),
 		Fictional:    c.boolean("fictional"),
 	}
 	if s.Kind == "" && c.get("kind") == "" {
@@ -75,20 +76,20 @@ func (p *Plan) convertFacility(c *rowCtx) *rollcall.Facility {
 	f := &rollcall.Facility{
 		Key:               c.required("key"),
 		Number:            c.get("number"),
-		NameEn:            c.required("name_en"),
-		NameKo:            c.get("name_ko"),
+		NameEn:            c.requiredText("name_en"),
+		NameKo:            c.text("name_ko"),
 		Type:              c.vocab("type", rollcall.VocabFacilityType),
-		Agency:            c.get("agency"),
-		Province:          c.get("province"),
-		County:            c.get("county"),
+		Agency:            c.text("agency"),
+		Province:          c.text("province"),
+		County:            c.text("county"),
 		Lat:               c.float("lat", -90, 90),
 		Lon:               c.float("lon", -180, 180),
 		LocationPrecision: c.get("location_precision"),
 		Opened:            c.date("opened"),
 		Closed:            c.date("closed"),
-		Status:            c.get("status"),
+		Status:            c.text("status"),
 		PopulationYear:    c.get("population_year"),
-		Source:            c.get("source"),
+		Source:            c.text("source"),
 	}
 	if f.Type == "" && c.get("type") == "" {
 		c.fail("type", "type is required")
@@ -134,21 +135,21 @@ func (p *Plan) convertRecord(ctx context.Context, c *rowCtx) (*importRecord, err
 	ir := &importRecord{source: c.required("source")}
 	r := &ir.rec
 	r.Key = c.required("key")
-	r.Name = c.required("name")
-	r.NameAlt = c.get("name_alt")
+	r.Name = c.requiredText("name")
+	r.NameAlt = c.text("name_alt")
 	r.Sex = c.sex("sex")
 	r.BirthDate = c.birthDate("birth_date")
-	r.BirthPlace = c.get("birth_place")
-	r.Province = c.get("province")
-	r.Charge = c.get("charge")
+	r.BirthPlace = c.text("birth_place")
+	r.Province = c.text("province")
+	r.Charge = c.text("charge")
 	r.ChargeCat = c.vocab("charge_category", rollcall.VocabChargeCat)
-	r.FacilityText = c.get("facility")
+	r.FacilityText = c.text("facility")
 	r.ArrestDate = c.date("arrest_date")
 	r.SentenceYears = c.sentence("sentence_years")
 	r.DetainedFrom = c.date("detained_from")
 	r.ReleasedOn = c.date("released_on")
 	r.Fate = c.vocab("fate", rollcall.VocabFate)
-	r.Testimony = c.get("testimony")
+	r.Testimony = c.text("testimony")
 	r.Sensitivity = c.sensitivity("sensitivity", rollcall.Internal)
 	r.Fictional = c.boolean("fictional")
 	if r.Testimony != "" && p.st.Cipher() == nil {
@@ -219,11 +220,11 @@ func (p *Plan) convertEvent(ctx context.Context, c *rowCtx) (*importEvent, error
 	}
 	e.Date = c.date("date")
 	e.EndDate = c.date("end_date")
-	e.Place = c.get("place")
+	e.Place = c.text("place")
 	e.ChargeCat = c.vocab("charge_category", rollcall.VocabChargeCat)
 	e.SentenceYears = c.sentence("sentence_years")
-	e.Perpetrator = c.get("perpetrator")
-	e.Description = c.get("description")
+	e.Perpetrator = c.text("perpetrator")
+	e.Description = c.text("description")
 	e.Sensitivity = c.sensitivity("sensitivity", rollcall.Internal)
 	e.Fictional = c.boolean("fictional")
 	if !e.EndDate.IsZero() && !e.Date.IsZero() && !e.EndDate.Overlaps(e.Date) && e.EndDate.Compare(e.Date) < 0 {
@@ -306,23 +307,14 @@ func (p *Plan) checkRecordRef(ctx context.Context, c *rowCtx, source, key string
 	return nil
 }
 
-// consentWords are the uses an informant can agree to, as written.
-var consentWords = map[string]string{
-	"research": "research", "연구": "research",
-	"publication": "publication", "publish": "publication", "공개": "publication", "출판": "publication",
-	"un": "un", "유엔": "un", "united nations": "un",
-	"legal": "legal", "court": "legal", "법적": "legal", "소송": "legal",
-}
-
 // informant reads the informant columns of a source row. They are
 // confidential: without an encryption key they are refused.
 func (c *rowCtx) informant() *rollcall.Informant {
-	in := &rollcall.Informant{Name: c.get("informant_name"), Contact: c.get("informant_contact")}
+	in := &rollcall.Informant{Name: c.text("informant_name"), Contact: c.text("informant_contact")}
 	for _, w := range strings.FieldsFunc(c.get("informant_consent"), func(r rune) bool { return r == ';' || r == ',' }) {
-		w = strings.ToLower(strings.TrimSpace(w))
-		use, ok := consentWords[w]
-		if !ok {
-			c.fail("informant_consent", "%q is not a use an informant consents to (research, publication, un, legal)", truncate(w, 30))
+		use, err := refdata.ConsentUse(w)
+		if err != nil {
+			c.fail("informant_consent", "%s", rollcall.ErrorMessage(err))
 			continue
 		}
 		if !slices.Contains(in.Consent, use) {

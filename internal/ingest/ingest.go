@@ -1,5 +1,5 @@
 // Package ingest imports sources with their records, facilities and events
-// from CSV and XLSX files, all or nothing. Every row is read and checked
+// from CSV (UTF-8, UTF-16 or CP949) and XLSX files, all or nothing. Every row is read and checked
 // first, and every problem is reported with its file, row (as a spreadsheet
 // numbers it, header = 1), column (header and letter) and reason; if there
 // is any, nothing is written. Otherwise everything is written in one
@@ -9,6 +9,11 @@
 //
 // Headers are matched to fields by name and common synonyms, English and
 // Korean (이름, 생년월일, 성별, ...), or by an explicit Mapping.
+//
+// Files are bounded while they are read, before memory grows: a CSV row at
+// most 4 MiB and 256 columns; an XLSX file at most 256 MiB unpacked and 10
+// million cells, checked on the zip directory and a streaming scan before
+// the workbook is opened.
 package ingest
 
 import (
@@ -88,6 +93,10 @@ type Options struct {
 	Kind Kind
 	// Sheet imports only the named sheet of an XLSX file.
 	Sheet string
+	// Encoding is the text encoding of CSV files (see Encodings); "" or
+	// "auto" detects UTF-8, UTF-16 and CP949, and refuses a file whose
+	// encoding cannot be told.
+	Encoding string
 	// Mapping maps headers to fields and gives defaults; nil uses the
 	// built-in synonyms.
 	Mapping *Mapping

@@ -42,10 +42,14 @@ func (t *tableSource) name() string {
 }
 
 // maxCell bounds one cell, so that a malformed file cannot make a row of
-// gigabytes; maxCols bounds the columns of a row.
+// gigabytes; maxCols bounds the columns of a row; maxRowBytes bounds a CSV
+// row as read, checked while streaming, before the CSV reader holds it
+// (a line of 200 MB, or a quote left open that makes the rest of the file
+// one cell).
 const (
-	maxCell = 1 << 20
-	maxCols = 256
+	maxCell     = 1 << 20
+	maxCols     = 256
+	maxRowBytes = 4 << 20
 )
 
 // --- CSV ---
@@ -53,29 +57,95 @@ const (
 type csvReader struct {
 	f       io.Closer
 	r       *csv.Reader
-	num     int // spreadsheet row of the last record
-	endLine int // last line of the last record
+	lim     *rowLimiter
+	decoded bool // converted from another encoding: U+FFFD marks bytes it could not read
+	num     int  // spreadsheet row of the last record
+	endLine int  // last line of the last record
 }
 
-func openCSV(path string) (rowReader, error) {
+func openCSV(path, enc string) (rowReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return newCSVReader(f, f), nil
+	r, err := newCSVReader(f, f, enc)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
-func newCSVReader(r io.Reader, c io.Closer) *csvReader {
-	br := bufio.NewReaderSize(r, 1<<16)
-	// A UTF-8 byte order mark (Excel writes one) is not part of the header.
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
+// newCSVReader reads CSV from r in encoding enc (EncodingAuto detects it),
+// bounding rows and fields as it streams.
+func newCSVReader(r io.Reader, c io.Closer, enc string) (*csvReader, error) {
+	text, decoded, err := decode(bufio.NewReaderSize(r, 1<<16), enc)
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = sniffComma(br)
+	br := bufio.NewReaderSize(text, 1<<16)
+	comma := sniffComma(br)
+	lim := &rowLimiter{r: br, comma: byte(comma), line: 1, fields: 1}
+	cr := csv.NewReader(lim)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	return &csvReader{f: c, r: cr}
+	return &csvReader{f: c, r: cr, lim: lim, decoded: decoded}, nil
+}
+
+// rowLimiter passes CSV text through, following quotes as the CSV reader
+// does, and fails a row that grows past maxRowBytes bytes or maxCols
+// fields as soon as it does: the reader never holds more of it.
+type rowLimiter struct {
+	r       io.Reader
+	comma   byte
+	quoted  bool
+	line    int // current line, 1-based
+	start   int // line where the current row began
+	bytes   int // bytes of the current row so far
+	fields  int // fields of the current row so far
+	readErr error
+}
+
+// errLimit is a row over a limit; start is the line where it begins.
+type errLimit struct {
+	start  int
+	reason string
+}
+
+func (e *errLimit) Error() string { return e.reason }
+
+func (l *rowLimiter) Read(p []byte) (int, error) {
+	if l.readErr != nil {
+		return 0, l.readErr
+	}
+	n, err := l.r.Read(p)
+	for i, b := range p[:n] {
+		l.bytes++
+		switch {
+		case b == '"':
+			l.quoted = !l.quoted // a doubled quote inside quotes toggles twice
+		case b == '\n':
+			l.line++
+			if !l.quoted {
+				l.start, l.bytes, l.fields = l.line, 0, 1
+			}
+		case b == l.comma && !l.quoted:
+			l.fields++
+		}
+		var reason string
+		switch {
+		case l.bytes > maxRowBytes:
+			reason = fmt.Sprintf("the row is longer than %d MiB (is a quote left open?)", maxRowBytes>>20)
+		case l.fields > maxCols:
+			reason = fmt.Sprintf("more than %d columns", maxCols)
+		default:
+			continue
+		}
+		l.readErr = &errLimit{start: max(l.start, 1), reason: reason}
+		return i, l.readErr
+	}
+	return n, err
 }
 
 // Next numbers rows as a spreadsheet opening the file would: a blank line
@@ -87,9 +157,13 @@ func (c *csvReader) Next() ([]string, int, error) {
 	}
 	if err != nil {
 		var pe *csv.ParseError
+		var le *errLimit
 		reason := err.Error()
 		start := c.endLine + 1
-		if errors.As(err, &pe) {
+		switch {
+		case errors.As(err, &le):
+			reason, start = le.reason, le.start
+		case errors.As(err, &pe):
 			reason = fmt.Sprintf("cannot read the row (line %d, character %d): %v", pe.Line, pe.Column, pe.Err)
 			start = pe.StartLine
 		}
@@ -100,6 +174,13 @@ func (c *csvReader) Next() ([]string, int, error) {
 	last, _ := c.r.FieldPos(len(rec) - 1)
 	c.num += 1 + max(0, start-c.endLine-1)
 	c.endLine = last + strings.Count(rec[len(rec)-1], "\n")
+	if c.decoded {
+		for _, f := range rec {
+			if strings.ContainsRune(f, utf8.RuneError) {
+				return nil, c.num, &FieldError{Row: c.num, Column: "*", Reason: "the row has bytes that are not valid in the file's encoding (save the file as UTF-8)"}
+			}
+		}
+	}
 	return rec, c.num, nil
 }
 
@@ -115,13 +196,31 @@ type xlsxReader struct {
 
 // openXLSX opens a workbook reading raw cell values: numbers as stored, not
 // as the cell's display format rounds them, and dates as Excel serial day
-// numbers, which rowCtx.date converts.
+// numbers, which rowCtx.date converts. It first checks the file is within
+// the limits (checkXLSX), every time, since the file is opened again to
+// write what was checked.
 func openXLSX(path string) (*excelize.File, error) {
-	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+	reason, err := checkXLSX(path)
+	if err != nil {
+		return nil, err
+	}
+	if reason != "" {
+		return nil, errRefused(reason)
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true, UnzipSizeLimit: maxXLSXUnpacked})
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// openReason is what the user is told when a table cannot be opened.
+func openReason(prefix string, err error) string {
+	var r errRefused
+	if errors.As(err, &r) {
+		return string(r)
+	}
+	return prefix + err.Error()
 }
 
 func openSheet(path, sheet string) (rowReader, error) {
@@ -175,12 +274,12 @@ func allEmpty(row []string) bool {
 
 // sources lists the tables of a file: the file itself for CSV, each sheet
 // (or the one named) for XLSX.
-func sourcesOf(path, sheet string) ([]*tableSource, error) {
+func sourcesOf(path, sheet, enc string) ([]*tableSource, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx", ".xlsm":
 		f, err := openXLSX(path)
 		if err != nil {
-			return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: "not a readable XLSX file: " + err.Error()}
+			return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: openReason("not a readable XLSX file: ", err)}
 		}
 		sheets := f.GetSheetList()
 		f.Close()
@@ -198,7 +297,7 @@ func sourcesOf(path, sheet string) ([]*tableSource, error) {
 		return out, nil
 	case ".csv", ".txt", "":
 		hint := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		return []*tableSource{{file: path, hint: hint, open: func() (rowReader, error) { return openCSV(path) }}}, nil
+		return []*tableSource{{file: path, hint: hint, open: func() (rowReader, error) { return openCSV(path, enc) }}}, nil
 	}
 	return nil, &FieldError{File: path, Row: 1, Column: "*", Reason: "unsupported file type (use .csv or .xlsx)"}
 }
@@ -212,15 +311,16 @@ func colLetter(i int) string {
 	return s
 }
 
-// cleanCell trims a cell and checks it is valid UTF-8 of sane size.
-func cleanCell(s string) (string, string) {
+// checkCell checks a cell is valid UTF-8 of sane size; it returns the
+// cell or the reason it is refused.
+func checkCell(s string) (string, string) {
 	if len(s) > maxCell {
 		return "", fmt.Sprintf("cell is longer than %d bytes", maxCell)
 	}
 	if !utf8.ValidString(s) {
-		return "", "cell is not valid UTF-8 text (save the file as UTF-8)"
+		return "", "cell is not valid UTF-8 text (save the file as UTF-8, or give its encoding: --encoding cp949)"
 	}
-	return strings.TrimSpace(s), ""
+	return s, ""
 }
 
 // excelSerialDate reads a cell that is an Excel serial day number (1900

@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/export/csvcell"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/textnorm"
@@ -39,7 +41,7 @@ type Plan struct {
 	tables []*table
 	res    Result
 
-	vocab *rollcall.Vocabulary
+	vocab refdata.Lookup // checked with refdata.CodeOf, as the API and the forms are
 
 	// Sources and facilities are few: kept whole, by key.
 	sources    map[string]*rollcall.Source
@@ -109,12 +111,16 @@ func Validate(ctx context.Context, st *store.Store, paths []string, opts Options
 		}
 		return len(errs) < maxErrors
 	}
+	enc, err := ParseEncoding(opts.Encoding)
+	if err != nil {
+		return nil, rollcall.WrapError(rollcall.EINVALID, err, "%s", err.Error())
+	}
 	kind := opts.Kind
 	if kind == "" && opts.Mapping != nil {
 		kind, _ = ParseKind(opts.Mapping.Kind)
 	}
 	for _, path := range paths {
-		srcs, err := sourcesOf(path, opts.Sheet)
+		srcs, err := sourcesOf(path, opts.Sheet, enc)
 		if err != nil {
 			var fe *FieldError
 			if errors.As(err, &fe) {
@@ -175,7 +181,7 @@ func Validate(ctx context.Context, st *store.Store, paths []string, opts Options
 func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) (*table, error) {
 	rr, err := s.open()
 	if err != nil {
-		add(&FieldError{File: s.file, Sheet: s.sheet, Row: 1, Column: "*", Reason: "cannot open: " + err.Error()})
+		add(&FieldError{File: s.file, Sheet: s.sheet, Row: 1, Column: "*", Reason: openReason("cannot open: ", err)})
 		return nil, nil
 	}
 	defer rr.Close()
@@ -215,6 +221,12 @@ func (p *Plan) openTable(s *tableSource, kind Kind, add func(*FieldError) bool) 
 		}
 	}
 	header, num := cands[pick], nums[pick]
+	for i, h := range header {
+		if _, bad := checkCell(h); bad != "" {
+			add(&FieldError{File: s.file, Sheet: s.sheet, Row: num, Column: "*", Reason: fmt.Sprintf("header %s: %s", colLetter(i), bad)})
+			return nil, nil
+		}
+	}
 	if kind == "" {
 		kind = detectKind(s.hint, header)
 	}
@@ -426,7 +438,7 @@ func (p *Plan) scan(ctx context.Context, t *table, emit func(any) error, add fun
 		if emit != nil {
 			return fmt.Errorf("reopen %s: %w", t.src.name(), err)
 		}
-		add(&FieldError{File: t.src.file, Sheet: t.src.sheet, Row: 1, Column: "*", Reason: "cannot open: " + err.Error()})
+		add(&FieldError{File: t.src.file, Sheet: t.src.sheet, Row: 1, Column: "*", Reason: openReason("cannot open: ", err)})
 		return nil
 	}
 	defer rr.Close()
@@ -517,16 +529,33 @@ func (c *rowCtx) reset(row []string, num int) {
 	c.row, c.num, c.errs = row, num, c.errs[:0:0]
 }
 
-// get returns the cell of field f, or the mapping's default.
-func (c *rowCtx) get(f string) string {
+// get returns the cell of field f trimmed, or the mapping's default: for
+// keys, codes, dates, numbers and the like.
+func (c *rowCtx) get(f string) string { return c.cell(f, strings.TrimSpace) }
+
+// text returns the cell of free-text field f (a name, a title, notes) with
+// its leading whitespace, which is data: dropping the tab of "\t=1+2" would
+// turn it into a formula. Trailing whitespace is trimmed.
+func (c *rowCtx) text(f string) string { return c.cell(f, trimEnd) }
+
+func trimEnd(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) }
+
+// cell returns field f's cell, trimmed by trim, or the mapping's default
+// when the cell is blank. A CSV cell loses the apostrophe our CSV export
+// puts before what a spreadsheet would run as a formula (csvcell), so an
+// export imports back unchanged.
+func (c *rowCtx) cell(f string, trim func(string) string) string {
 	if i, ok := c.t.col[f]; ok && i < len(c.row) {
-		v, bad := cleanCell(c.row[i])
+		v, bad := checkCell(c.row[i])
 		if bad != "" {
 			c.failCol(i, c.t.header[i], bad)
 			return ""
 		}
-		if v != "" {
-			return v
+		if c.t.src.sheet == "" {
+			v = csvcell.Restore(v)
+		}
+		if strings.TrimSpace(v) != "" {
+			return trim(v)
 		}
 	}
 	if m := c.p.mapping(); m != nil {
@@ -554,8 +583,12 @@ func (c *rowCtx) fail(f, format string, args ...any) {
 	c.errs[len(c.errs)-1].Letter = ""
 }
 
-func (c *rowCtx) required(f string) string {
-	v := c.get(f)
+func (c *rowCtx) required(f string) string { return c.need(f, c.get(f)) }
+
+// requiredText is required for free text (see text).
+func (c *rowCtx) requiredText(f string) string { return c.need(f, c.text(f)) }
+
+func (c *rowCtx) need(f, v string) string {
 	if v == "" {
 		c.fail(f, "%s is required", f)
 	}
@@ -659,7 +692,8 @@ func (c *rowCtx) sensitivity(f string, def rollcall.Sensitivity) rollcall.Sensit
 	return s
 }
 
-// vocab reads a code of scheme, accepting its English or Korean label too.
+// vocab reads a code of scheme, accepting its English or Korean label too,
+// by the same check as the API's and the forms' (refdata.CodeOf).
 func (c *rowCtx) vocab(f, scheme string) string {
 	v := c.get(f)
 	if v == "" {
@@ -668,7 +702,8 @@ func (c *rowCtx) vocab(f, scheme string) string {
 	if code, ok := c.p.cached(scheme, v, func() string { code, _ := c.p.vocab.Code(scheme, v); return code }); ok {
 		return code
 	}
-	c.fail(f, "%q is not a %s (one of: %s)", truncate(v, 30), scheme, strings.Join(c.p.vocab.Codes(scheme), ", "))
+	_, err := refdata.CodeOf(c.p.vocab, scheme, v)
+	c.fail(f, "%s", rollcall.ErrorMessage(err))
 	return ""
 }
 

@@ -347,6 +347,11 @@ func checkSensitivity(entity string, v *rollcall.Sensitivity) error {
 	return nil
 }
 
+// trimText trims the end of a free-text value and keeps its start: leading
+// whitespace is data (dropping a tab before "=1+2" would make a formula of
+// it), trailing whitespace is not.
+func trimText(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) }
+
 func required(entity, field, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return &rollcall.Error{Code: rollcall.EINVALID, Field: field, Message: fmt.Sprintf("%s: %s is required", entity, field)}

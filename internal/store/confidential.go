@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/audit/chain"
@@ -36,11 +38,16 @@ func (s *Store) canRead(ctx context.Context) bool {
 	return s.cipher != nil && rollcall.ActorFrom(ctx).CanSeeConfidential()
 }
 
-// open decrypts a confidential value and audits the read.
+// open decrypts a confidential value and audits the read: on its own, or
+// counted in the context's bulk read (see BeginBulkRead).
 func (s *Store) open(ctx context.Context, entity, table, column, uid string, id int64, ct []byte) ([]byte, error) {
 	plain, err := s.cipher.Open(table, column, uid, ct)
 	if err != nil {
 		return nil, rollcall.WrapError(rollcall.EINTERNAL, err, "%s %d: cannot decrypt %s (wrong key?)", entity, id, column)
+	}
+	if b, ok := ctx.Value(bulkKey{}).(*BulkRead); ok {
+		b.add(entity + "." + column)
+		return plain, nil
 	}
 	err = s.write(ctx, func(tx *Store) error {
 		_, err := tx.appendAudit(ctx, chain.Entry{Action: ActionReadConfidential, Entity: entity, EntityID: id, Detail: column})
@@ -70,4 +77,65 @@ func (s *Store) keepConfidential(ctx context.Context, entity, table, column, uid
 		return cur, nil
 	}
 	return nil, nil
+}
+
+type bulkKey struct{}
+
+// BulkRead counts the confidential values an operation decrypts, so that
+// an operation over many rows (an import comparing the stored testimonies
+// with the file's) writes one read_confidential audit entry with counts
+// instead of one per row. It is safe for concurrent use.
+type BulkRead struct {
+	op     string
+	mu     sync.Mutex
+	counts map[string]int // "record.testimony" → values decrypted
+}
+
+// BeginBulkRead returns a context under which confidential reads are
+// counted in the returned BulkRead instead of audited one by one. The
+// operation must call EndBulkRead when it ends, however it ends: the values
+// were read either way.
+func BeginBulkRead(ctx context.Context, op string) (context.Context, *BulkRead) {
+	b := &BulkRead{op: op, counts: map[string]int{}}
+	return context.WithValue(ctx, bulkKey{}, b), b
+}
+
+func (b *BulkRead) add(field string) {
+	b.mu.Lock()
+	b.counts[field]++
+	b.mu.Unlock()
+}
+
+// Count is the number of values read so far.
+func (b *BulkRead) Count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, c := range b.counts {
+		n += c
+	}
+	return n
+}
+
+// EndBulkRead appends one read_confidential entry (entity "bulk") whose
+// detail names the operation and how many values of each field it read,
+// in the current transaction or a new one; nothing when nothing was read.
+// Inside a transaction that may roll back, call it there and again after a
+// failure, outside: the entry should survive the rollback.
+func (s *Store) EndBulkRead(ctx context.Context, b *BulkRead) error {
+	b.mu.Lock()
+	fields := make([]string, 0, len(b.counts))
+	for f := range b.counts {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	detail := "op=" + b.op
+	for _, f := range fields {
+		detail += fmt.Sprintf(" %s=%d", f, b.counts[f])
+	}
+	b.mu.Unlock()
+	if len(fields) == 0 {
+		return nil
+	}
+	return s.AppendAudit(context.WithoutCancel(ctx), chain.Entry{Action: ActionReadConfidential, Entity: "bulk", Detail: detail})
 }

@@ -36,7 +36,7 @@ func validateFacility(v *rollcall.Facility) error {
 	if err := finite("facility", "lat", v.Lat, "lon", v.Lon); err != nil {
 		return err
 	}
-	v.Key, v.NameEn, v.Type = strings.TrimSpace(v.Key), strings.TrimSpace(v.NameEn), strings.TrimSpace(v.Type)
+	v.Key, v.NameEn, v.Type = strings.TrimSpace(v.Key), trimText(v.NameEn), strings.TrimSpace(v.Type)
 	for _, f := range [][2]string{{"key", v.Key}, {"name_en", v.NameEn}, {"type", v.Type}} {
 		if err := required("facility", f[0], f[1]); err != nil {
 			return err

@@ -32,7 +32,7 @@ func personHash(v *rollcall.Person) string {
 }
 
 func validatePerson(v *rollcall.Person) error {
-	v.Name = strings.TrimSpace(v.Name)
+	v.Name = trimText(v.Name)
 	if err := required("person", "name", v.Name); err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func validateRecord(v *rollcall.Record) error {
 	if err := finite("record", "sentence_years", v.SentenceYears); err != nil {
 		return err
 	}
-	v.Key, v.Name = strings.TrimSpace(v.Key), strings.TrimSpace(v.Name)
+	v.Key, v.Name = strings.TrimSpace(v.Key), trimText(v.Name)
 	if v.SourceID == 0 {
 		return &rollcall.Error{Code: rollcall.EINVALID, Field: "source_id", Message: fmt.Sprintf("record %s: source is required", v.Key)}
 	}

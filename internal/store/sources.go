@@ -53,7 +53,7 @@ func informantJSON(in *rollcall.Informant) ([]byte, error) {
 }
 
 func validateSource(v *rollcall.Source) error {
-	v.Key, v.Kind, v.Title = strings.TrimSpace(v.Key), strings.TrimSpace(v.Kind), strings.TrimSpace(v.Title)
+	v.Key, v.Kind, v.Title = strings.TrimSpace(v.Key), strings.TrimSpace(v.Kind), trimText(v.Title)
 	for _, f := range [][2]string{{"key", v.Key}, {"kind", v.Kind}, {"title", v.Title}} {
 		if err := required("source", f[0], f[1]); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -90,7 +91,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.db, err = sql.Open("pgx", dsn)
 	} else {
 		s.dialect = SQLite
-		s.db, err = openSQLite(dsn)
+		s.db, err = openSQLite(dsn, s.log)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -111,7 +112,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func openSQLite(path string) (*sql.DB, error) {
+func openSQLite(path string, log *slog.Logger) (*sql.DB, error) {
 	if path == "" {
 		return nil, rollcall.Errorf(rollcall.EINVALID, "no database path given")
 	}
@@ -119,6 +120,9 @@ func openSQLite(path string) (*sql.DB, error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
+	}
+	if err := ownerOnly(path, log); err != nil {
+		return nil, err
 	}
 	// Busy timeout first so the other pragmas cannot fail on a lock; WAL
 	// lets readers work beside the one writer; NORMAL sync is safe in WAL;
@@ -147,6 +151,39 @@ func openSQLite(path string) (*sql.DB, error) {
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	return db, nil
+}
+
+// FileMode is the mode of the files rollcall creates that may hold
+// non-public data: the database and its WAL, the keyring, backups, exports,
+// evidence.
+const FileMode fs.FileMode = 0o600
+
+// ownerOnly creates the SQLite file at path if it is missing and makes it,
+// and the WAL, shared-memory and journal files beside it, readable and
+// writable by the owner only, whatever the umask. SQLite creates the WAL
+// and shared-memory files itself, with the database file's mode: setting
+// that covers them too. A file we cannot chmod (owned by another account)
+// is left as it is, with a warning.
+func ownerOnly(path string, log *slog.Logger) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
+	switch {
+	case err == nil:
+		if err := errors.Join(f.Chmod(FileMode), f.Close()); err != nil {
+			return fmt.Errorf("create database %s: %w", path, err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm() == FileMode {
+			continue
+		}
+		if err := os.Chmod(p, FileMode); err != nil {
+			log.Warn("cannot restrict the database file to its owner", "file", p, "mode", fi.Mode().Perm(), "err", err)
+		}
+	}
+	return nil
 }
 
 // RedactDSN hides a password in a database URL, for messages.

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
@@ -109,20 +111,36 @@ func testSessionFixation(t *testing.T, f *fixture) {
 	}
 }
 
+// TestLoginRateLimit: failures on one account from one address are
+// throttled (429 with Retry-After, even for the right password), while the
+// other accounts behind the same address (a proxy) still log in.
 func TestLoginRateLimit(t *testing.T) { eachFixture(t, testLoginRateLimit) }
 
 func testLoginRateLimit(t *testing.T, f *fixture) {
-	var last int
+	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	f.svc.Limiter.Now = func() time.Time { return now }
+	var last *http.Response
 	for i := 0; i < 12; i++ {
-		_, res, _ := browserLogin(t, f, "editor1", "wrong password!", "")
-		last = res.StatusCode
+		_, last, _ = browserLogin(t, f, "editor1", "wrong password!", "")
 	}
-	if last != http.StatusTooManyRequests {
-		t.Fatalf("after 12 failures: %d, want 429", last)
+	if last.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after 12 failures: %d, want 429", last.StatusCode)
+	}
+	if ra, err := strconv.Atoi(last.Header.Get("Retry-After")); err != nil || ra < 1 {
+		t.Errorf("Retry-After %q", last.Header.Get("Retry-After"))
 	}
 	// Even the right password is refused while throttled.
 	if sid, res, _ := browserLogin(t, f, "editor1", testPassword, ""); sid != "" || res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("throttled login succeeded: %d", res.StatusCode)
+	}
+	// Every test request comes from 127.0.0.1: another account still logs in.
+	if sid, res, _ := browserLogin(t, f, "viewer1", testPassword, ""); sid == "" {
+		t.Fatalf("viewer1 behind the same address: %d, want a session", res.StatusCode)
+	}
+	// Once the backoff has passed, the right password works again.
+	now = now.Add(f.svc.Limiter.Cap)
+	if sid, res, _ := browserLogin(t, f, "editor1", testPassword, ""); sid == "" {
+		t.Fatalf("after the backoff: %d, want a session", res.StatusCode)
 	}
 }
 

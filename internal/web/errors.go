@@ -11,8 +11,13 @@ import (
 
 // statusOf is the one place where error codes become HTTP statuses.
 func statusOf(err error) int {
-	if errors.Is(err, auth.ErrTooMany) {
+	switch {
+	case errors.Is(err, auth.ErrTooMany):
 		return http.StatusTooManyRequests
+	case errors.Is(err, errBodyTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errBodySlow):
+		return http.StatusRequestTimeout
 	}
 	switch rollcall.ErrorCode(err) {
 	case rollcall.EINVALID:
@@ -55,8 +60,13 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 	status := statusOf(err)
 	s.logError(r, status, err)
 	body := apiError{Error: apiErrorBody{Code: rollcall.ErrorCode(err), Message: rollcall.ErrorMessage(err)}}
-	if status == http.StatusTooManyRequests {
+	switch status {
+	case http.StatusTooManyRequests:
 		body.Error.Code = "rate_limited"
+	case http.StatusRequestEntityTooLarge:
+		body.Error.Code = "too_large"
+	case http.StatusRequestTimeout:
+		body.Error.Code = "request_timeout"
 	}
 	var e *rollcall.Error
 	if errors.As(err, &e) {

@@ -163,7 +163,10 @@ func (f *form[T]) create(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := f.bind(r, v)
 	if len(errs) == 0 {
-		if err = f.create_(r.Context(), v); err == nil {
+		if err = validateBody(r.Context(), f.s.store, v); err == nil {
+			err = f.create_(r.Context(), v)
+		}
+		if err == nil {
 			http.Redirect(w, r, f.viewURL(v), http.StatusSeeOther)
 			return
 		}
@@ -208,7 +211,10 @@ func (f *form[T]) update(w http.ResponseWriter, r *http.Request) {
 	}
 	f.meta(v).Version = ver
 	if len(errs) == 0 {
-		if err = f.update_(r.Context(), v); err == nil {
+		if err = validateBody(r.Context(), f.s.store, v); err == nil {
+			err = f.update_(r.Context(), v)
+		}
+		if err == nil {
 			http.Redirect(w, r, f.viewURL(v), http.StatusSeeOther)
 			return
 		}

@@ -24,7 +24,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &mbe):
-			return rollcall.WrapError(rollcall.EINVALID, err, "the request body is larger than %d bytes", maxBody)
+			return rollcall.WrapError(rollcall.EINVALID, errors.Join(errBodyTooLarge, err), "the request body is larger than %d bytes", maxBody)
 		case errors.Is(err, io.EOF):
 			return rollcall.Errorf(rollcall.EINVALID, "the request body is empty")
 		case errors.As(err, &se):

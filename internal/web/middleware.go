@@ -1,9 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -34,8 +39,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // middleware wraps the mux: panic recovery, access log and metrics,
-// security headers, body limit, cross-origin protection, request timeout
-// and authentication (which puts the actor in the context).
+// security headers, reading the body (before a request may hold an
+// in-flight slot), request timeout, in-flight limit, cross-origin
+// protection and authentication (which puts the actor in the context).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -74,8 +80,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
+		if err := s.readBody(sw, r); err != nil {
+			s.fail(sw, r, err)
+			return
 		}
 		inner.ServeHTTP(sw, r)
 	})
@@ -138,4 +145,59 @@ func (s *Server) limit(next http.Handler) http.Handler {
 		defer func() { <-sem }()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Errors of reading a request body; statusOf maps them to 413 and 408.
+var (
+	errBodyTooLarge = fmt.Errorf("request body over %d bytes", maxBody)
+	errBodySlow     = errors.New("request body not received in time")
+)
+
+// readBody reads the whole request body (at most maxBody bytes) into memory
+// under its own deadline, before the request takes an in-flight slot: a
+// client that sends its body slowly then holds a goroutine for at most
+// bodyTimeout, never a slot that database work needs. Handlers read the
+// buffered copy.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	rc := http.NewResponseController(w)
+	// Not every ResponseWriter supports deadlines (httptest's recorder does
+	// not); a real server's connection does, and its ReadTimeout is the
+	// backstop otherwise.
+	hasDeadline := rc.SetReadDeadline(time.Now().Add(s.bodyTimeout)) == nil
+	err := errBodyTooLarge
+	var b []byte
+	if r.ContentLength <= maxBody {
+		b, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err == nil && len(b) > maxBody {
+			err = errBodyTooLarge
+		}
+	}
+	if err != nil {
+		// The server would read on to discard the rest of the body (up to
+		// 256 KiB) before answering: make those reads fail at once, so it
+		// answers and closes the connection instead.
+		if hasDeadline {
+			_ = rc.SetReadDeadline(time.Now())
+		}
+		r.Body.Close()
+	} else if hasDeadline {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	var ne net.Error
+	switch {
+	case err == nil:
+	case errors.Is(err, errBodyTooLarge):
+		return rollcall.WrapError(rollcall.EINVALID, errBodyTooLarge, "the request body is larger than %d bytes", maxBody)
+	case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return rollcall.WrapError(rollcall.EINVALID, errBodySlow, "the request body did not arrive within %s", s.bodyTimeout)
+	default:
+		return rollcall.WrapError(rollcall.EINVALID, err, "cannot read the request body")
+	}
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	r.ContentLength = int64(len(b))
+	return nil
 }

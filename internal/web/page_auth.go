@@ -2,8 +2,10 @@ package web
 
 import (
 	"crypto/subtle"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
@@ -67,6 +69,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		lv.Error = s.cat.T(state(r).lang, "login.failed")
 		if statusOf(err) == http.StatusTooManyRequests {
 			lv.Error = s.cat.T(state(r).lang, "login.throttled")
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(auth.RetryAfter(err).Seconds()))))
 		}
 		s.renderLogin(w, r, statusOf(err), lv)
 		return

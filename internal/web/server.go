@@ -33,26 +33,31 @@ type Config struct {
 	// RequestTimeout bounds each request's handling (default 30 s).
 	RequestTimeout time.Duration
 	// MaxInFlight bounds the requests handled at once; others wait (default
-	// 4 × GOMAXPROCS).
+	// GOMAXPROCS on SQLite, 4 × GOMAXPROCS on PostgreSQL).
 	MaxInFlight int
+	// BodyTimeout bounds the time to receive a request body (default 10 s),
+	// which is read before the request counts as in flight.
+	BodyTimeout time.Duration
 }
 
 // Server is the HTTP interface. Build it with New; it is an http.Handler.
 type Server struct {
-	store    *store.Store
-	auth     *auth.Service
-	log      *slog.Logger
-	reg      *prometheus.Registry
-	cat      *i18n.Catalogs
-	pages    map[string]*template.Template
-	secure   bool
-	tileURL  string
-	timeout  time.Duration
-	handler  http.Handler
-	mux      *http.ServeMux
-	metrics  *metrics
-	routes   []Route
-	staticFS http.Handler
+	store   *store.Store
+	auth    *auth.Service
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	cat     *i18n.Catalogs
+	pages   map[string]*template.Template
+	secure  bool
+	tileURL string
+	timeout time.Duration
+	// bodyTimeout bounds reading a request body.
+	bodyTimeout time.Duration
+	handler     http.Handler
+	mux         *http.ServeMux
+	metrics     *metrics
+	routes      []Route
+	staticFS    http.Handler
 
 	maxInFlight int
 
@@ -67,7 +72,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: Store and Auth are required")
 	}
 	s := &Server{store: cfg.Store, auth: cfg.Auth, log: cfg.Logger, reg: cfg.Registry,
-		secure: cfg.SecureCookies, tileURL: cfg.TileURL, timeout: cfg.RequestTimeout}
+		secure: cfg.SecureCookies, tileURL: cfg.TileURL, timeout: cfg.RequestTimeout, bodyTimeout: cfg.BodyTimeout}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -76,6 +81,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.timeout == 0 {
 		s.timeout = 30 * time.Second
+	}
+	if s.bodyTimeout == 0 {
+		s.bodyTimeout = 10 * time.Second
 	}
 	// database/sql keeps only 2 idle connections by default: under
 	// concurrent requests it would open and close SQLite connections all
