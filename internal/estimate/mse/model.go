@@ -167,15 +167,6 @@ func ParseModel(s string, k int) (Model, error) {
 	return closure(gens, k), nil
 }
 
-// MaxOrder returns the size of the largest term.
-func (m Model) MaxOrder() int {
-	o := 0
-	for _, t := range m {
-		o = max(o, bits.OnesCount32(t))
-	}
-	return o
-}
-
 // hierarchicalModels enumerates every hierarchical model of k lists with all
 // main effects and interactions of order 2..maxOrder (never the k-way term).
 // It walks the interaction terms by size and includes a term only when all

@@ -73,11 +73,6 @@ func (t *Table) Observed() int {
 	return s
 }
 
-// Clone returns a deep copy.
-func (t *Table) Clone() *Table {
-	return &Table{Lists: append([]string(nil), t.Lists...), Counts: append([]int(nil), t.Counts...)}
-}
-
 // ListCounts returns how many people each list holds.
 func (t *Table) ListCounts() []int {
 	out := make([]int, t.K())
