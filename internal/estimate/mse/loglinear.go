@@ -47,6 +47,7 @@ type modelFit struct {
 	aic, bic float64
 	nhat     float64 // Poisson N̂ = n + exp(intercept); +Inf when unbounded
 	warning  string
+	warnCode string
 }
 
 func (mf *modelFit) crit(c string) float64 {
@@ -68,10 +69,13 @@ func fitModel(f *fitter, t *Table, m Model, n float64) modelFit {
 	switch {
 	case len(g.boundary) > 0 && !interceptEstimable(m, f.k, f.active, g.boundary):
 		mf.nhat = math.Inf(1)
+		mf.warnCode = WarnNoMLE
 		mf.warning = "the maximum-likelihood estimate of the unobserved cell does not exist (zero cells force it to infinity)"
 	case len(g.boundary) > 0:
+		mf.warnCode = WarnBoundaryFit
 		mf.warning = fmt.Sprintf("boundary fit: %d empty cells fitted as 0 (some interactions at −∞); the estimate of the unobserved cell is still determined", len(g.boundary))
 	case !g.converged:
+		mf.warnCode = WarnNotConverged
 		mf.warning = fmt.Sprintf("the fit did not converge in %d iterations", g.iter)
 	}
 	if math.IsNaN(mf.nhat) || math.IsInf(mf.nhat, 0) {
@@ -90,9 +94,11 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 	}
 	k, n := t.K(), t.Observed()
 	res := Result{Method: MethodLogLinear, Lists: t.Lists, Observed: n, Level: s.level, Criterion: s.crit}
-	res.Warnings = append(res.Warnings, t.sparsityWarnings()...)
+	for _, w := range t.sparsityWarnings() {
+		res.addWarning(w)
+	}
 	if n < 20 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("only %d people observed: log-linear estimates are unreliable", n))
+		res.warn(WarnFewObserved, "only %d people observed: log-linear estimates are unreliable", n)
 	}
 	fits, search, err := searchModels(ctx, t, opts, s)
 	if err != nil {
@@ -103,7 +109,7 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 
 	weights, avg, excluded := rankFits(fits, s.crit)
 	if excluded > 0 && len(fits) > 1 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d models were not ranked because their estimate of the unobserved cell does not exist", excluded, len(fits)))
+		res.warn(WarnModelsUnranked, "%d of %d models were not ranked because their estimate of the unobserved cell does not exist", excluded, len(fits))
 	}
 	top := opts.Top
 	if top == 0 {
@@ -121,7 +127,7 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 	res.Model = best.model.Format(k)
 	res.Estimate = best.nhat
 	if best.warning != "" {
-		res.Warnings = append(res.Warnings, "selected model: "+best.warning)
+		res.warn(best.warnCode, "selected model: %s", best.warning)
 	}
 	res.Parameters = map[string]float64{
 		"deviance": best.fit.deviance, "df": float64(len(t.Counts) - 1 - len(best.model)),
@@ -132,14 +138,16 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 	if math.IsInf(best.nhat, 0) {
 		res.Lower, res.Upper = math.NaN(), math.NaN()
 		res.Interval = "none: the estimate is unbounded"
+		res.finish(t)
 		return res, nil
 	}
 	if err := selectedModelInterval(ctx, t, best, s.level, &res); err != nil {
 		return Result{}, err
 	}
 	if res.Estimate > 50*float64(n) {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the estimate is %.0f times the number observed: probably a boundary or sparse-data artefact", res.Estimate/float64(n)))
+		res.warn(WarnFarAboveSeen, "the estimate is %.0f times the number observed: probably a boundary or sparse-data artefact", res.Estimate/float64(n))
 	}
+	res.finish(t)
 	return res, nil
 }
 
@@ -274,7 +282,7 @@ func selectedModelInterval(ctx context.Context, t *Table, best modelFit, level f
 		chi := distuv.ChiSquared{K: df}
 		if p := chi.Survival(best.fit.deviance); p < 0.05 {
 			res.Parameters["gof_p"] = p
-			res.Warnings = append(res.Warnings, fmt.Sprintf("the selected model fits poorly (deviance %.1f on %g df, p = %.2g)", best.fit.deviance, df, p))
+			res.warn(WarnPoorFit, "the selected model fits poorly (deviance %.1f on %g df, p = %.2g)", best.fit.deviance, df, p)
 		}
 	}
 	f := newFitter(t.K())
@@ -291,7 +299,9 @@ func selectedModelInterval(ctx context.Context, t *Table, best modelFit, level f
 	res.Lower, res.Upper = pr.lower, pr.upper
 	res.Parameters["multinomial_estimate"] = pr.mle
 	res.Interval = fmt.Sprintf("multinomial profile likelihood in N for the selected model ({N : 2[l(N̂)−l(N)] ≤ χ²₁(%g)}); it ignores model-selection uncertainty", level)
-	res.Warnings = append(res.Warnings, pr.warnings...)
+	for _, w := range pr.warnings {
+		res.addWarning(w)
+	}
 	return nil
 }
 
@@ -408,7 +418,7 @@ func stepwise(ctx context.Context, t *Table, maxOrder int, crit string, progress
 
 type profileResult struct {
 	mle, lower, upper float64
-	warnings          []string
+	warnings          []Warning
 }
 
 // profileInterval computes the multinomial profile-likelihood interval in N:
@@ -487,7 +497,7 @@ func profileInterval(ctx context.Context, f *fitter, t *Table, m Model, theta []
 		b = n + 2*(b-n)
 		if b > 1e6*n+1e6 {
 			out.upper = math.Inf(1)
-			out.warnings = append(out.warnings, "the profile likelihood does not fall below the cut-off: the upper limit is unbounded")
+			out.warnings = append(out.warnings, Warning{Code: WarnUnbounded, Text: "the profile likelihood does not fall below the cut-off: the upper limit is unbounded"})
 			return out, nil
 		}
 	}
