@@ -1,6 +1,7 @@
 package mse
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -27,6 +28,30 @@ type Linkage struct {
 	// a single draw.
 	EstimateMin float64 `json:"estimate_min"`
 	EstimateMax float64 `json:"estimate_max"`
+}
+
+// EstimateLinkage runs one method on the capture tables of several linkage
+// draws and pools the results with PoolLinkage. Draw i's sampler seeds are
+// opts' seeds + i. Each draw runs with opts as given: the pooled posterior
+// holds the draws of all of them, so with many linkage draws each chain can
+// be shorter than for a single estimate (the pooled effective sample size
+// is the sum of the draws').
+func EstimateLinkage(ctx context.Context, tables []*Table, method string, opts Options) (Result, error) {
+	if len(tables) == 0 {
+		return Result{}, rollcall.Errorf(rollcall.EINVALID, "no linkage draws to estimate")
+	}
+	rs := make([]Result, len(tables))
+	for i, t := range tables {
+		o := opts
+		o.LCMCR.Seed += uint64(i)
+		o.DGA.Seed += uint64(i)
+		r, err := Estimate(ctx, t, method, o)
+		if err != nil {
+			return Result{}, fmt.Errorf("linkage draw %d: %w", i+1, err)
+		}
+		rs[i] = r
+	}
+	return PoolLinkage(rs)
 }
 
 // PoolLinkage combines estimates of one population made with one method on
@@ -127,13 +152,12 @@ func (res *Result) poolDraws(results []Result) (within, between float64) {
 	res.Upper = quantile(s, 1-(1-res.Level)/2)
 	res.Interval = fmt.Sprintf("equal-tailed %g%% interval of the posterior draws pooled over %d linkage draws (%d from each)", 100*res.Level, len(results), m)
 	for _, r := range results {
-		// The worst draw's diagnostics stand for the pool.
+		// The worst draw's R-hat stands for the pool; the draws' chains are
+		// independent, so their effective sizes add up.
 		if r.RHat > res.RHat || math.IsNaN(r.RHat) {
 			res.RHat = r.RHat
 		}
-		if res.ESS == 0 || r.ESS < res.ESS {
-			res.ESS = r.ESS
-		}
+		res.ESS += r.ESS * float64(m) / float64(len(r.Draws))
 	}
 	return within, between
 }
@@ -232,7 +256,8 @@ func (res *Result) poolWarnings(results []Result) {
 	for _, r := range results {
 		codes := map[string]bool{}
 		for _, w := range r.Flags {
-			if w.Code == WarnObservedFloor || w.Code == WarnHeterogeneity || codes[w.Code] {
+			// The pool's own effective size replaces the draws'.
+			if w.Code == WarnObservedFloor || w.Code == WarnHeterogeneity || w.Code == WarnLowESS || codes[w.Code] {
 				continue
 			}
 			codes[w.Code] = true
@@ -243,6 +268,9 @@ func (res *Result) poolWarnings(results []Result) {
 			byCode[w.Code] = &seen{w, 1}
 			order = append(order, w.Code)
 		}
+	}
+	if res.ESS > 0 && res.ESS < 400 {
+		res.warn(WarnLowESS, "effective sample size %.0f < 400 over all linkage draws: the interval limits are imprecise; run longer", res.ESS)
 	}
 	for _, c := range order {
 		s := byCode[c]
