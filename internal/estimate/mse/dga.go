@@ -129,27 +129,12 @@ type dgaGraph struct {
 // the terms of non-maximal sets cancel, leaving cliques over separators
 // (Blair & Peyton 1993).
 func decomposableGraphs(k int) []dgaGraph {
-	var edges [][2]int
-	for a := 0; a < k; a++ {
-		for b := a + 1; b < k; b++ {
-			edges = append(edges, [2]int{a, b})
-		}
-	}
 	var out []dgaGraph
-	adj := make([]uint32, k)
-	for e := uint32(0); e < 1<<len(edges); e++ {
-		clear(adj)
-		for i, ab := range edges {
-			if e>>i&1 == 1 {
-				adj[ab[0]] |= 1 << ab[1]
-				adj[ab[1]] |= 1 << ab[0]
-			}
-		}
-		g, ok := chordalFactors(adj)
-		if ok {
+	forEachGraph(k, func(adj []uint32) {
+		if g, ok := chordalFactors(adj); ok {
 			out = append(out, g)
 		}
-	}
+	})
 	return out
 }
 
@@ -256,25 +241,21 @@ func dgaPosterior(t *Table, opts DGAOptions) (*dgaPost, error) {
 	if logPrior == nil {
 		logPrior = func(N float64) float64 { return -math.Log(N) }
 	}
-	if opts.MaxMissing > 0 {
-		p.compute(t, logPrior, opts.MaxMissing)
-		return p, nil
+	// The grid the caller gave, or doubled from 2·n up to 100·n until its
+	// upper half holds little mass; either way say when it cuts the tail.
+	m, limit := opts.MaxMissing, opts.MaxMissing
+	if m == 0 {
+		m, limit = max(2*n, 100, 2*opts.MinMissing), max(100*n, 2*opts.MinMissing)
 	}
-	limit := max(100*n, 2*opts.MinMissing)
-	for m := max(2*n, 100, 2*opts.MinMissing); ; m *= 2 {
-		m = min(m, limit)
+	for ; ; m = min(2*m, limit) {
 		p.compute(t, logPrior, m)
-		avg := p.averaged()
-		top, all := 0.0, 0.0
-		for i, w := range avg {
-			all += w
-			if p.nmiss(i) > float64(m)/2 {
-				top += w
+		p.tail = 0
+		for i, w := range p.avg {
+			if p.nm[i] > (p.lo+float64(m))/2 {
+				p.tail += w
 			}
 		}
-		top /= all
-		p.tail = top
-		if top < dgaTailMass {
+		if p.tail < dgaTailMass {
 			return p, nil
 		}
 		if m == limit {
@@ -390,12 +371,19 @@ func (p *dgaPost) row(g int, out []float64) {
 	}
 }
 
-// modelPosterior returns graph g's posterior over the grid, normalised to 1.
+// modelPosterior returns graph g's posterior over the grid, normalised to 1
+// (also for a graph too improbable to enter the average).
 func (p *dgaPost) modelPosterior(g int) []float64 {
 	row := make([]float64, len(p.base))
 	p.row(g, row)
+	m := slices.Max(row)
+	s := 0.0
 	for i, x := range row {
-		row[i] = math.Exp(x - p.logMass[g])
+		row[i] = math.Exp(x - m)
+		s += row[i]
+	}
+	for i := range row {
+		row[i] /= s
 	}
 	return row
 }

@@ -283,21 +283,14 @@ func (res *Result) poolWarnings(results []Result) {
 	res.addFloorWarnings()
 }
 
-// popVariance is the variance of x with divisor len(x).
+// popVariance is the variance of x with divisor len(x) (0 for one value).
 func popVariance(x []float64) float64 {
-	if len(x) == 0 {
-		return math.NaN()
+	if len(x) == 1 {
+		return 0
 	}
-	m := 0.0
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(len(x))
-	s := 0.0
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return s / float64(len(x))
+	_, sd := meanSD(x)
+	n := float64(len(x))
+	return sd * sd * (n - 1) / n
 }
 
 type linkageJSON struct {

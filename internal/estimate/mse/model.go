@@ -212,18 +212,15 @@ func hierarchicalModels(k, maxOrder int) []Model {
 	return out
 }
 
-// graphicalModels enumerates the graphical models of k lists: for every graph
-// on the lists, the model whose terms are its complete subsets of size up to
-// maxOrder.
-func graphicalModels(k, maxOrder int) []Model {
-	maxOrder = min(maxOrder, k-1)
+// forEachGraph calls fn with the adjacency masks (adj[v] has bit u for
+// each edge v–u) of every graph on k vertices; adj is reused between calls.
+func forEachGraph(k int, fn func(adj []uint32)) {
 	var edges [][2]int
 	for a := 0; a < k; a++ {
 		for b := a + 1; b < k; b++ {
 			edges = append(edges, [2]int{a, b})
 		}
 	}
-	var out []Model
 	adj := make([]uint32, k)
 	for g := uint64(0); g < 1<<len(edges); g++ {
 		clear(adj)
@@ -233,6 +230,17 @@ func graphicalModels(k, maxOrder int) []Model {
 				adj[ab[1]] |= 1 << ab[0]
 			}
 		}
+		fn(adj)
+	}
+}
+
+// graphicalModels enumerates the graphical models of k lists: for every graph
+// on the lists, the model whose terms are its complete subsets of size up to
+// maxOrder.
+func graphicalModels(k, maxOrder int) []Model {
+	maxOrder = min(maxOrder, k-1)
+	var out []Model
+	forEachGraph(k, func(adj []uint32) {
 		m := closure(nil, k)
 		if maxOrder >= 2 {
 			for t := uint32(1); t < 1<<k; t++ {
@@ -255,6 +263,6 @@ func graphicalModels(k, maxOrder int) []Model {
 		}
 		sortTerms(m)
 		out = append(out, m)
-	}
+	})
 	return out
 }
