@@ -123,8 +123,8 @@ func TestDGAMadiganYork(t *testing.T) {
 // grows until its upper half holds < 1e−3. Two sets need the reference's
 // own grid, 1..10·n: the saturated graph gives Korea's posterior a heavy
 // tail (its 97.5% point grows from 401 to 508 as the grid grows to 80·n),
-// and Ned_5 has ≥ 2.5% of its mass beyond 10·n (our default grid gives
-// 50,451 [41,681, 210,258] and warns that it is truncated).
+// and Ned_5 has ≥ 2.5% of its mass beyond 10·n (our default grid, up to
+// 100·n, gives 50,451 [41,681, 210,258]).
 func TestDGAReferenceSets(t *testing.T) {
 	for _, c := range []struct {
 		file        string
