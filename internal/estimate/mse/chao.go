@@ -1,9 +1,7 @@
 package mse
 
 import (
-	"fmt"
 	"math"
-	"math/bits"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -14,28 +12,20 @@ import (
 // interval is Chao's log-normal one for the number unseen, at 95%.
 func Chao(t *Table) Result {
 	n := t.Observed()
-	var f1, f2 float64
-	for p, c := range t.Counts {
-		switch bits.OnesCount(uint(p)) {
-		case 1:
-			f1 += float64(c)
-		case 2:
-			f2 += float64(c)
-		}
-	}
+	f1, f2 := t.singletons()
 	res := Result{
 		Method: MethodChao, Lists: t.Lists, Observed: n, Level: 0.95,
 		Interval:   "log-normal interval for the number unseen (Chao 1987)",
 		Parameters: map[string]float64{"f1": f1, "f2": f2},
 	}
-	res.Warnings = append(res.Warnings, "a lower bound under heterogeneous capture, not an estimate of N")
+	res.warn(WarnLowerBound, "a lower bound under heterogeneous capture, not an estimate of N")
 	var f0, v float64
 	if f2 > 0 {
 		r := f1 / f2
 		f0 = f1 * f1 / (2 * f2)
 		v = f2 * (r*r*r*r/4 + r*r*r + r*r/2)
 	} else {
-		res.Warnings = append(res.Warnings, "no one is on exactly two lists: bias-corrected form n + f1(f1−1)/2 used")
+		res.warn(WarnNoDoubletons, "no one is on exactly two lists: bias-corrected form n + f1(f1−1)/2 used")
 		f0 = f1 * (f1 - 1) / 2
 		nh := float64(n) + f0
 		v = f1*(f1-1)/2 + f1*(2*f1-1)*(2*f1-1)/4 - f1*f1*f1*f1/(4*nh)
@@ -48,23 +38,26 @@ func Chao(t *Table) Result {
 		if f1 > 0 {
 			res.Interval = "none: the variance estimate is zero"
 		}
+		res.finish(t)
 		return res
 	}
 	c := math.Exp(z * math.Sqrt(math.Log(1+v/(f0*f0))))
 	res.Lower = float64(n) + f0/c
 	res.Upper = float64(n) + f0*c
 	if f1 < 5 || f2 < 5 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("few people seen once (%g) or twice (%g): the bound is imprecise", f1, f2))
+		res.warn(WarnImprecise, "few people seen once (%g) or twice (%g): the bound is imprecise", f1, f2)
 	}
+	res.finish(t)
 	return res
 }
 
 // ObservedCount returns the trivial lower bound: the number of people seen.
 func ObservedCount(t *Table) Result {
 	n := float64(t.Observed())
-	return Result{
+	res := Result{
 		Method: MethodObserved, Lists: t.Lists, Observed: t.Observed(), Estimate: n, Lower: n, Upper: n,
 		Level: 0.95, Interval: "none: a count, not an estimate",
-		Warnings: []string{"the number observed is a lower bound on N, not an estimate"},
 	}
+	res.finish(t)
+	return res
 }

@@ -2,6 +2,7 @@ package mse
 
 import (
 	"math"
+	"slices"
 )
 
 // quantile returns the q-quantile of sorted data (linear interpolation
@@ -134,4 +135,11 @@ func ess(chains [][]float64) float64 {
 		return float64(m * n)
 	}
 	return float64(m*n) / tau
+}
+
+// sortedCopy returns x sorted, leaving x as it was.
+func sortedCopy(x []float64) []float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	return s
 }

@@ -70,6 +70,10 @@ func (o *LCMCROptions) defaults() {
 
 const lcmcrWarmup = 500
 
+// invisibleShareWarn is the posterior mean weight of nearly invisible
+// classes above which LCMCR warns.
+const invisibleShareWarn = 0.05
+
 // smallPattern is the pattern frequency up to which class labels are drawn
 // person by person rather than by sequential binomials.
 const smallPattern = 8
@@ -103,9 +107,11 @@ func LCMCR(ctx context.Context, t *Table, opts LCMCROptions) (Result, error) {
 		Seed: opts.Seed, Chains: opts.Chains, Iterations: opts.Iterations, Burnin: opts.Burnin, Thin: opts.Thin,
 		Interval: fmt.Sprintf("equal-tailed %g%% posterior credible interval, %d chains pooled", opts.Level*100, opts.Chains),
 	}
-	res.Warnings = append(res.Warnings, t.sparsityWarnings()...)
+	for _, w := range t.sparsityWarnings() {
+		res.addWarning(w)
+	}
 	if t.K() == 3 {
-		res.Warnings = append(res.Warnings, "with 3 lists a latent-class model has few degrees of freedom: the estimate leans on the prior")
+		res.warn(WarnThreeLists, "with 3 lists a latent-class model has few degrees of freedom: the estimate leans on the prior")
 	}
 
 	total := int64(opts.Chains) * int64(opts.Burnin+opts.Iterations)
@@ -121,6 +127,7 @@ func LCMCR(ctx context.Context, t *Table, opts LCMCROptions) (Result, error) {
 	}
 	draws := make([][]float64, opts.Chains)
 	caps := make([]int64, opts.Chains)
+	invisible := make([]float64, opts.Chains)
 	errs := make([]error, opts.Chains)
 	var wg sync.WaitGroup
 	for c := 0; c < opts.Chains; c++ {
@@ -130,6 +137,7 @@ func LCMCR(ctx context.Context, t *Table, opts LCMCROptions) (Result, error) {
 			s := newLCMCRChain(t, &opts, opts.Seed, chainStream(c))
 			draws[c], errs[c] = s.run(ctx, report)
 			caps[c] = s.capped
+			invisible[c] = s.invisible
 		}()
 	}
 	wg.Wait()
@@ -160,18 +168,27 @@ func LCMCR(ctx context.Context, t *Table, opts LCMCROptions) (Result, error) {
 		sort.Float64s(sc)
 		res.Parameters[fmt.Sprintf("median_chain_%d", c+1)] = quantile(sc, 0.5)
 	}
+	inv := 0.0
+	for _, v := range invisible {
+		inv += v
+	}
+	inv /= float64(len(pooled))
+	res.Parameters["invisible_class_share"] = inv
+	if inv > invisibleShareWarn {
+		res.warn(WarnInvisibleClass, "latent classes that every list captures with probability below %.0f%% hold %.0f%% of the population on average (posterior mean): their size rests on the model, hardly on the lists", 100*nearZeroCapture, 100*inv)
+	}
 	if opts.Chains >= 2 {
 		res.RHat = splitRHat(draws)
 		if res.RHat > 1.05 || math.IsNaN(res.RHat) {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("chains disagree (R-hat %.3f > 1.05): run longer", res.RHat))
+			res.warn(WarnRHat, "chains disagree (R-hat %.3f > 1.05): run longer", res.RHat)
 		}
 	} else {
 		res.RHat = math.NaN()
-		res.Warnings = append(res.Warnings, "one chain: R-hat cannot be computed")
+		res.warn(WarnOneChain, "one chain: R-hat cannot be computed")
 	}
 	res.ESS = ess(draws)
 	if res.ESS < 400 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("effective sample size %.0f < 400: the interval limits are imprecise; run longer", res.ESS))
+		res.warn(WarnLowESS, "effective sample size %.0f < 400: the interval limits are imprecise; run longer", res.ESS)
 	}
 	if opts.MaxN0Factor > 0 {
 		res.Parameters["n0_cap"] = opts.MaxN0Factor * float64(n)
@@ -181,12 +198,13 @@ func LCMCR(ctx context.Context, t *Table, opts LCMCROptions) (Result, error) {
 		}
 		res.Parameters["n0_cap_rejections"] = float64(c)
 		if c > 0 {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("n0 was redrawn %d times because it exceeded the cap %g·n: the posterior is truncated", c, opts.MaxN0Factor))
+			res.warn(WarnTruncated, "n0 was redrawn %d times because it exceeded the cap %g·n: the posterior is truncated", c, opts.MaxN0Factor)
 		}
 	}
 	if res.Upper > 20*float64(n) {
-		res.Warnings = append(res.Warnings, "the upper limit exceeds 20 times the number observed: the data say little about the unseen")
+		res.warn(WarnFarAboveSeen, "the upper limit exceeds 20 times the number observed: the data say little about the unseen")
 	}
+	res.finish(t)
 	return res, nil
 }
 
@@ -223,6 +241,7 @@ type lcmcrChain struct {
 	n0         int
 	alpha      float64
 	capped     int64
+	invisible  float64 // Σ over kept draws of the weight of nearly invisible classes
 	bitsOf     [][]int // list indices of each pattern
 	pi0        float64
 	lastLogPiK float64
@@ -401,6 +420,24 @@ func (s *lcmcrChain) computeBase() float64 {
 	return pi0
 }
 
+// nearZeroCapture is the capture probability below which a latent class
+// counts as nearly invisible when every list stays below it.
+const nearZeroCapture = 0.05
+
+// invisibleShare is the weight π_k of the classes that every list captures
+// with probability below nearZeroCapture: the people the model places there
+// are inferred from its structure and prior, hardly from captures.
+func (s *lcmcrChain) invisibleShare() float64 {
+	w := 0.0
+	J := s.j
+	for k := range s.pi {
+		if slices.Max(s.lam[k*J:k*J+J]) < nearZeroCapture {
+			w += s.pi[k]
+		}
+	}
+	return w
+}
+
 // relabel orders the classes by decreasing weight, so that the sequential
 // binomials meet the big classes first and stop early.
 func (s *lcmcrChain) relabel() {
@@ -447,6 +484,7 @@ func (s *lcmcrChain) run(ctx context.Context, report func(int64)) ([]float64, er
 		s.sweep(true)
 		if i%s.opts.Thin == 0 {
 			out = append(out, float64(s.n+s.n0))
+			s.invisible += s.invisibleShare()
 		}
 		if err := tick(); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -46,6 +47,7 @@ type modelFit struct {
 	aic, bic float64
 	nhat     float64 // Poisson N̂ = n + exp(intercept); +Inf when unbounded
 	warning  string
+	warnCode string
 }
 
 func (mf *modelFit) crit(c string) float64 {
@@ -67,10 +69,13 @@ func fitModel(f *fitter, t *Table, m Model, n float64) modelFit {
 	switch {
 	case len(g.boundary) > 0 && !interceptEstimable(m, f.k, f.active, g.boundary):
 		mf.nhat = math.Inf(1)
+		mf.warnCode = WarnNoMLE
 		mf.warning = "the maximum-likelihood estimate of the unobserved cell does not exist (zero cells force it to infinity)"
 	case len(g.boundary) > 0:
+		mf.warnCode = WarnBoundaryFit
 		mf.warning = fmt.Sprintf("boundary fit: %d empty cells fitted as 0 (some interactions at −∞); the estimate of the unobserved cell is still determined", len(g.boundary))
 	case !g.converged:
+		mf.warnCode = WarnNotConverged
 		mf.warning = fmt.Sprintf("the fit did not converge in %d iterations", g.iter)
 	}
 	if math.IsNaN(mf.nhat) || math.IsInf(mf.nhat, 0) {
@@ -83,74 +88,148 @@ func fitModel(f *fitter, t *Table, m Model, n float64) modelFit {
 // by the criterion and returns its estimate N̂ = n + exp(intercept) with a
 // multinomial profile-likelihood interval in N (as Rcapture's closedpCI.t).
 func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, error) {
-	k := t.K()
-	if k < 2 || k > MaxLogLinearLists {
-		return Result{}, rollcall.Errorf(rollcall.EINVALID, "log-linear models need 2 to %d lists, got %d", MaxLogLinearLists, k)
+	s, err := opts.settle(t)
+	if err != nil {
+		return Result{}, err
 	}
-	n := t.Observed()
-	if n == 0 {
-		return Result{}, rollcall.Errorf(rollcall.EINVALID, "the table is empty")
+	k, n := t.K(), t.Observed()
+	res := Result{Method: MethodLogLinear, Lists: t.Lists, Observed: n, Level: s.level, Criterion: s.crit}
+	for _, w := range t.sparsityWarnings() {
+		res.addWarning(w)
 	}
-	crit := opts.Criterion
-	if crit == "" {
-		crit = "bic"
-	}
-	if crit != "bic" && crit != "aic" {
-		return Result{}, rollcall.Errorf(rollcall.EINVALID, "criterion must be bic or aic, not %q", crit)
-	}
-	maxOrder := opts.MaxOrder
-	if maxOrder <= 0 || maxOrder > k-1 {
-		maxOrder = k - 1
-	}
-	level := opts.Level
-	if level == 0 {
-		level = 0.95
-	}
-	if level <= 0 || level >= 1 {
-		return Result{}, rollcall.Errorf(rollcall.EINVALID, "level must be between 0 and 1, got %g", level)
-	}
-	res := Result{Method: MethodLogLinear, Lists: t.Lists, Observed: n, Level: level, Criterion: crit}
-	res.Warnings = append(res.Warnings, t.sparsityWarnings()...)
 	if n < 20 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("only %d people observed: log-linear estimates are unreliable", n))
+		res.warn(WarnFewObserved, "only %d people observed: log-linear estimates are unreliable", n)
+	}
+	fits, search, err := searchModels(ctx, t, opts, s)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Search = search
+	res.ModelsFitted = len(fits)
+
+	weights, avg, excluded := rankFits(fits, s.crit)
+	if excluded > 0 && len(fits) > 1 {
+		res.warn(WarnModelsUnranked, "%d of %d models were not ranked because their estimate of the unobserved cell does not exist", excluded, len(fits))
+	}
+	top := opts.Top
+	if top == 0 {
+		top = 10
+	}
+	for i := 0; i < top && i < len(fits); i++ {
+		f := fits[i]
+		res.Candidates = append(res.Candidates, Candidate{
+			Model: f.model.Format(k), Params: len(f.model), Deviance: f.fit.deviance,
+			AIC: f.aic, BIC: f.bic, Estimate: f.nhat, Weight: weights[i], Warning: f.warning,
+		})
 	}
 
+	best := fits[0]
+	res.Model = best.model.Format(k)
+	res.Estimate = best.nhat
+	if best.warning != "" {
+		res.warn(best.warnCode, "selected model: %s", best.warning)
+	}
+	res.Parameters = map[string]float64{
+		"deviance": best.fit.deviance, "df": float64(len(t.Counts) - 1 - len(best.model)),
+		"aic": best.aic, "bic": best.bic, "params": float64(len(best.model)),
+		// Σ w·N̂ over the ranked models, w ∝ exp(−Δcriterion/2).
+		"model_averaged_estimate": avg,
+	}
+	if math.IsInf(best.nhat, 0) {
+		res.Lower, res.Upper = math.NaN(), math.NaN()
+		res.Interval = "none: the estimate is unbounded"
+		res.finish(t)
+		return res, nil
+	}
+	if err := selectedModelInterval(ctx, t, best, s.level, &res); err != nil {
+		return Result{}, err
+	}
+	if res.Estimate > 50*float64(n) {
+		res.warn(WarnFarAboveSeen, "the estimate is %.0f times the number observed: probably a boundary or sparse-data artefact", res.Estimate/float64(n))
+	}
+	res.finish(t)
+	return res, nil
+}
+
+// logLinearSettings are the options after defaults and checks.
+type logLinearSettings struct {
+	crit     string
+	maxOrder int
+	level    float64
+}
+
+func (o LogLinearOptions) settle(t *Table) (logLinearSettings, error) {
+	k := t.K()
+	if k < 2 || k > MaxLogLinearLists {
+		return logLinearSettings{}, rollcall.Errorf(rollcall.EINVALID, "log-linear models need 2 to %d lists, got %d", MaxLogLinearLists, k)
+	}
+	if t.Observed() == 0 {
+		return logLinearSettings{}, rollcall.Errorf(rollcall.EINVALID, "the table is empty")
+	}
+	s := logLinearSettings{crit: o.Criterion, maxOrder: o.MaxOrder, level: o.Level}
+	if s.crit == "" {
+		s.crit = "bic"
+	}
+	if s.crit != "bic" && s.crit != "aic" {
+		return logLinearSettings{}, rollcall.Errorf(rollcall.EINVALID, "criterion must be bic or aic, not %q", s.crit)
+	}
+	if s.maxOrder <= 0 || s.maxOrder > k-1 {
+		s.maxOrder = k - 1
+	}
+	if s.level == 0 {
+		s.level = 0.95
+	}
+	if s.level <= 0 || s.level >= 1 {
+		return logLinearSettings{}, rollcall.Errorf(rollcall.EINVALID, "level must be between 0 and 1, got %g", s.level)
+	}
+	return s, nil
+}
+
+// searchModels fits the given model or the models of the chosen search and
+// says which models were compared.
+func searchModels(ctx context.Context, t *Table, opts LogLinearOptions, s logLinearSettings) ([]modelFit, string, error) {
+	k, n := t.K(), float64(t.Observed())
 	var fits []modelFit
 	var err error
-	search := opts.Search
+	var search string
 	switch {
 	case opts.Model != "":
 		m, perr := ParseModel(opts.Model, k)
 		if perr != nil {
-			return Result{}, perr
+			return nil, "", perr
 		}
-		fits = []modelFit{fitModel(newFitter(k), t, m, float64(n))}
-		res.Search = "given model"
-	case search == "stepwise" || (search == "" && k >= 7):
-		fits, err = stepwise(ctx, t, maxOrder, crit, opts.Progress)
-		res.Search = fmt.Sprintf("stepwise search (add or drop one term at a time by %s) over hierarchical models with interactions up to order %d", crit, maxOrder)
-	case search == "graphical" || (search == "" && k == 6):
-		models := graphicalModels(k, maxOrder)
+		fits = []modelFit{fitModel(newFitter(k), t, m, n)}
+		search = "given model"
+	case opts.Search == "stepwise" || (opts.Search == "" && k >= 7):
+		fits, err = stepwise(ctx, t, s.maxOrder, s.crit, opts.Progress)
+		search = fmt.Sprintf("stepwise search (add or drop one term at a time by %s) over hierarchical models with interactions up to order %d", s.crit, s.maxOrder)
+	case opts.Search == "graphical" || (opts.Search == "" && k == 6):
+		models := graphicalModels(k, s.maxOrder)
 		fits, err = fitAll(ctx, t, models, opts.Progress)
-		res.Search = fmt.Sprintf("all %d graphical models with interactions up to order %d", len(models), maxOrder)
-	case search == "" || search == "hierarchical":
+		search = fmt.Sprintf("all %d graphical models with interactions up to order %d", len(models), s.maxOrder)
+	case opts.Search == "" || opts.Search == "hierarchical":
 		// The number of hierarchical models explodes beyond 5 lists
 		// (6 lists with pairwise terms only are the 32,768 graphs).
-		if k > 6 || (k == 6 && maxOrder > 2) {
-			return Result{}, rollcall.Errorf(rollcall.EINVALID, "an exhaustive hierarchical search is limited to 5 lists (6 with --max-order 2); use the graphical or stepwise search")
+		if k > 6 || (k == 6 && s.maxOrder > 2) {
+			return nil, "", rollcall.Errorf(rollcall.EINVALID, "an exhaustive hierarchical search is limited to 5 lists (6 with --max-order 2); use the graphical or stepwise search")
 		}
-		models := hierarchicalModels(k, maxOrder)
+		models := hierarchicalModels(k, s.maxOrder)
 		fits, err = fitAll(ctx, t, models, opts.Progress)
-		res.Search = fmt.Sprintf("all %d hierarchical models with interactions up to order %d", len(models), maxOrder)
+		search = fmt.Sprintf("all %d hierarchical models with interactions up to order %d", len(models), s.maxOrder)
 	default:
-		return Result{}, rollcall.Errorf(rollcall.EINVALID, "unknown search %q (want hierarchical, graphical or stepwise)", search)
+		return nil, "", rollcall.Errorf(rollcall.EINVALID, "unknown search %q (want hierarchical, graphical or stepwise)", opts.Search)
 	}
 	if err != nil {
-		return Result{}, err
+		return nil, "", err
 	}
-	res.ModelsFitted = len(fits)
+	return fits, search, nil
+}
 
-	// Rank: models whose missing cell has no finite MLE cannot be selected.
+// rankFits sorts the fits best first by the criterion (models whose missing
+// cell has no finite MLE last: they cannot be selected) and returns their
+// weights exp(−Δ/2), normalised over the ranked models, the weighted
+// average of their estimates and how many could not be ranked.
+func rankFits(fits []modelFit, crit string) (weights []float64, avg float64, excluded int) {
 	slices.SortStableFunc(fits, func(a, b modelFit) int {
 		ia, ib := math.IsInf(a.nhat, 0), math.IsInf(b.nhat, 0)
 		if ia != ib {
@@ -169,9 +248,8 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 		return 0
 	})
 	best := fits[0]
-	excluded := 0
-	wsum, avg := 0.0, 0.0
-	weights := make([]float64, len(fits))
+	wsum := 0.0
+	weights = make([]float64, len(fits))
 	for i := range fits {
 		if math.IsInf(fits[i].nhat, 0) {
 			excluded++
@@ -193,64 +271,38 @@ func LogLinear(ctx context.Context, t *Table, opts LogLinearOptions) (Result, er
 	if wsum == 0 {
 		avg = math.NaN()
 	}
-	if excluded > 0 && len(fits) > 1 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d of %d models were not ranked because their estimate of the unobserved cell does not exist", excluded, len(fits)))
-	}
-	top := opts.Top
-	if top == 0 {
-		top = 10
-	}
-	for i := 0; i < top && i < len(fits); i++ {
-		f := fits[i]
-		res.Candidates = append(res.Candidates, Candidate{
-			Model: f.model.Format(k), Params: len(f.model), Deviance: f.fit.deviance,
-			AIC: f.aic, BIC: f.bic, Estimate: f.nhat, Weight: weights[i], Warning: f.warning,
-		})
-	}
+	return weights, avg, excluded
+}
 
-	res.Model = best.model.Format(k)
-	res.Estimate = best.nhat
-	if best.warning != "" {
-		res.Warnings = append(res.Warnings, "selected model: "+best.warning)
-	}
-	df := float64(len(t.Counts) - 1 - len(best.model))
-	res.Parameters = map[string]float64{
-		"deviance": best.fit.deviance, "df": df, "aic": best.aic, "bic": best.bic,
-		"params": float64(len(best.model)),
-		// Σ w·N̂ over the ranked models, w ∝ exp(−Δcriterion/2).
-		"model_averaged_estimate": avg,
-	}
-	if math.IsInf(best.nhat, 0) {
-		res.Lower, res.Upper = math.NaN(), math.NaN()
-		res.Interval = "none: the estimate is unbounded"
-		return res, nil
-	}
+// selectedModelInterval checks the selected model's fit and sets its
+// delta-method standard error and profile-likelihood interval on res.
+func selectedModelInterval(ctx context.Context, t *Table, best modelFit, level float64, res *Result) error {
+	df := res.Parameters["df"]
 	if df > 0 && best.fit.deviance > 0 {
 		chi := distuv.ChiSquared{K: df}
 		if p := chi.Survival(best.fit.deviance); p < 0.05 {
 			res.Parameters["gof_p"] = p
-			res.Warnings = append(res.Warnings, fmt.Sprintf("the selected model fits poorly (deviance %.1f on %g df, p = %.2g)", best.fit.deviance, df, p))
+			res.warn(WarnPoorFit, "the selected model fits poorly (deviance %.1f on %g df, p = %.2g)", best.fit.deviance, df, p)
 		}
 	}
-	f := newFitter(k)
+	f := newFitter(t.K())
 	f.setCounts(t, false, 0)
 	f.fit(best.model, best.fit.theta)
 	v := f.interceptVariance(best.model)
 	e := math.Exp(best.fit.theta[0])
 	res.Parameters["se"] = math.Sqrt(e + e*e*v)
 
-	pr, perr := profileInterval(ctx, f, t, best.model, best.fit.theta, best.nhat, level)
-	if perr != nil {
-		return Result{}, perr
+	pr, err := profileInterval(ctx, f, t, best.model, best.fit.theta, best.nhat, level)
+	if err != nil {
+		return err
 	}
 	res.Lower, res.Upper = pr.lower, pr.upper
 	res.Parameters["multinomial_estimate"] = pr.mle
 	res.Interval = fmt.Sprintf("multinomial profile likelihood in N for the selected model ({N : 2[l(N̂)−l(N)] ≤ χ²₁(%g)}); it ignores model-selection uncertainty", level)
-	res.Warnings = append(res.Warnings, pr.warnings...)
-	if res.Estimate > 50*float64(n) {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the estimate is %.0f times the number observed: probably a boundary or sparse-data artefact", res.Estimate/float64(n)))
+	for _, w := range pr.warnings {
+		res.addWarning(w)
 	}
-	return res, nil
+	return nil
 }
 
 // fitAll fits every model, in parallel.
@@ -311,7 +363,7 @@ func stepwise(ctx context.Context, t *Table, maxOrder int, crit string, progress
 		}
 		var cands []Model
 		for s := uint32(1); s < 1<<k; s++ {
-			o := popcount(s)
+			o := bits.OnesCount32(s)
 			if in[s] || o < 2 || o > maxOrder {
 				continue
 			}
@@ -328,13 +380,13 @@ func stepwise(ctx context.Context, t *Table, maxOrder int, crit string, progress
 		}
 		gens := cur.model.Generators()
 		for i, g := range gens {
-			if popcount(g) < 2 {
+			if bits.OnesCount32(g) < 2 {
 				continue
 			}
 			rest := append(append([]uint32(nil), gens[:i]...), gens[i+1:]...)
 			// keep g's sub-terms one smaller
 			for r := g; r != 0; r &= r - 1 {
-				if sub := g &^ (r & -r); popcount(sub) >= 2 {
+				if sub := g &^ (r & -r); bits.OnesCount32(sub) >= 2 {
 					rest = append(rest, sub)
 				}
 			}
@@ -364,17 +416,9 @@ func stepwise(ctx context.Context, t *Table, maxOrder int, crit string, progress
 	}
 }
 
-func popcount(x uint32) int {
-	c := 0
-	for ; x != 0; x &= x - 1 {
-		c++
-	}
-	return c
-}
-
 type profileResult struct {
 	mle, lower, upper float64
-	warnings          []string
+	warnings          []Warning
 }
 
 // profileInterval computes the multinomial profile-likelihood interval in N:
@@ -453,7 +497,7 @@ func profileInterval(ctx context.Context, f *fitter, t *Table, m Model, theta []
 		b = n + 2*(b-n)
 		if b > 1e6*n+1e6 {
 			out.upper = math.Inf(1)
-			out.warnings = append(out.warnings, "the profile likelihood does not fall below the cut-off: the upper limit is unbounded")
+			out.warnings = append(out.warnings, Warning{Code: WarnUnbounded, Text: "the profile likelihood does not fall below the cut-off: the upper limit is unbounded"})
 			return out, nil
 		}
 	}

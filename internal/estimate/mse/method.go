@@ -2,6 +2,7 @@ package mse
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/rollcall-project/rollcall"
 )
@@ -15,13 +16,14 @@ const (
 	MethodLogLinear  Method = "loglinear"
 	MethodLCMCR      Method = "lcmcr"
 	MethodChao       Method = "chao"
+	MethodDGA        Method = "dga"
 	MethodObserved   Method = "observed"
 	MethodStratified Method = "stratified"
 )
 
 // methods are the methods a user can choose, in the order they are offered.
 func methods() []Method {
-	return []Method{MethodLogLinear, MethodLCMCR, MethodChao, MethodObserved}
+	return []Method{MethodLogLinear, MethodLCMCR, MethodDGA, MethodChao, MethodObserved}
 }
 
 // ParseMethod reads a method a user chose; "stratified" is what a result
@@ -30,5 +32,10 @@ func ParseMethod(s string) (Method, error) {
 	if m := Method(s); slices.Contains(methods(), m) {
 		return m, nil
 	}
-	return "", rollcall.Errorf(rollcall.EINVALID, "unknown method %q: choose loglinear, lcmcr, chao or observed", s)
+	names := make([]string, 0, len(methods()))
+	for _, m := range methods() {
+		names = append(names, string(m))
+	}
+	return "", rollcall.Errorf(rollcall.EINVALID, "unknown method %q: choose %s or %s", s,
+		strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }

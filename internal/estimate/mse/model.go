@@ -167,15 +167,6 @@ func ParseModel(s string, k int) (Model, error) {
 	return closure(gens, k), nil
 }
 
-// MaxOrder returns the size of the largest term.
-func (m Model) MaxOrder() int {
-	o := 0
-	for _, t := range m {
-		o = max(o, bits.OnesCount32(t))
-	}
-	return o
-}
-
 // hierarchicalModels enumerates every hierarchical model of k lists with all
 // main effects and interactions of order 2..maxOrder (never the k-way term).
 // It walks the interaction terms by size and includes a term only when all
@@ -221,18 +212,15 @@ func hierarchicalModels(k, maxOrder int) []Model {
 	return out
 }
 
-// graphicalModels enumerates the graphical models of k lists: for every graph
-// on the lists, the model whose terms are its complete subsets of size up to
-// maxOrder.
-func graphicalModels(k, maxOrder int) []Model {
-	maxOrder = min(maxOrder, k-1)
+// forEachGraph calls fn with the adjacency masks (adj[v] has bit u for
+// each edge v–u) of every graph on k vertices; adj is reused between calls.
+func forEachGraph(k int, fn func(adj []uint32)) {
 	var edges [][2]int
 	for a := 0; a < k; a++ {
 		for b := a + 1; b < k; b++ {
 			edges = append(edges, [2]int{a, b})
 		}
 	}
-	var out []Model
 	adj := make([]uint32, k)
 	for g := uint64(0); g < 1<<len(edges); g++ {
 		clear(adj)
@@ -242,6 +230,17 @@ func graphicalModels(k, maxOrder int) []Model {
 				adj[ab[1]] |= 1 << ab[0]
 			}
 		}
+		fn(adj)
+	}
+}
+
+// graphicalModels enumerates the graphical models of k lists: for every graph
+// on the lists, the model whose terms are its complete subsets of size up to
+// maxOrder.
+func graphicalModels(k, maxOrder int) []Model {
+	maxOrder = min(maxOrder, k-1)
+	var out []Model
+	forEachGraph(k, func(adj []uint32) {
 		m := closure(nil, k)
 		if maxOrder >= 2 {
 			for t := uint32(1); t < 1<<k; t++ {
@@ -264,6 +263,6 @@ func graphicalModels(k, maxOrder int) []Model {
 		}
 		sortTerms(m)
 		out = append(out, m)
-	}
+	})
 	return out
 }

@@ -38,8 +38,14 @@ type Result struct {
 
 	// Strata holds the per-stratum results of a stratified estimate.
 	Strata []StratumResult `json:"strata,omitempty"`
+	// Linkage is set on an estimate pooled over linkage draws (PoolLinkage).
+	Linkage *Linkage `json:"linkage,omitempty"`
 
-	Warnings   []string           `json:"warnings"`
+	// Warnings are the English texts of Flags, in the same order (the field
+	// predates the codes; both are always written).
+	Warnings []string `json:"warnings"`
+	// Flags are the warnings with their stable machine codes (Warn*).
+	Flags      []Warning          `json:"flags"`
 	Parameters map[string]float64 `json:"parameters,omitempty"`
 }
 
@@ -133,7 +139,9 @@ type resultJSON struct {
 	RHat         *jfloat           `json:"rhat,omitempty"`
 	ESS          *jfloat           `json:"ess,omitempty"`
 	Strata       []StratumResult   `json:"strata,omitempty"`
+	Linkage      *Linkage          `json:"linkage,omitempty"`
 	Warnings     []string          `json:"warnings"`
+	Flags        []Warning         `json:"flags"`
 	Parameters   map[string]jfloat `json:"parameters,omitempty"`
 }
 
@@ -146,10 +154,13 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		Estimate: jfloat(r.Estimate), Lower: jfloat(r.Lower), Upper: jfloat(r.Upper), Level: jfloat(r.Level),
 		Interval: r.Interval, Model: r.Model, Criterion: r.Criterion, Search: r.Search,
 		ModelsFitted: r.ModelsFitted, Candidates: r.Candidates, Chains: r.Chains,
-		Iterations: r.Iterations, Thin: r.Thin, Strata: r.Strata, Warnings: r.Warnings,
+		Iterations: r.Iterations, Thin: r.Thin, Strata: r.Strata, Linkage: r.Linkage, Warnings: r.Warnings, Flags: r.Flags,
 	}
 	if j.Warnings == nil {
 		j.Warnings = []string{}
+	}
+	if j.Flags == nil {
+		j.Flags = []Warning{}
 	}
 	if r.Method == MethodLCMCR {
 		seed, burn, rh, ess := r.Seed, r.Burnin, jfloat(r.RHat), jfloat(r.ESS)
@@ -175,7 +186,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		Estimate: float64(j.Estimate), Lower: float64(j.Lower), Upper: float64(j.Upper), Level: float64(j.Level),
 		Interval: j.Interval, Model: j.Model, Criterion: j.Criterion, Search: j.Search,
 		ModelsFitted: j.ModelsFitted, Candidates: j.Candidates, Chains: j.Chains,
-		Iterations: j.Iterations, Thin: j.Thin, Strata: j.Strata, Warnings: j.Warnings,
+		Iterations: j.Iterations, Thin: j.Thin, Strata: j.Strata, Linkage: j.Linkage, Warnings: j.Warnings, Flags: j.Flags,
 	}
 	if j.Seed != nil {
 		r.Seed = *j.Seed

@@ -2,6 +2,7 @@ package mse
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -40,7 +41,7 @@ func TestBinomialDistribution(t *testing.T) {
 	for _, c := range []struct {
 		n int
 		p float64
-	}{{5, 0.3}, {40, 0.1}, {300, 0.02}, {60, 0.25}, {1000, 0.3}, {50, 0.9}, {2000, 0.5}, {100000, 0.001}, {7, 1e-9}} {
+	}{{5, 0.3}, {40, 0.1}, {300, 0.02}, {60, 0.25}, {200, 0.1}, {290, 0.1}, {35, 0.85}, {1000, 0.3}, {50, 0.9}, {2000, 0.5}, {100000, 0.001}, {7, 1e-9}} {
 		counts := map[int]int{}
 		for i := 0; i < draws; i++ {
 			counts[g.binomial(c.n, c.p)]++
@@ -179,6 +180,18 @@ func TestMultinomialJoint(t *testing.T) {
 		}
 		if p := (distuv.ChiSquared{K: float64(df)}).Survival(stat); p < 1e-4 {
 			t.Errorf("n=%d: chi-square p = %.2g", n, p)
+		}
+	}
+}
+
+// pcg reproduces math/rand/v2's PCG stream.
+func TestPCGMatchesStdlib(t *testing.T) {
+	for _, seeds := range [][2]uint64{{0, 0}, {1, 2}, {20240601, chainStream(1)}} {
+		ours, std := pcg{seeds[0], seeds[1]}, rand.NewPCG(seeds[0], seeds[1])
+		for i := range 1000 {
+			if a, b := ours.Uint64(), std.Uint64(); a != b {
+				t.Fatalf("seeds %v, draw %d: %x, stdlib %x", seeds, i, a, b)
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -23,9 +24,11 @@ type StratifiedOptions struct {
 	// Method is one that ParseMethod accepts.
 	Method    Method
 	LogLinear LogLinearOptions
-	// LCMCR settings; stratum i uses seed LCMCR.Seed + i so that strata are
-	// independent and the whole run is reproducible from one seed.
+	// LCMCR and DGA settings; stratum i uses seed Seed + i so that the
+	// strata's draws are independent and the whole run is reproducible
+	// from one seed.
 	LCMCR LCMCROptions
+	DGA   DGAOptions
 	// MinObserved is the number of people below which a stratum is called
 	// too sparse [30].
 	MinObserved int
@@ -35,6 +38,7 @@ type StratifiedOptions struct {
 type Options struct {
 	LogLinear LogLinearOptions
 	LCMCR     LCMCROptions
+	DGA       DGAOptions
 }
 
 // Estimate runs method (one that ParseMethod accepts) on t.
@@ -46,6 +50,8 @@ func Estimate(ctx context.Context, t *Table, method Method, opts Options) (Resul
 		return LCMCR(ctx, t, opts.LCMCR)
 	case MethodChao:
 		return Chao(t), nil
+	case MethodDGA:
+		return DGA(t, opts.DGA)
 	case MethodObserved:
 		return ObservedCount(t), nil
 	}
@@ -57,9 +63,9 @@ func Estimate(ctx context.Context, t *Table, method Method, opts Options) (Resul
 
 // Stratified estimates each stratum separately and adds them up.
 //
-// LCMCR: the total's draws are the sums of independent draws of the strata
-// (same number of draws each); estimate and interval are the median and
-// quantiles of those sums. Log-linear and Chao: the estimate is the sum of
+// LCMCR and DGA: the total's draws are the sums of independent draws of
+// the strata (same number of draws each); estimate and interval are the
+// median and quantiles of those sums. Log-linear and Chao: the estimate is the sum of
 // the strata's estimates and the interval a normal approximation with the
 // strata's delta-method standard errors added in quadrature, cut at the
 // total observed.
@@ -77,20 +83,24 @@ func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (
 		if s.Table == nil {
 			return Result{}, rollcall.Errorf(rollcall.EINVALID, "stratum %q has no table", s.Name)
 		}
-		o := Options{LogLinear: opts.LogLinear, LCMCR: opts.LCMCR}
+		o := Options{LogLinear: opts.LogLinear, LCMCR: opts.LCMCR, DGA: opts.DGA}
 		o.LCMCR.Seed += uint64(i)
+		o.DGA.Seed += uint64(i)
 		r, err := Estimate(ctx, s.Table, opts.Method, o)
 		if err != nil {
 			return Result{}, fmt.Errorf("stratum %q: %w", s.Name, err)
 		}
 		if r.Observed < minObs {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("stratum %q is too sparse (%d people observed, fewer than %d): its estimate is unreliable", s.Name, r.Observed, minObs))
+			res.warn(WarnSparseStratum, "stratum %q is too sparse (%d people observed, fewer than %d): its estimate is unreliable", s.Name, r.Observed, minObs)
 		}
 		if math.IsInf(r.Estimate, 0) || math.IsNaN(r.Estimate) {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("stratum %q has no finite estimate", s.Name))
+			res.warn(WarnNoEstimate, "stratum %q has no finite estimate", s.Name)
 		}
-		for _, w := range r.Warnings {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("stratum %q: %s", s.Name, w))
+		for _, w := range r.Flags {
+			if w.Code == WarnObservedFloor || w.Code == WarnHeterogeneity {
+				continue // said once for the total
+			}
+			res.warn(w.Code, "stratum %q: %s", s.Name, w.Text)
 		}
 		res.Observed += r.Observed
 		res.Estimate += r.Estimate
@@ -98,8 +108,11 @@ func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (
 		res.Strata = append(res.Strata, StratumResult{Stratum: s.Name, Result: r})
 	}
 	res.Parameters = map[string]float64{"strata": float64(len(strata))}
-	if opts.Method == MethodLCMCR {
+	if opts.Method == MethodLCMCR || opts.Method == MethodDGA {
 		res.Seed = opts.LCMCR.Seed
+		if opts.Method == MethodDGA {
+			res.Seed = opts.DGA.Seed
+		}
 		n := len(res.Strata[0].Result.Draws)
 		sum := make([]float64, n)
 		for _, s := range res.Strata {
@@ -120,7 +133,11 @@ func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (
 		res.Estimate = quantile(sorted, 0.5)
 		res.Lower = quantile(sorted, (1-lvl)/2)
 		res.Upper = quantile(sorted, 1-(1-lvl)/2)
-		res.Interval = "quantiles of the sum of independent posterior draws of the strata (LCMCR)"
+		res.Interval = fmt.Sprintf("quantiles of the sum of independent posterior draws of the strata (%s)", strings.ToUpper(string(opts.Method)))
+		if opts.Method == MethodDGA {
+			res.addFloorWarnings()
+			return res, nil
+		}
 		r0 := res.Strata[0].Result
 		res.Chains, res.Burnin, res.Iterations, res.Thin = r0.Chains, r0.Burnin, r0.Iterations, r0.Thin
 		for _, s := range res.Strata {
@@ -132,6 +149,7 @@ func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (
 				res.ESS = s.Result.ESS
 			}
 		}
+		res.addFloorWarnings()
 		return res, nil
 	}
 	se := math.Sqrt(seVar)
@@ -140,5 +158,6 @@ func Stratified(ctx context.Context, strata []Stratum, opts StratifiedOptions) (
 	res.Upper = res.Estimate + z*se
 	res.Parameters["se"] = se
 	res.Interval = fmt.Sprintf("normal approximation: sum of the strata's estimates ± %.2f × root sum of squared delta-method standard errors, cut at the total observed", z)
+	res.addFloorWarnings()
 	return res, nil
 }

@@ -52,6 +52,20 @@ func TestStratified(t *testing.T) {
 		t.Errorf("stratum seeds not derived: %d", lc.Strata[1].Result.Seed)
 	}
 
+	dg, err := Stratified(ctx, strata, StratifiedOptions{Method: MethodDGA, DGA: DGAOptions{Seed: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d2 := dg.Strata[0].Result, dg.Strata[1].Result
+	if dmean := d1.Parameters["mean"] + d2.Parameters["mean"]; dg.Estimate < 0.99*(d1.Estimate+d2.Estimate) || dg.Estimate > 1.01*dmean || !(dg.Lower < dg.Estimate && dg.Estimate < dg.Upper) {
+		t.Errorf("DGA total %.0f [%.0f, %.0f]; medians %.0f + %.0f, means sum %.0f", dg.Estimate, dg.Lower, dg.Upper, d1.Estimate, d2.Estimate, dmean)
+	}
+	// Independent strata: the total's interval is narrower than the sum of
+	// the strata's limits.
+	if dg.Upper-dg.Lower >= (d1.Upper-d1.Lower)+(d2.Upper-d2.Lower) {
+		t.Errorf("DGA total interval [%.0f, %.0f] as wide as the strata's added", dg.Lower, dg.Upper)
+	}
+
 	sp, err := Stratified(ctx, append(strata, Stratum{"tiny", tiny}), StratifiedOptions{Method: MethodChao})
 	if err != nil {
 		t.Fatal(err)

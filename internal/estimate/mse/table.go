@@ -73,11 +73,6 @@ func (t *Table) Observed() int {
 	return s
 }
 
-// Clone returns a deep copy.
-func (t *Table) Clone() *Table {
-	return &Table{Lists: append([]string(nil), t.Lists...), Counts: append([]int(nil), t.Counts...)}
-}
-
 // ListCounts returns how many people each list holds.
 func (t *Table) ListCounts() []int {
 	out := make([]int, t.K())
@@ -238,17 +233,20 @@ func (t *Table) patterns() ([]uint32, []int) {
 }
 
 // sparsityWarnings describes empty overlaps and thin tables.
-func (t *Table) sparsityWarnings() []string {
-	var w []string
+func (t *Table) sparsityWarnings() []Warning {
+	var w []Warning
+	add := func(code, format string, args ...any) {
+		w = append(w, Warning{Code: code, Text: fmt.Sprintf(format, args...)})
+	}
 	k := t.K()
 	n := t.Observed()
 	if n == 0 {
-		return []string{"the table is empty"}
+		return []Warning{{Code: WarnFewObserved, Text: "the table is empty"}}
 	}
 	lc := t.ListCounts()
 	for j, c := range lc {
 		if c == 0 {
-			w = append(w, fmt.Sprintf("list %q is empty", t.Lists[j]))
+			add(WarnEmptyList, "list %q is empty", t.Lists[j])
 		}
 	}
 	for a := 0; a < k; a++ {
@@ -261,7 +259,7 @@ func (t *Table) sparsityWarnings() []string {
 				}
 			}
 			if s == 0 && lc[a] > 0 && lc[b] > 0 {
-				w = append(w, fmt.Sprintf("lists %q and %q never overlap", t.Lists[a], t.Lists[b]))
+				add(WarnNoOverlap, "lists %q and %q never overlap", t.Lists[a], t.Lists[b])
 			}
 		}
 	}
@@ -272,7 +270,7 @@ func (t *Table) sparsityWarnings() []string {
 		}
 	}
 	if cells := len(t.Counts) - 1; zeros*2 > cells {
-		w = append(w, fmt.Sprintf("sparse table: %d of %d capture patterns are empty", zeros, cells))
+		add(WarnSparseTable, "sparse table: %d of %d capture patterns are empty", zeros, cells)
 	}
 	single := 0
 	for p, c := range t.Counts {
@@ -281,7 +279,7 @@ func (t *Table) sparsityWarnings() []string {
 		}
 	}
 	if single == n {
-		w = append(w, "no person is on more than one list: the lists carry no information on the unseen")
+		add(WarnNoRecapture, "no person is on more than one list: the lists carry no information on the unseen")
 	}
 	return w
 }
