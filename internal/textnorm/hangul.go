@@ -3,6 +3,7 @@ package textnorm
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // System is a romanization system for Korean.
@@ -381,21 +382,19 @@ func capitalize(s string) string {
 // becomes ㅇ before i/y vowels (리 → 이, 류 → 유, 로 → 노, 녀 → 여). North
 // Korea does not apply it, so the two spellings of one name meet here.
 func Dueum(s string) string {
-	for i, r := range s {
-		j, ok := Decompose(r)
-		if !ok {
-			return s
-		}
-		iy := j.V == vI || j.V == vYA || j.V == vYAE || j.V == vYEO || j.V == vYE || j.V == vYO || j.V == vYU
-		switch {
-		case j.L == lR && iy, j.L == lN && iy:
-			j.L = lO
-		case j.L == lR:
-			j.L = lN
-		default:
-			return s
-		}
-		return string(Compose(j)) + s[i+len(string(r)):]
+	r, size := utf8.DecodeRuneInString(s)
+	j, ok := Decompose(r)
+	if !ok {
+		return s
 	}
-	return s
+	iy := j.V == vI || j.V == vYA || j.V == vYAE || j.V == vYEO || j.V == vYE || j.V == vYO || j.V == vYU
+	switch {
+	case j.L == lR && iy, j.L == lN && iy:
+		j.L = lO
+	case j.L == lR:
+		j.L = lN
+	default:
+		return s
+	}
+	return string(Compose(j)) + s[size:]
 }

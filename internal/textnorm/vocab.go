@@ -159,10 +159,7 @@ func facilityLookup(s string) (key string, ok bool, typ string, cands []string) 
 	}
 	// Split Hangul runs from digits (제15호 → 제 15 호) and find type words,
 	// a number and place words.
-	var words []string
-	for _, w := range strings.Fields(splitDigits(f)) {
-		words = append(words, w)
-	}
+	words := strings.Fields(splitDigits(f))
 	joined := strings.Join(words, "")
 	for w, ty := range facilityTypes {
 		if strings.Contains(joined, w) {

@@ -291,9 +291,38 @@ func agreeChance(k Kind, mod string) float64 {
 func (w *work) autoRules() [][]string {
 	n := len(w.src)
 	budget := w.budget()
-	var keys []blockKey
-	var chance []float64
-	var vals [][][]int32
+	keys, chance, vals := w.blockingKeys()
+	cands := w.candidateRules(keys, vals, budget)
+	var chosen []cand
+	spent := int64(0)
+	// Rounds: while less than half the budget is spent, assume keys break
+	// more often than guessed and add the rules that this would call for.
+	for round := 0; round < 3 && (round == 0 || spent < budget/2); round++ {
+		scale := math.Pow(0.8, float64(round))
+		chosen, spent, cands = w.greedyRules(keys, chance, scale, cands, chosen, spent, budget, n)
+	}
+	// Most specific (fewest pairs) first, so duplicates are checked cheaply.
+	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].cost < chosen[j].cost })
+	var out [][]string
+	for _, c := range chosen {
+		var r []string
+		for _, k := range c.ks {
+			r = append(r, keys[k].name(w.s))
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 && len(keys) > 0 && int64(n)*int64(n-1)/2 <= budget {
+		// Tiny inputs with no selective key: compare on the first key.
+		out = append(out, []string{keys[0].name(w.s)})
+	}
+	return out
+}
+
+// blockingKeys lists the keys blocking may use (every field's key, a
+// date's year and year ± 1, a full name's parts), at most 30, each with the
+// chance that two records of one entity agree on it and its values.
+func (w *work) blockingKeys() (keys []blockKey, chance []float64, vals [][][]int32) {
+	n := len(w.src)
 	for f, fl := range w.s.Fields {
 		mods := []string{""}
 		switch {
@@ -323,7 +352,13 @@ func (w *work) autoRules() [][]string {
 	if len(keys) > 30 {
 		keys, chance, vals = keys[:30], chance[:30], vals[:30]
 	}
-	// Candidate rules: every key alone and every pair of keys of two fields.
+	return keys, chance, vals
+}
+
+// candidateRules lists the rules within the budget: every key alone, every
+// pair of keys of two fields, and (with few keys) triples of keys of three
+// fields whose pairs are all coarse.
+func (w *work) candidateRules(keys []blockKey, vals [][][]int32, budget int64) []cand {
 	var cands []cand
 	counter := newPairCounter(w, 50_000)
 	add := func(ks ...int) {
@@ -353,57 +388,35 @@ func (w *work) autoRules() [][]string {
 			}
 		}
 	}
-	// Triples of keys of three fields, when there are few enough keys and
-	// the pairs they refine are coarse (many pairs).
-	if len(keys) <= 12 {
-		coarse := map[[2]int]bool{}
-		for i := range keys {
-			for j := i + 1; j < len(keys); j++ {
-				coarse[[2]int{i, j}] = true
-			}
+	if len(keys) > 12 {
+		return cands
+	}
+	// Triples refine pairs that give many pairs (coarse).
+	coarse := map[[2]int]bool{}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			coarse[[2]int{i, j}] = true
 		}
-		for _, c := range cands {
-			if len(c.ks) == 2 && c.cost <= budget/8 {
-				delete(coarse, [2]int{c.ks[0], c.ks[1]})
-			}
+	}
+	for _, c := range cands {
+		if len(c.ks) == 2 && c.cost <= budget/8 {
+			delete(coarse, [2]int{c.ks[0], c.ks[1]})
 		}
-		for i := range keys {
-			for j := i + 1; j < len(keys); j++ {
-				if !coarse[[2]int{i, j}] {
-					continue
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if !coarse[[2]int{i, j}] {
+				continue
+			}
+			for k := j + 1; k < len(keys); k++ {
+				fi, fj, fk := keys[i].field, keys[j].field, keys[k].field
+				if fi != fj && fj != fk && fi != fk && coarse[[2]int{i, k}] && coarse[[2]int{j, k}] {
+					add(i, j, k)
 				}
-				for k := j + 1; k < len(keys); k++ {
-					fi, fj, fk := keys[i].field, keys[j].field, keys[k].field
-					if fi != fj && fj != fk && fi != fk && coarse[[2]int{i, k}] && coarse[[2]int{j, k}] {
-						add(i, j, k)
-					}
-				}
 			}
 		}
 	}
-	var chosen []cand
-	spent := int64(0)
-	// Rounds: while less than half the budget is spent, assume keys break
-	// more often than guessed and add the rules that this would call for.
-	for round := 0; round < 3 && (round == 0 || spent < budget/2); round++ {
-		scale := math.Pow(0.8, float64(round))
-		chosen, spent, cands = w.greedyRules(keys, chance, scale, cands, chosen, spent, budget, n)
-	}
-	// Most specific (fewest pairs) first, so duplicates are checked cheaply.
-	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].cost < chosen[j].cost })
-	var out [][]string
-	for _, c := range chosen {
-		var r []string
-		for _, k := range c.ks {
-			r = append(r, keys[k].name(w.s))
-		}
-		out = append(out, r)
-	}
-	if len(out) == 0 && len(keys) > 0 && int64(n)*int64(n-1)/2 <= budget {
-		// Tiny inputs with no selective key: compare on the first key.
-		out = append(out, []string{keys[0].name(w.s)})
-	}
-	return out
+	return cands
 }
 
 // greedyRules adds rules from cands to chosen, the most estimated recall

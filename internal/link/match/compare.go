@@ -146,22 +146,6 @@ func (c *column) levelRow(a, b int32) uint8 {
 	return 1
 }
 
-// jwLevel maps Jaro–Winkler similarity to levels top (≥0.92), top-1 (≥0.80)
-// or 1.
-func jwLevel(a, b []rune, top uint8) uint8 {
-	return simLevel(textnorm.JaroWinklerFloor(a, b, 0.80), top)
-}
-
-func simLevel(s float64, top uint8) uint8 {
-	switch {
-	case s >= 0.92:
-		return top
-	case s >= 0.80:
-		return top - 1
-	}
-	return 1
-}
-
 // name levels
 const (
 	nlJW80      = 2

@@ -154,13 +154,36 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 		cis = append(cis, ds.Column(a))
 	}
 	nrec := len(ds.Records)
-	n := nrec * len(cis)
 	c := &column{kind: f.Kind, nlev: len(levelNames(f.Kind)), tf: f.TermFrequency != nil && *f.TermFrequency,
 		n: int32(nrec), alts: len(cis) - 1}
-	c.vid = make([]int32, n)
-	// Normalize each distinct raw value once.
-	raw := newInterner(n / 4)
-	rawOf := make([]int32, n)
+	raw, rawOf := internRaw(ds, cis)
+	ids := internForms(f, analyzeAll(f, raw.vals, workers))
+	c.assignRows(rawOf, ids)
+	c.fillForms(f, ids.vals.vals, ids.keys.vals)
+	c.vidTF, c.tfMean = frequencies(c.vid, len(ids.vals.vals))
+	if c.key != nil {
+		c.keyTF, c.tfMean = frequencies(c.key, len(ids.keys.vals))
+	}
+	switch f.Kind {
+	case Date:
+		c.prepareDates(ids.vals.vals)
+	case Number:
+		c.num = make([]float64, len(ids.vals.vals))
+		for j, v := range ids.vals.vals {
+			c.num[j], _ = strconv.ParseFloat(v, 64)
+		}
+		c.tol = f.Tolerance
+	}
+	return c
+}
+
+// internRaw gives each distinct trimmed raw value of the rows an id, so
+// that each is normalized once; rawOf is -1 for an empty row.
+func internRaw(ds *Dataset, cis []int) (raw *interner, rawOf []int32) {
+	nrec := len(ds.Records)
+	n := nrec * len(cis)
+	raw = newInterner(n / 4)
+	rawOf = make([]int32, n)
 	for row := range rawOf {
 		v := strings.TrimSpace(ds.Records[row%nrec].Values[cis[row/nrec]])
 		if v == "" {
@@ -169,105 +192,128 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 		}
 		rawOf[row] = raw.id(v)
 	}
-	// Normalizing is the costly part (Unicode, romanization, name
-	// parsing): spread the distinct values over the workers.
-	infos := make([]valueInfo, len(raw.vals))
+	return raw, rawOf
+}
+
+// analyzeAll normalizes the distinct raw values. Normalizing is the costly
+// part (Unicode, romanization, name parsing): the values are spread over
+// the workers.
+func analyzeAll(f *Field, vals []string, workers int) []valueInfo {
+	infos := make([]valueInfo, len(vals))
 	var wg sync.WaitGroup
-	chunk := (len(raw.vals) + workers - 1) / max(workers, 1)
-	for lo := 0; lo < len(raw.vals); lo += max(chunk, 1) {
-		hi := min(lo+max(chunk, 1), len(raw.vals))
+	chunk := max((len(vals)+workers-1)/max(workers, 1), 1)
+	for lo := 0; lo < len(vals); lo += chunk {
+		hi := min(lo+chunk, len(vals))
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
 			for j := lo; j < hi; j++ {
-				infos[j] = analyzeValue(f, raw.vals[j])
+				infos[j] = analyzeValue(f, vals[j])
 			}
 		}(lo, hi)
 	}
 	wg.Wait()
-	vals := newInterner(len(raw.vals))
-	keys := newInterner(len(raw.vals))
-	rawVid := make([]int32, len(raw.vals))
-	rawKey := make([]int32, len(raw.vals))
+	return infos
+}
+
+// forms holds the normalized values and keys of a column's distinct raw
+// values, interned, and per raw value their ids (-1: none).
+type forms struct {
+	vals, keys       *interner
+	vid, key         []int32
+	key2, gkey, skey []int32 // full names only
+}
+
+func internForms(f *Field, infos []valueInfo) *forms {
+	n := len(infos)
+	fs := &forms{vals: newInterner(n), keys: newInterner(n), vid: make([]int32, n), key: make([]int32, n)}
 	for j, in := range infos {
-		rawVid[j], rawKey[j] = -1, -1
+		fs.vid[j], fs.key[j] = -1, -1
 		if in.norm == "" {
 			continue
 		}
-		rawVid[j] = vals.id(in.norm)
+		fs.vid[j] = fs.vals.id(in.norm)
 		if in.key != "" {
-			rawKey[j] = keys.id(in.key)
+			fs.key[j] = fs.keys.id(in.key)
 		}
 	}
-	if f.Kind == Name || f.Kind == Category {
+	if f.Kind != Name || f.NamePart != "full" {
+		return fs
+	}
+	// the key in the other name order shares the key space; the parts
+	// have their own
+	gk, sk := newInterner(n), newInterner(n)
+	fs.key2, fs.gkey, fs.skey = make([]int32, n), make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.key2[j], fs.gkey[j], fs.skey[j] = -1, -1, -1
+		if in.alt != "" && fs.key[j] >= 0 {
+			fs.key2[j] = fs.keys.id(in.alt)
+		}
+		if in.gkey != "" {
+			fs.gkey[j] = gk.id(in.gkey)
+		}
+		if in.skey != "" {
+			fs.skey[j] = sk.id(in.skey)
+		}
+	}
+	return fs
+}
+
+// assignRows gives every row the ids of its raw value's forms.
+func (c *column) assignRows(rawOf []int32, fs *forms) {
+	n := len(rawOf)
+	c.vid = make([]int32, n)
+	if c.kind == Name || c.kind == Category {
 		c.key = make([]int32, n)
 	}
-	var rawG, rawS, rawK2 []int32
-	if f.Kind == Name && f.NamePart == "full" {
-		c.key2 = make([]int32, n)
-		c.gkey, c.skey = make([]int32, n), make([]int32, n)
-		gk, sk := newInterner(len(raw.vals)), newInterner(len(raw.vals))
-		rawK2 = make([]int32, len(raw.vals))
-		rawG, rawS = make([]int32, len(raw.vals)), make([]int32, len(raw.vals))
-		for j, in := range infos {
-			rawK2[j], rawG[j], rawS[j] = -1, -1, -1
-			if in.alt != "" && rawKey[j] >= 0 {
-				rawK2[j] = keys.id(in.alt)
-			}
-			if in.gkey != "" {
-				rawG[j] = gk.id(in.gkey)
-			}
-			if in.skey != "" {
-				rawS[j] = sk.id(in.skey)
-			}
-		}
+	if fs.gkey != nil {
+		c.key2, c.gkey, c.skey = make([]int32, n), make([]int32, n), make([]int32, n)
 	}
-	for i := range rawOf {
-		r := rawOf[i]
+	pick := func(ids []int32, r int32) int32 {
 		if r < 0 {
-			c.vid[i] = -1
-			if c.key != nil {
-				c.key[i] = -1
-			}
-			if c.gkey != nil {
-				c.gkey[i], c.skey[i], c.key2[i] = -1, -1, -1
-			}
-			continue
+			return -1
 		}
-		c.vid[i] = rawVid[r]
+		return ids[r]
+	}
+	for i, r := range rawOf {
+		c.vid[i] = pick(fs.vid, r)
 		if c.key != nil {
-			c.key[i] = rawKey[r]
+			c.key[i] = pick(fs.key, r)
 		}
 		if c.gkey != nil {
-			c.gkey[i], c.skey[i], c.key2[i] = rawG[r], rawS[r], rawK2[r]
+			c.gkey[i], c.skey[i], c.key2[i] = pick(fs.gkey, r), pick(fs.skey, r), pick(fs.key2, r)
 		}
 	}
-	c.str = make([][]rune, len(vals.vals))
-	for j, v := range vals.vals {
+}
+
+// fillForms builds the per-value comparison forms: runes of every value,
+// runes of name keys, the members of category set keys, text word ids.
+func (c *column) fillForms(f *Field, vals, keys []string) {
+	c.str = make([][]rune, len(vals))
+	for j, v := range vals {
 		c.str[j] = []rune(v)
 	}
-	if f.Kind == Name {
-		c.keyStr = make([][]rune, len(keys.vals))
-		for j, k := range keys.vals {
+	switch f.Kind {
+	case Name:
+		c.keyStr = make([][]rune, len(keys))
+		for j, k := range keys {
 			c.keyStr[j] = []rune(k)
 		}
-	}
-	if f.Kind == Category {
+	case Category:
 		// a key "~a|b" stands for one of a, b
-		c.elems = make([][]string, len(vals.vals))
-		for j, v := range vals.vals {
+		c.elems = make([][]string, len(vals))
+		for j, v := range vals {
 			if strings.HasPrefix(v, "~") {
 				c.elems[j] = strings.Split(v[1:], "|")
 			} else {
 				c.elems[j] = []string{v}
 			}
 		}
-	}
-	if f.Kind == Text {
+	case Text:
 		// word ids per value, sorted, for the word-set level
-		words := newInterner(len(vals.vals))
-		c.words = make([][]int32, len(vals.vals))
-		for j, v := range vals.vals {
+		words := newInterner(len(vals))
+		c.words = make([][]int32, len(vals))
+		for j, v := range vals {
 			var ws []int32
 			for _, t := range strings.Fields(v) {
 				ws = append(ws, words.id(t))
@@ -276,21 +322,6 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 			c.words[j] = slices.Compact(ws)
 		}
 	}
-	c.vidTF, c.tfMean = frequencies(c.vid, len(vals.vals))
-	if c.key != nil {
-		c.keyTF, c.tfMean = frequencies(c.key, len(keys.vals))
-	}
-	switch f.Kind {
-	case Date:
-		c.prepareDates(vals.vals)
-	case Number:
-		c.num = make([]float64, len(vals.vals))
-		for j, v := range vals.vals {
-			c.num[j], _ = strconv.ParseFloat(v, 64)
-		}
-		c.tol = f.Tolerance
-	}
-	return c
 }
 
 // valueInfo is the comparison form of a raw value: the normalized value
