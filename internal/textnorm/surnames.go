@@ -12,7 +12,7 @@ import (
 // The surname tables come from hosoodev/NameEng (MIT licence), via
 // the project's shared linkage reference data; see data/SOURCES.md.
 //
-//go:embed data/korean_surnames.csv data/korean_surnames_initial_r_forms.csv data/facilities.csv
+//go:embed data/korean_surnames.csv data/korean_surnames_initial_r_forms.csv
 var dataFS embed.FS
 
 // surnameTable maps spellings to surname classes.
