@@ -276,6 +276,25 @@ func splitDigits(s string) string {
 // the hyphen, so that comparators can see "kyohwaso" as compatible with
 // "kyohwaso-4", and a set as compatible with its members.
 func CategoryKey(s string) string {
+	if r, ok := FacilityRef(s); ok {
+		return r
+	}
+	if p, ok := ProvinceKey(s); ok {
+		return p
+	}
+	return Fold(s)
+}
+
+// FacilityRef is what a text says about a facility: the facility's id
+// prefixed by its type when the id does not start with it
+// ("kwanliso-15", "kwanliso-choma-bong"), "~" and the ids of the
+// facilities it may be ("~kwanliso-22|kyohwaso-12" for Hoeryong, a town
+// with two), or a type alone ("kwanliso" for "suspected political prison
+// camp"). A type is a prefix of its facilities' ids up to a hyphen, so
+// that comparators can see "kyohwaso" as compatible with "kyohwaso-4",
+// and a set as compatible with its members. ok is false when the text
+// names no known facility or type.
+func FacilityRef(s string) (ref string, ok bool) {
 	t := loadFacilities()
 	typed := func(id string) string {
 		if typ := facilityTypeOf(t, id); typ != "" && !strings.HasPrefix(id, typ+"-") {
@@ -283,9 +302,9 @@ func CategoryKey(s string) string {
 		}
 		return id
 	}
-	k, ok, typ, cands := facilityLookup(s)
-	if ok {
-		return typed(k)
+	k, found, typ, cands := facilityLookup(s)
+	if found {
+		return typed(k), true
 	}
 	if len(cands) > 1 {
 		// "~a|b": one of these facilities (a town with two camps)
@@ -293,15 +312,12 @@ func CategoryKey(s string) string {
 			cands[i] = typed(c)
 		}
 		slices.Sort(cands)
-		return "~" + strings.Join(cands, "|")
-	}
-	if p, ok := ProvinceKey(s); ok {
-		return p
+		return "~" + strings.Join(cands, "|"), true
 	}
 	if typ != "" && onlyTypeWords(s) {
-		return typ
+		return typ, true
 	}
-	return Fold(s)
+	return "", false
 }
 
 // onlyTypeWords reports whether s says nothing but a facility type

@@ -55,7 +55,7 @@ func (w *work) rowKeys(k blockKey) []int32 {
 		return c.gkey
 	case k.mod == "surname":
 		return c.skey
-	case c.kind == Name || c.kind == Category:
+	case c.keyed():
 		return c.key
 	case c.kind == Date:
 		out := make([]int32, len(c.vid))
@@ -278,8 +278,10 @@ func agreeChance(k Kind, mod string) float64 {
 			return 0.8
 		}
 		return 0.55
-	case Category:
+	case Category, Place:
 		return 0.75
+	case Facility:
+		return 0.7
 	}
 	return 0.6
 }

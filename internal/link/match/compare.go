@@ -142,6 +142,81 @@ func (c *column) levelRow(a, b int32) uint8 {
 		return 1
 	case Date:
 		return c.dateLevel(va, vb)
+	case Facility:
+		return c.facilityLevel(va, vb)
+	case Place:
+		return c.placeLevel(va, vb)
+	}
+	return 1
+}
+
+// unresolvedLevel compares values of which one or both are texts the
+// gazetteer does not know ("?" and the folded text): two such texts agree
+// exactly or nearly (top, top-1), else differ; against a known value the
+// level is "unresolved".
+func (c *column) unresolvedLevel(va, vb int32, top uint8) uint8 {
+	if (c.str[va][0] == '?') != (c.str[vb][0] == '?') {
+		return lvUnresolved
+	}
+	if textnorm.JaroWinklerFloor(c.str[va], c.str[vb], 0.92) >= 0.92 {
+		return top - 1
+	}
+	return 1
+}
+
+// lvUnresolved is the facility and place level of a known value against
+// a text the gazetteer does not know.
+const lvUnresolved = 2
+
+// facility levels
+const (
+	flCompatible = 3
+	flExact      = 4
+)
+
+// facilityLevel: the same facility; or compatible (one of the facilities
+// a text may mean, or a type and a facility of it); or different.
+func (c *column) facilityLevel(va, vb int32) uint8 {
+	if va == vb {
+		return flExact
+	}
+	if c.str[va][0] == '?' || c.str[vb][0] == '?' {
+		return c.unresolvedLevel(va, vb, flExact)
+	}
+	for _, x := range c.elems[va] {
+		for _, y := range c.elems[vb] {
+			if x == y || isRefinement(x, y) || isRefinement(y, x) {
+				return flCompatible
+			}
+		}
+	}
+	return 1
+}
+
+// place levels
+const (
+	plSameProvince = 3
+	plWithin       = 4
+	plExact        = 5
+)
+
+// placeLevel: the same place; one within the other (a city and its
+// province); two places of one province; or different.
+func (c *column) placeLevel(va, vb int32) uint8 {
+	if va == vb {
+		return plExact
+	}
+	if c.str[va][0] == '?' || c.str[vb][0] == '?' {
+		return c.unresolvedLevel(va, vb, plWithin+1)
+	}
+	ea, eb := c.elems[va], c.elems[vb]
+	if slices.Contains(ea, eb[0]) || slices.Contains(eb, ea[0]) {
+		return plWithin
+	}
+	for _, x := range ea {
+		if slices.Contains(eb, x) {
+			return plSameProvince
+		}
 	}
 	return 1
 }

@@ -17,6 +17,7 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rollcall-project/rollcall"
@@ -32,10 +33,20 @@ const (
 	Category Kind = "category" // vocabulary values: provinces, facilities, …
 	Exact    Kind = "exact"    // identifiers: equal, one edit apart, or not
 	Number   Kind = "number"   // numbers with a tolerance
+	// Facility resolves any name, number, alias, Hangul or romanized form
+	// of a known North Korean detention facility to the facility ("전거리
+	// 교화소" = "Camp 12 (Jongori)" = "Kyohwaso 12"); other text compares
+	// as text.
+	Facility Kind = "facility"
+	// Place resolves North Korean provinces, cities and counties in
+	// English, Hangul, RR or MR, old names and abbreviations ("N.
+	// Hamgyong" = "Hamgyongbuk-do" = "함경북도"); a city agrees with its
+	// province; other text compares as text.
+	Place Kind = "place"
 )
 
 // Kinds lists the valid kinds.
-var Kinds = []Kind{Name, Text, Date, Category, Exact, Number}
+var Kinds = []Kind{Name, Text, Date, Category, Exact, Number, Facility, Place}
 
 // ParseKind checks a kind name.
 func ParseKind(s string) (Kind, error) {
@@ -44,7 +55,11 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", rollcall.Errorf(rollcall.EINVALID, "unknown field kind %q (want name, text, date, category, exact or number)", s)
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return "", rollcall.Errorf(rollcall.EINVALID, "unknown field kind %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
 // Record is one input record. Values line up with Dataset.Columns; an
@@ -105,7 +120,7 @@ type Field struct {
 	Tolerance float64 `json:"tolerance,omitempty"`
 	// TermFrequency weighs agreement on a rare value more than on a common
 	// one (Kim is weak evidence, a rare surname strong). Default true for
-	// name, text, exact and category fields.
+	// every kind but date and number.
 	TermFrequency *bool `json:"term_frequency,omitempty"`
 	// Levels are the learned parameters, best level last; level 0 is
 	// "missing" and is neutral. Filled by Run.
@@ -422,7 +437,7 @@ func (s *Settings) fillDefaults(ds *Dataset) error {
 			f.NamePart = guessNamePart(f.Column)
 		}
 		if f.TermFrequency == nil {
-			tf := f.Kind == Name || f.Kind == Text || f.Kind == Exact || f.Kind == Category
+			tf := f.Kind != Date && f.Kind != Number
 			f.TermFrequency = &tf
 		}
 		if s.Trained {

@@ -106,6 +106,55 @@ func TestCategoryAndNumberLevels(t *testing.T) {
 	}
 }
 
+// Facilities and places resolve through the gazetteer whatever the
+// script, romanization, number or old name; unknown text compares as text.
+func TestFacilityAndPlaceLevels(t *testing.T) {
+	f := testColumn(t, Facility, "", "전거리 교화소", "Camp 12 (Jongori)", "Kyohwaso 12", "Chongori",
+		"Camp 15", "Hoeryong", "kyohwaso", "Hyesan police jail", "Hyesan police jial", "")
+	for _, tt := range []struct {
+		a, b int32
+		want string
+	}{
+		{0, 1, "exact"}, {0, 2, "exact"}, {0, 3, "exact"}, {1, 3, "exact"},
+		{0, 4, "different"},
+		{0, 5, "compatible"}, // Hoeryong has Camp 22 and Jongori
+		{4, 5, "different"},
+		{2, 6, "compatible"}, // a kyohwaso and the type
+		{7, 8, "compatible"}, // unknown texts a typo apart
+		{0, 7, "unresolved"},
+		{0, 9, "missing"},
+	} {
+		if got := levelName(f, tt.a, tt.b); got != tt.want {
+			t.Errorf("facility %d vs %d: %s, want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+	p := testColumn(t, Place, "", "N. Hamgyong", "Hamgyongbuk-do", "함경북도", "Hamkyung-pukto", "Hoeryong",
+		"Chongjin", "South Hamgyong", "Rajin-Sonbong", "Pyongyang", "Springfield", "Springfeild", "")
+	for _, tt := range []struct {
+		a, b int32
+		want string
+	}{
+		{0, 1, "exact"}, {0, 2, "exact"}, {0, 3, "exact"},
+		{0, 4, "within"}, // Hoeryong lies in North Hamgyong
+		{4, 5, "same_province"},
+		{0, 6, "different"},
+		{0, 7, "within"}, // Rason was part of North Hamgyong
+		{5, 8, "different"},
+		{9, 10, "within"},
+		{0, 9, "unresolved"},
+		{0, 11, "missing"},
+	} {
+		if got := levelName(p, tt.a, tt.b); got != tt.want {
+			t.Errorf("place %d vs %d: %s, want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+	for _, k := range []string{"facility", "place"} {
+		if _, err := ParseKind(k); err != nil {
+			t.Errorf("ParseKind(%q): %v", k, err)
+		}
+	}
+}
+
 // The term-frequency adjustment makes agreement on a rare value stronger
 // than on a common one.
 func TestTermFrequency(t *testing.T) {
@@ -353,6 +402,8 @@ func TestLevelDoesNotAllocate(t *testing.T) {
 		testColumn(t, Category, "", "Camp 15", "kwanliso", "Yodok"),
 		testColumn(t, Exact, "", "12345", "12346", "99"),
 		testColumn(t, Text, "", "wallaby place", "wallaby plce", "x"),
+		testColumn(t, Facility, "", "Camp 15", "Hoeryong", "Hyesan jail"),
+		testColumn(t, Place, "", "Hoeryong", "N. Hamgyong", "Springfield"),
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		for _, c := range cols {

@@ -143,7 +143,7 @@ func (w *work) analyticU(u [][]float64) {
 		case Name:
 			set[top] = exact
 			set[top-1] = math.Max(c.tfMean-exact, 1e-9)
-		case Exact, Text, Category:
+		case Exact, Text, Category, Facility, Place:
 			set[top] = exact
 		default:
 			continue

@@ -72,6 +72,16 @@ type column struct {
 	tol float64
 }
 
+// keyed reports kinds whose values have a key apart from their normalized
+// form: names (the variant key), vocabularies, facilities and places.
+func (c *column) keyed() bool {
+	switch c.kind {
+	case Name, Category, Facility, Place:
+		return true
+	}
+	return false
+}
+
 // levelNames lists the comparison levels of a kind, worst first after
 // "missing" (level 0, neutral).
 func levelNames(k Kind) []string {
@@ -87,6 +97,15 @@ func levelNames(k Kind) []string {
 		return []string{"missing", "different", "within_a_year", "one_edit", "same_year", "same_month", "exact"}
 	case Category:
 		return []string{"missing", "different", "compatible", "exact"}
+	case Facility:
+		// unresolved: one text names no known facility and the other does
+		// compatible: one of the facilities a text may mean, or their type
+		return []string{"missing", "different", "unresolved", "compatible", "exact"}
+	case Place:
+		// same_province: two places of one province; within: one place in
+		// the other (a city and its province), or unknown names spelled
+		// nearly alike
+		return []string{"missing", "different", "unresolved", "same_province", "within", "exact"}
 	case Exact:
 		return []string{"missing", "different", "one_edit", "exact"}
 	case Number:
@@ -263,7 +282,7 @@ func internForms(f *Field, infos []valueInfo) *forms {
 func (c *column) assignRows(rawOf []int32, fs *forms) {
 	n := len(rawOf)
 	c.vid = make([]int32, n)
-	if c.kind == Name || c.kind == Category {
+	if c.keyed() {
 		c.key = make([]int32, n)
 	}
 	if fs.gkey != nil {
@@ -299,7 +318,7 @@ func (c *column) fillForms(f *Field, vals, keys []string) {
 		for j, k := range keys {
 			c.keyStr[j] = []rune(k)
 		}
-	case Category:
+	case Category, Facility:
 		// a key "~a|b" stands for one of a, b
 		c.elems = make([][]string, len(vals))
 		for j, v := range vals {
@@ -308,6 +327,12 @@ func (c *column) fillForms(f *Field, vals, keys []string) {
 			} else {
 				c.elems[j] = []string{v}
 			}
+		}
+	case Place:
+		// the areas a known place lies in, itself first
+		c.elems = make([][]string, len(vals))
+		for j, v := range vals {
+			c.elems[j] = textnorm.PlaceAreas(v)
 		}
 	case Text:
 		// word ids per value, sorted, for the word-set level
@@ -351,6 +376,19 @@ func analyzeValue(f *Field, v string) valueInfo {
 	case Category:
 		k := textnorm.CategoryKey(v)
 		return valueInfo{norm: k, key: k}
+	case Facility:
+		if r, ok := textnorm.FacilityRef(v); ok {
+			return valueInfo{norm: r, key: r}
+		}
+		return unresolved(v)
+	case Place:
+		if id, ok := textnorm.PlaceKey(v); ok {
+			// blocking and frequencies by province: records give a
+			// province or a city in it
+			prov, _, _ := strings.Cut(id, "/")
+			return valueInfo{norm: id, key: prov}
+		}
+		return unresolved(v)
 	case Number:
 		x, err := strconv.ParseFloat(numberText(v), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
@@ -370,6 +408,16 @@ func analyzeValue(f *Field, v string) valueInfo {
 		return valueInfo{norm: strings.TrimSpace(v)}
 	}
 	return valueInfo{norm: textnorm.Fold(v)}
+}
+
+// unresolved is the form of a facility or place text that the gazetteer
+// does not know: "?" and the folded text.
+func unresolved(v string) valueInfo {
+	f := textnorm.Fold(v)
+	if f == "" {
+		return valueInfo{}
+	}
+	return valueInfo{norm: "?" + f, key: "?" + f}
 }
 
 // numberText strips thousands separators, currency signs and spaces
