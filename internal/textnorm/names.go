@@ -29,7 +29,7 @@ func ParseName(s string) Name {
 // parseName is ParseName that also returns the reading with the other name
 // order when the order is a guess (no comma, capitals or Hangul to go by).
 func parseName(s string) (n, alt Name, hasAlt bool) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(mrVowels.Replace(s))
 	if s == "" {
 		return Name{}, Name{}, false
 	}
@@ -188,6 +188,12 @@ func skeletonBytes(s []byte, dst []byte) []byte {
 			if at(i) == 'h' && !isVowel(at(i+1)) {
 				i++
 			}
+		case c == 'w' && at(i+1) == 'h' && isVowel(at(i+2)):
+			// an older spelling: Whang, Whanghae for Hwang, Hwanghae
+			emitC('h')
+			dst = append(dst, 'w')
+			last = 0
+			i += 2
 		case c == 'y' || c == 'w':
 			if isVowel(at(i + 1)) {
 				dst = append(dst, c)
@@ -408,16 +414,59 @@ type NameInfo struct {
 	AltKey     string // NameKeyAlt
 	SurnameKey string // key of the surname part
 	GivenKey   string // key of the given-name part
+	// the parts in the other name order, when the order is a guess
+	AltSurnameKey, AltGivenKey string
+	// Surname and AltSurname are the surname as written (folded), in each
+	// reading, for SurnamesCompatible.
+	Surname, AltSurname string
+	// SoundKey is the surname key and the consonants of the given-name
+	// key, a coarse key that survives vowel slips, doubled or dropped
+	// vowels and most respellings ("Kim Gum-ok", "Kim Gum-ko"); AltSoundKey
+	// the same in the other order.
+	SoundKey, AltSoundKey string
 }
+
+// consonants keeps the consonant classes of a skeleton.
+func consonants(sk string) string {
+	b := make([]byte, 0, len(sk))
+	for i := 0; i < len(sk); i++ {
+		switch c := sk[i]; c {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'w', ' ':
+		default:
+			if len(b) == 0 || b[len(b)-1] != c {
+				b = append(b, c)
+			}
+		}
+	}
+	return string(b)
+}
+
+func soundKey(sur, given string) string {
+	if sur == "" || given == "" {
+		return ""
+	}
+	return sur + " " + consonants(given)
+}
+
+// mrVowels writes the McCune–Reischauer vowels with a breve as Revised
+// Romanization does (Yŏng-hŭi → Yeong-hui): folding would make ŏ an o and
+// 영 (Yŏng) the same as 용 (Yong). Precomposed and combining forms.
+var mrVowels = strings.NewReplacer("ŭi", "ui", "ŏ", "eo", "Ŏ", "EO", "ŭ", "eu", "Ŭ", "EU",
+	"u\u0306i", "ui", "o\u0306", "eo", "O\u0306", "EO", "u\u0306", "eu", "U\u0306", "EU")
 
 // AnalyzeName returns the NameInfo of a full name.
 func AnalyzeName(s string) NameInfo {
 	n, alt, hasAlt := parseName(s)
 	var in NameInfo
+	in.Surname = n.Surname
 	in.SurnameKey, in.GivenKey = surnameKey(n.Surname), givenKey(n.Given)
 	in.Key = joinKey(in.SurnameKey, in.GivenKey)
+	in.SoundKey = soundKey(in.SurnameKey, in.GivenKey)
 	if hasAlt {
-		in.AltKey = joinKey(surnameKey(alt.Surname), givenKey(alt.Given))
+		in.AltSurnameKey, in.AltGivenKey = surnameKey(alt.Surname), givenKey(alt.Given)
+		in.AltKey = joinKey(in.AltSurnameKey, in.AltGivenKey)
+		in.AltSoundKey = soundKey(in.AltSurnameKey, in.AltGivenKey)
+		in.AltSurname = alt.Surname
 	}
 	in.Norm = normalizeParsed(n)
 	return in

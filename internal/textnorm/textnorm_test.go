@@ -293,6 +293,8 @@ func TestFacilityKey(t *testing.T) {
 		{"농포집결소", "jipkyulso-nongpo"},
 		{"Prison No. 4", "kyohwaso-4"},
 		{"Kangdong prison", "kyohwaso-4"},
+		{"Hoeryong prison", "kwanliso-22"}, // the camp named after Hoeryong, not Jongori in its county
+		{"Yodok prison", "kwanliso-15"},
 		{"요덕 정치범수용소", "kwanliso-15"},
 		{"제15호 관리소", "kwanliso-15"},
 		{"Kwalliso No. 16", "kwanliso-16"},
@@ -380,6 +382,7 @@ func TestPlaceKey(t *testing.T) {
 		{"Musan-gun", "north-hamgyong/musan"},
 		{"Ch'ŏngjin", "north-hamgyong/chongjin"},
 		{"Songnim", "north-hwanghae/songrim"},
+		{"Whanghae-pukto", "north-hwanghae"},
 		// old names
 		{"Rajin-Sonbong", "rason"},
 		{"나선", "rason"},
@@ -503,5 +506,8 @@ func TestSkeleton(t *testing.T) {
 	}
 	if Skeleton("Yeon-hee") == Skeleton("Yeong-hee") {
 		t.Error("연 and 영 should differ")
+	}
+	if Skeleton("Whang") != Skeleton("Hwang") || Skeleton("Whanghae") != Skeleton("황해") {
+		t.Error("the older spelling wh should meet hw")
 	}
 }

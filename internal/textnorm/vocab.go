@@ -143,9 +143,10 @@ func facilityLookup(s string) (key string, ok bool, typ string, cands []string) 
 	if f == "" {
 		return "", false, "", nil
 	}
+	soft := false // "prison" says kyohwaso unless the place names another
 	for _, p := range facilityTypePhrases {
 		if strings.Contains(f, p.phrase) {
-			typ = p.typ
+			typ, soft = p.typ, p.phrase == "prison"
 			f = strings.ReplaceAll(f, p.phrase, " ")
 			break
 		}
@@ -191,6 +192,18 @@ func facilityLookup(s string) (key string, ok bool, typ string, cands []string) 
 	}
 	if num == 0 && len(places) == 0 {
 		return "", false, typ, nil
+	}
+	if soft && len(places) > 0 {
+		// "Yodok prison", "Hoeryong prison": the camp named after the place
+		var named []string
+		for _, fc := range t.list {
+			if (num == 0 || fc.number == num) && anyIn(places, fc.places) {
+				named = append(named, fc.id)
+			}
+		}
+		if len(named) == 1 {
+			return named[0], true, facilityTypeOf(t, named[0]), nil
+		}
 	}
 	found := t.search(typ, num, places)
 	if typ == "" && campWord && num != 0 && len(places) == 0 {

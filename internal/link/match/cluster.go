@@ -91,6 +91,7 @@ func (w *work) cluster(dec []decided) ([]int32, int, int) {
 		}
 		return int(x - y)
 	})
+	g := w.newGuard()
 	// Low-scored pairs per record, built only if the chain guard needs them.
 	var low *adjacency
 	lowBuilt := false
@@ -115,6 +116,9 @@ func (w *work) cluster(dec []decided) ([]int32, int, int) {
 				lowBuilt = true
 			}
 			ok = !uf.crosses(small, other, low)
+		}
+		if ok {
+			ok = g.allows(uf.list(small), uf.list(other))
 		}
 		if !ok {
 			refused++

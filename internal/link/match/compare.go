@@ -49,13 +49,8 @@ func (c *column) levelRow(a, b int32) uint8 {
 		}
 		sim := -1.0
 		if ka, kb := c.key[a], c.key[b]; ka >= 0 && kb >= 0 {
-			if ka == kb {
-				return nlVariant
-			}
-			if c.key2 != nil {
-				if a2, b2 := c.key2[a], c.key2[b]; (a2 >= 0 && (a2 == kb || a2 == b2)) || (b2 >= 0 && b2 == ka) {
-					return nlVariant
-				}
+			if v, ok := c.variant(a, b); ok {
+				return v
 			}
 			// Spelling variants and typos together ("Parrk Myeong-seong",
 			// "PAK Myong-song") are closest in key space.
@@ -69,10 +64,8 @@ func (c *column) levelRow(a, b int32) uint8 {
 		}
 		// the same given name under a misspelt or unknown surname
 		// ("Paa Hwa-suk", "Bae Hwa-suk")
-		if c.gkey != nil {
-			if ga := c.gkey[a]; ga >= 0 && ga == c.gkey[b] {
-				return nlSameGiven
-			}
+		if c.gkey != nil && c.sameGiven(a, b) {
+			return nlSameGiven
 		}
 		// given name and surname written in each other's columns
 		if p := c.partner; p != nil && a < c.n && b < c.n {
@@ -162,6 +155,51 @@ func (c *column) unresolvedLevel(va, vb int32, top uint8) uint8 {
 		return top - 1
 	}
 	return 1
+}
+
+// variant compares names whose keys agree in some reading: variant when
+// the surnames of that reading may be one surname, same_given when they
+// cannot (조 and 추 share a key, as Cho and Chu do). ok is false when no
+// reading's keys agree.
+func (c *column) variant(a, b int32) (uint8, bool) {
+	ka, kb := c.key[a], c.key[b]
+	if c.key2 == nil {
+		if ka == kb {
+			return nlVariant, true
+		}
+		return 0, false
+	}
+	a2, b2 := c.key2[a], c.key2[b]
+	matched := false
+	for _, m := range [4]struct {
+		x, y   int32
+		sa, sb []int32
+	}{{ka, kb, c.sur, c.sur}, {a2, kb, c.sur2, c.sur}, {a2, b2, c.sur2, c.sur2}, {ka, b2, c.sur, c.sur2}} {
+		if m.x < 0 || m.x != m.y {
+			continue
+		}
+		matched = true
+		if c.surnamesCompatible(m.sa[a], m.sb[b]) {
+			return nlVariant, true
+		}
+	}
+	if matched {
+		return nlSameGiven, true
+	}
+	return 0, false
+}
+
+// surnamesCompatible compares two surnames as written (ids), unknown ones
+// compatible with anything.
+func (c *column) surnamesCompatible(x, y int32) bool {
+	return x < 0 || y < 0 || x == y || textnorm.SurnamesCompatible(c.surStr[x], c.surStr[y])
+}
+
+// sameGiven reports full names whose given names agree in some reading
+// (surname first or last when the order is a guess).
+func (c *column) sameGiven(a, b int32) bool {
+	ga, gb, ga2, gb2 := c.gkey[a], c.gkey[b], c.gkey2[a], c.gkey2[b]
+	return ga >= 0 && (ga == gb || ga == gb2) || ga2 >= 0 && (ga2 == gb || ga2 == gb2)
 }
 
 // lvUnresolved is the facility and place level of a known value against

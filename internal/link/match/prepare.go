@@ -49,14 +49,23 @@ type column struct {
 	// partner is the surname column of a given-name column and the other
 	// way round, to see names written in each other's columns
 	partner *column
-	// per key id (names): the key as runes
-	keyStr [][]rune
-	elems  [][]string // per value id (category): the key, or the members of a set key
-	words  [][]int32  // per value id (text): sorted distinct word ids
+	// per key id (names): the key as runes; per surname key id (full
+	// names): the surname key as runes
+	keyStr  [][]rune
+	skeyStr [][]rune
+	elems   [][]string // per value id (category): the key, or the members of a set key
+	words   [][]int32  // per value id (text): sorted distinct word ids
 	// full names: the key in the other name order when the order is a
-	// guess (-1 if none), keys of the given name and the surname alone
-	key2       []int32
-	gkey, skey []int32
+	// guess (-1 if none), keys of the given name and the surname alone,
+	// and those in the other order
+	key2         []int32
+	gkey, skey   []int32
+	gkey2, skey2 []int32
+	snd, snd2    []int32 // sound keys (textnorm.NameInfo.SoundKey)
+	// surnames as written (Hangul after the initial-sound law), per
+	// reading, and their texts
+	sur, sur2 []int32
+	surStr    []string
 
 	vidTF  []float32 // per value id: share of records with the value
 	keyTF  []float32 // per key id
@@ -179,6 +188,12 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 	ids := internForms(f, analyzeAll(f, raw.vals, workers))
 	c.assignRows(rawOf, ids)
 	c.fillForms(f, ids.vals.vals, ids.keys.vals)
+	if ids.surnames != nil {
+		c.skeyStr = make([][]rune, len(ids.surnames.vals))
+		for j, k := range ids.surnames.vals {
+			c.skeyStr[j] = []rune(k)
+		}
+	}
 	c.vidTF, c.tfMean = frequencies(c.vid, len(ids.vals.vals))
 	if c.key != nil {
 		c.keyTF, c.tfMean = frequencies(c.key, len(ids.keys.vals))
@@ -238,9 +253,15 @@ func analyzeAll(f *Field, vals []string, workers int) []valueInfo {
 // forms holds the normalized values and keys of a column's distinct raw
 // values, interned, and per raw value their ids (-1: none).
 type forms struct {
-	vals, keys       *interner
-	vid, key         []int32
-	key2, gkey, skey []int32 // full names only
+	vals, keys        *interner
+	surnames          *interner // keys of surnames (full names)
+	vid, key          []int32
+	key2              []int32 // full names only, like the four below
+	gkey, skey        []int32
+	gkey2, skey2      []int32
+	snd, snd2         []int32
+	sur, sur2         []int32
+	surnamesAsWritten *interner
 }
 
 func internForms(f *Field, infos []valueInfo) *forms {
@@ -262,18 +283,40 @@ func internForms(f *Field, infos []valueInfo) *forms {
 	// the key in the other name order shares the key space; the parts
 	// have their own
 	gk, sk := newInterner(n), newInterner(n)
+	fs.surnames = sk
 	fs.key2, fs.gkey, fs.skey = make([]int32, n), make([]int32, n), make([]int32, n)
+	fs.gkey2, fs.skey2 = make([]int32, n), make([]int32, n)
+	intern := func(in *interner, s string) int32 {
+		if s == "" {
+			return -1
+		}
+		return in.id(s)
+	}
 	for j, in := range infos {
-		fs.key2[j], fs.gkey[j], fs.skey[j] = -1, -1, -1
+		fs.key2[j] = -1
 		if in.alt != "" && fs.key[j] >= 0 {
 			fs.key2[j] = fs.keys.id(in.alt)
 		}
-		if in.gkey != "" {
-			fs.gkey[j] = gk.id(in.gkey)
-		}
-		if in.skey != "" {
-			fs.skey[j] = sk.id(in.skey)
-		}
+		fs.gkey[j], fs.skey[j] = intern(gk, in.gkey), intern(sk, in.skey)
+	}
+	// after the first readings, so that their ids (and so the order of
+	// blocking) do not depend on the second
+	for j, in := range infos {
+		fs.gkey2[j], fs.skey2[j] = intern(gk, in.gkey2), intern(sk, in.skey2)
+	}
+	snd := newInterner(n)
+	fs.snd, fs.snd2 = make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.snd[j] = intern(snd, in.snd)
+	}
+	for j, in := range infos {
+		fs.snd2[j] = intern(snd, in.snd2)
+	}
+	sw := newInterner(n)
+	fs.surnamesAsWritten = sw
+	fs.sur, fs.sur2 = make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.sur[j], fs.sur2[j] = intern(sw, in.sur), intern(sw, in.sur2)
 	}
 	return fs
 }
@@ -287,6 +330,10 @@ func (c *column) assignRows(rawOf []int32, fs *forms) {
 	}
 	if fs.gkey != nil {
 		c.key2, c.gkey, c.skey = make([]int32, n), make([]int32, n), make([]int32, n)
+		c.gkey2, c.skey2 = make([]int32, n), make([]int32, n)
+		c.snd, c.snd2 = make([]int32, n), make([]int32, n)
+		c.sur, c.sur2 = make([]int32, n), make([]int32, n)
+		c.surStr = fs.surnamesAsWritten.vals
 	}
 	pick := func(ids []int32, r int32) int32 {
 		if r < 0 {
@@ -301,6 +348,9 @@ func (c *column) assignRows(rawOf []int32, fs *forms) {
 		}
 		if c.gkey != nil {
 			c.gkey[i], c.skey[i], c.key2[i] = pick(fs.gkey, r), pick(fs.skey, r), pick(fs.key2, r)
+			c.gkey2[i], c.skey2[i] = pick(fs.gkey2, r), pick(fs.skey2, r)
+			c.snd[i], c.snd2[i] = pick(fs.snd, r), pick(fs.snd2, r)
+			c.sur[i], c.sur2[i] = pick(fs.sur, r), pick(fs.sur2, r)
 		}
 	}
 }
@@ -355,6 +405,9 @@ func (c *column) fillForms(f *Field, vals, keys []string) {
 type valueInfo struct {
 	norm, key       string
 	alt, gkey, skey string
+	gkey2, skey2    string
+	snd, snd2       string
+	sur, sur2       string
 }
 
 // analyzeValue normalizes one raw value ("" norm: missing).
@@ -372,7 +425,9 @@ func analyzeValue(f *Field, v string) valueInfo {
 			return valueInfo{norm: norm, key: textnorm.GivenKey(v)}
 		}
 		in := textnorm.AnalyzeName(v)
-		return valueInfo{norm: in.Norm, key: in.Key, alt: in.AltKey, gkey: in.GivenKey, skey: in.SurnameKey}
+		return valueInfo{norm: in.Norm, key: in.Key, alt: in.AltKey, gkey: in.GivenKey, skey: in.SurnameKey,
+			gkey2: in.AltGivenKey, skey2: in.AltSurnameKey, snd: in.SoundKey, snd2: in.AltSoundKey,
+			sur: surnameAsWritten(in.Surname), sur2: surnameAsWritten(in.AltSurname)}
 	case Category:
 		k := textnorm.CategoryKey(v)
 		return valueInfo{norm: k, key: k}
@@ -408,6 +463,15 @@ func analyzeValue(f *Field, v string) valueInfo {
 		return valueInfo{norm: strings.TrimSpace(v)}
 	}
 	return valueInfo{norm: textnorm.Fold(v)}
+}
+
+// surnameAsWritten is a parsed surname ready for
+// textnorm.SurnamesCompatible: Hangul after the initial-sound law.
+func surnameAsWritten(s string) string {
+	if textnorm.HasHangul(s) {
+		return textnorm.Dueum(s)
+	}
+	return s
 }
 
 // unresolved is the form of a facility or place text that the gazetteer
