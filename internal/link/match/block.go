@@ -16,7 +16,7 @@ import (
 // date field's year.
 type blockKey struct {
 	field int
-	mod   string // "", "year", "year1", "given", "surname", "sound"
+	mod   string // "", "year", "year1", "given", "surname", "sound", "given1", "given2"
 }
 
 func (k blockKey) name(s *Settings) string {
@@ -128,6 +128,10 @@ func (w *work) rowKeys(k blockKey) (first, other []int32) {
 		return c.skey, c.skey2
 	case k.mod == "sound":
 		return c.snd, c.snd2
+	case k.mod == "given1":
+		return c.syl1, c.syl1b
+	case k.mod == "given2":
+		return c.syl2, c.syl2b
 	case c.kind == Name:
 		return c.key, c.key2
 	case c.keyed():
@@ -452,7 +456,7 @@ func (w *work) blockingKeys() (keys []blockKey, chance []float64, vals [][]keyVa
 		case fl.Kind == Date:
 			mods = append(mods, "year", "year1")
 		case fl.Kind == Name && w.cols[f].gkey != nil:
-			mods = append(mods, "given", "surname", "sound")
+			mods = append(mods, "given", "surname", "sound", "given1", "given2")
 		}
 		for _, mod := range mods {
 			bk := blockKey{f, mod}

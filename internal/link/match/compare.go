@@ -159,8 +159,9 @@ func (c *column) unresolvedLevel(va, vb int32, top uint8) uint8 {
 
 // variant compares names whose keys agree in some reading: variant when
 // the surnames of that reading may be one surname, same_given when they
-// cannot (조 and 추 share a key, as Cho and Chu do). ok is false when no
-// reading's keys agree.
+// cannot (조 and 추 share a key, as Cho and Chu do). Two Hangul given names
+// that differ are not a variant however alike their keys (영철, 용철). ok
+// is false when no reading's keys agree.
 func (c *column) variant(a, b int32) (uint8, bool) {
 	ka, kb := c.key[a], c.key[b]
 	if c.key2 == nil {
@@ -172,11 +173,15 @@ func (c *column) variant(a, b int32) (uint8, bool) {
 	a2, b2 := c.key2[a], c.key2[b]
 	matched := false
 	for _, m := range [4]struct {
-		x, y   int32
-		sa, sb []int32
-	}{{ka, kb, c.sur, c.sur}, {a2, kb, c.sur2, c.sur}, {a2, b2, c.sur2, c.sur2}, {ka, b2, c.sur, c.sur2}} {
+		x, y           int32
+		sa, sb, ga, gb []int32
+	}{{ka, kb, c.sur, c.sur, c.giv, c.giv}, {a2, kb, c.sur2, c.sur, c.giv2, c.giv},
+		{a2, b2, c.sur2, c.sur2, c.giv2, c.giv2}, {ka, b2, c.sur, c.sur2, c.giv, c.giv2}} {
 		if m.x < 0 || m.x != m.y {
 			continue
+		}
+		if !c.givenCompatible(m.ga[a], m.gb[b]) {
+			continue // 김영철 and 김용철: one key, two names
 		}
 		matched = true
 		if c.surnamesCompatible(m.sa[a], m.sb[b]) {
@@ -195,11 +200,17 @@ func (c *column) surnamesCompatible(x, y int32) bool {
 	return x < 0 || y < 0 || x == y || textnorm.SurnamesCompatible(c.surStr[x], c.surStr[y])
 }
 
+// givenCompatible compares two given names as written (ids).
+func (c *column) givenCompatible(x, y int32) bool {
+	return x < 0 || y < 0 || x == y || textnorm.GivenNamesCompatible(c.givStr[x], c.givStr[y])
+}
+
 // sameGiven reports full names whose given names agree in some reading
-// (surname first or last when the order is a guess).
+// (surname first or last when the order is a guess), one of them the
+// first: both in their other reading would compare surnames.
 func (c *column) sameGiven(a, b int32) bool {
 	ga, gb, ga2, gb2 := c.gkey[a], c.gkey[b], c.gkey2[a], c.gkey2[b]
-	return ga >= 0 && (ga == gb || ga == gb2) || ga2 >= 0 && (ga2 == gb || ga2 == gb2)
+	return ga >= 0 && (ga == gb || ga == gb2) || ga2 >= 0 && ga2 == gb
 }
 
 // lvUnresolved is the facility and place level of a known value against

@@ -10,13 +10,12 @@ package match
 // birth years into one "person".
 type guard struct {
 	names, dates []*column
-	strong       map[pairIdx]bool // pairs scored at StrongThreshold or above
 	src          []int32
 	sameSrc      bool // the one-list rule applies (several sources)
 }
 
 func (w *work) newGuard() *guard {
-	g := &guard{src: w.src, sameSrc: w.nsrc > 1, strong: map[pairIdx]bool{}}
+	g := &guard{src: w.src, sameSrc: w.nsrc > 1}
 	for f, fl := range w.s.Fields {
 		if !fl.Guard {
 			continue
@@ -28,19 +27,18 @@ func (w *work) newGuard() *guard {
 			g.dates = append(g.dates, c)
 		}
 	}
-	for i, p := range w.pairs {
-		if float64(w.prob[i]) >= w.s.StrongThreshold {
-			g.strong[p] = true
-		}
-	}
 	return g
 }
 
-// allows reports whether clusters xs and ys may merge.
-func (g *guard) allows(xs, ys []int32) bool {
+// allows reports whether clusters xs and ys may merge; strong says which
+// pairs are strong.
+func (g *guard) allows(xs, ys []int32, strong func(a, b int32) bool) bool {
+	if len(g.names) == 0 && len(g.dates) == 0 && !g.sameSrc {
+		return true
+	}
 	for _, a := range xs {
 		for _, b := range ys {
-			if !g.pairAllowed(a, b) {
+			if !g.pairAllowed(a, b, strong(a, b)) {
 				return false
 			}
 		}
@@ -48,8 +46,7 @@ func (g *guard) allows(xs, ys []int32) bool {
 	return true
 }
 
-func (g *guard) pairAllowed(a, b int32) bool {
-	strong := g.strong[pairIdx{min(a, b), max(a, b)}]
+func (g *guard) pairAllowed(a, b int32, strong bool) bool {
 	if g.sameSrc && g.src[a] == g.src[b] && !strong {
 		return false
 	}
@@ -70,10 +67,10 @@ func (g *guard) pairAllowed(a, b int32) bool {
 }
 
 // surnamesAgree reports whether records a and b may share a surname: some
-// form and reading of each gives surnames that may be one
-// (textnorm.SurnamesCompatible), or one of them gives none. A surname
-// column agrees at any level but "different" (which counts names swapped
-// with the given-name column).
+// form of each gives surnames that may be one (textnorm.SurnamesCompatible)
+// in its first reading or, against the other's first, in its other
+// reading; or one of them gives none. A surname column agrees at any level
+// but "different" (which counts names swapped with the given-name column).
 func (c *column) surnamesAgree(a, b int32) bool {
 	if c.sur == nil {
 		return c.level(a, b) != 1
@@ -81,20 +78,16 @@ func (c *column) surnamesAgree(a, b int32) bool {
 	seen := false
 	for ja := 0; ja <= c.alts; ja++ {
 		ra := a + int32(ja)*c.n
-		for _, sa := range [2]int32{c.sur[ra], c.sur2[ra]} {
-			if sa < 0 {
-				continue
-			}
-			for jb := 0; jb <= c.alts; jb++ {
-				rb := b + int32(jb)*c.n
-				for _, sb := range [2]int32{c.sur[rb], c.sur2[rb]} {
-					if sb < 0 {
-						continue
-					}
-					seen = true
-					if c.surnamesCompatible(sa, sb) {
-						return true
-					}
+		for jb := 0; jb <= c.alts; jb++ {
+			rb := b + int32(jb)*c.n
+			// both in their other reading would compare given names
+			for _, m := range [3][2]int32{{c.sur[ra], c.sur[rb]}, {c.sur2[ra], c.sur[rb]}, {c.sur[ra], c.sur2[rb]}} {
+				if m[0] < 0 || m[1] < 0 {
+					continue
+				}
+				seen = true
+				if c.surnamesCompatible(m[0], m[1]) {
+					return true
 				}
 			}
 		}

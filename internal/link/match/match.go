@@ -145,8 +145,10 @@ type Settings struct {
 	// keys agree. A key is a column name (the field's default key: the name
 	// key, the full date, the value), "column:year" for a date's year,
 	// "column:year1" for its year ± 1, "column:given" / "column:surname"
-	// for a part of a full name, or "column:sound" for a full name's
-	// surname and the consonants of its given name.
+	// for a part of a full name, "column:sound" for a full name's surname
+	// and the consonants of its given name, "column:given1" and
+	// "column:given2" for its surname and the first or last syllable of
+	// its given name.
 	// Empty means chosen automatically from the fields.
 	Blocking [][]string `json:"blocking,omitempty"`
 	// LinkType is dedupe, link or link_and_dedupe; empty: dedupe for one
@@ -175,6 +177,9 @@ type Settings struct {
 	// several sources are deduplicated as well as linked: a list rarely
 	// names one person twice, so its own pairs get a lower prior.
 	LambdaSameSource float64 `json:"lambda_same_source,omitempty"`
+	// Calibration maps the model's probabilities to calibrated ones (see
+	// FitCalibration); empty: none.
+	Calibration Calibration `json:"calibration,omitempty"`
 	// Trained means the parameters are final: Run scores without EM.
 	Trained bool `json:"trained,omitempty"`
 	// MaxPairs bounds candidate pairs for automatic blocking (0: by size).
@@ -193,7 +198,7 @@ const (
 	DefaultChainThreshold = 0.9
 	DefaultConflictBelow  = 0.01
 	DefaultReviewLower    = 0.2
-	DefaultReviewUpper    = 0.9
+	DefaultReviewUpper    = 0.8
 )
 
 // Decision is a human judgement on a pair of record ids, honoured on every
@@ -240,7 +245,8 @@ type Result struct {
 	// of decisions that blocking did not give).
 	Pairs []Pair
 	// Review are the undecided pairs with ReviewLower ≤ Prob < ReviewUpper,
-	// most doubtful (nearest 0.5) first.
+	// one per pair of clusters (one decision settles the rest), most
+	// doubtful (nearest 0.5) first.
 	Review []Pair
 	// Settings are the settings used, with learned parameters.
 	Settings Settings
@@ -255,6 +261,8 @@ type Comparison struct {
 	Level  string `json:"level"`
 	// Weight is the field's evidence in bits (log2 Bayes factor, with the
 	// term-frequency adjustment): positive for, negative against a match.
+	// With the prior they add up to the model's probability (ModelProb),
+	// before calibration.
 	Weight float64 `json:"weight"`
 	A      string  `json:"a"`
 	B      string  `json:"b"`
@@ -349,6 +357,7 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 		opt.AfterBlocking(ps, w.ruleStats)
 	}
 	dec := w.decisionPairs(decisions, idx)
+	w.decided = dec
 	if err := w.compareAll(ctx); err != nil {
 		return nil, err
 	}
@@ -371,14 +380,7 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 		decided[d.pair] = true
 	}
 	res.Cluster, res.Stats.Refused, res.Stats.Conflicts = w.cluster(dec)
-	for i, p := range res.Pairs {
-		if !decided[i] && float64(p.Prob) >= s.ReviewLower && float64(p.Prob) < s.ReviewUpper {
-			res.Review = append(res.Review, p)
-		}
-	}
-	sort.SliceStable(res.Review, func(i, j int) bool {
-		return absf(res.Review[i].Prob-0.5) < absf(res.Review[j].Prob-0.5)
-	})
+	res.Review = reviewQueue(res.Pairs, res.Cluster, decided, s.ReviewLower, s.ReviewUpper)
 	res.Settings = *w.s
 	res.Stats.Records = len(ds.Records)
 	res.Stats.CandidatePairs = int64(len(w.pairs))
@@ -395,6 +397,36 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 	res.Stats.Clusters = int(nc)
 	res.Stats.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// reviewQueue lists the undecided pairs with lower ≤ Prob < upper, one per
+// pair of clusters (or per cluster, for doubtful pairs inside one): the
+// most doubtful (nearest 0.5), since one decision on it settles the
+// others (a must-link merges the clusters, a cannot-link keeps them
+// apart). Most doubtful first.
+func reviewQueue(pairs []Pair, cluster []int32, decided map[int]bool, lower, upper float64) []Pair {
+	best := map[[2]int32]int{}
+	for i, p := range pairs {
+		if decided[i] || float64(p.Prob) < lower || float64(p.Prob) >= upper {
+			continue
+		}
+		ca, cb := cluster[p.A], cluster[p.B]
+		k := [2]int32{min(ca, cb), max(ca, cb)}
+		if j, ok := best[k]; !ok || absf(p.Prob-0.5) < absf(pairs[j].Prob-0.5) {
+			best[k] = i
+		}
+	}
+	idx := make([]int, 0, len(best))
+	for _, i := range best {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	out := make([]Pair, len(idx))
+	for k, i := range idx {
+		out[k] = pairs[i]
+	}
+	sort.SliceStable(out, func(i, j int) bool { return absf(out[i].Prob-0.5) < absf(out[j].Prob-0.5) })
+	return out
 }
 
 func absf(x float32) float32 {
@@ -502,6 +534,9 @@ func (s *Settings) fillDefaults(ds *Dataset) error {
 	if s.Trained && !(s.Lambda > 0 && s.Lambda < 1) {
 		return rollcall.Errorf(rollcall.EINVALID, "model lambda %g must be between 0 and 1", s.Lambda)
 	}
+	if !s.Calibration.valid() {
+		return rollcall.Errorf(rollcall.EINVALID, "calibration knots must rise within (0, 1)")
+	}
 	if s.Trained && !(s.LambdaSameSource >= 0 && s.LambdaSameSource < 1) {
 		return rollcall.Errorf(rollcall.EINVALID, "model lambda_same_source %g must be between 0 and 1", s.LambdaSameSource)
 	}
@@ -548,7 +583,8 @@ func contains(s, sub string) bool {
 
 // parseKey reads a blocking key "column" or "column:modifier": "year" for
 // a date's year, "year1" for its year ± 1, "given" or "surname" for one
-// part of a full name, "sound" for its surname and given consonants.
+// part of a full name, "sound" for its surname and given consonants,
+// "given1"/"given2" for its surname and first/last given syllable.
 func (s *Settings) parseKey(ds *Dataset, k string) (field int, mod string, err error) {
 	col := k
 	for i := len(k) - 1; i >= 0; i-- {
@@ -566,7 +602,7 @@ func (s *Settings) parseKey(ds *Dataset, k string) (field int, mod string, err e
 			return i, "", nil
 		case (mod == "year" || mod == "year1") && f.Kind == Date:
 			return i, mod, nil
-		case (mod == "given" || mod == "surname" || mod == "sound") && f.Kind == Name && f.NamePart == "full":
+		case (mod == "given" || mod == "surname" || mod == "sound" || mod == "given1" || mod == "given2") && f.Kind == Name && f.NamePart == "full":
 			return i, mod, nil
 		}
 		return 0, "", rollcall.Errorf(rollcall.EINVALID, "blocking key %q: modifier %q does not apply to a %s field", k, mod, f.Kind)

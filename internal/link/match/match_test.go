@@ -58,6 +58,17 @@ func TestNameLevels(t *testing.T) {
 		{"Kim Young-hee", "Kim Young-hye", "jaro_winkler_0.92"},
 		{"Kim Young-hee", "Park Chul-soo", "different"},
 		{"Kim Young-hee", "", "missing"},
+		// order swapped, "SURNAME, Given", customary spellings, Hangul
+		{"Chun Hyon Choi", "Choi Joonhyun", "variant"},
+		{"CHOI, Joon-hyun", "Chun-hyon Choi", "variant"},
+		{"최준현", "Chun Hyon Choi", "variant"},
+		{"Joon Hyun CHOI", "최준현", "variant"},
+		// one key, two names: Hangul tells them apart
+		{"김영철", "김용철", "jaro_winkler_0.92"},
+		{"조명철", "추명철", "same_given"},
+		// McCune–Reischauer's breve: Yŏng (영) is not Yong (용)
+		{"Kim Yŏng-il", "Kim Yong-il", "variant"},
+		{"Kim Yŏng-il", "Kim Yeong-il", "exact"},
 	}
 	for _, tt := range tests {
 		c := testColumn(t, Name, "full", tt.a, tt.b)
@@ -199,6 +210,70 @@ func TestClusterChainGuard(t *testing.T) {
 	got, _, conflicts := w.cluster([]decided{{pair: 4, same: false}, {pair: 5, same: true}, {pair: 1, same: true}})
 	if got[1] != got[3] || conflicts != 1 {
 		t.Errorf("must-links 1–2–3 against cannot-link 1–3: clusters %v, conflicts %d", got, conflicts)
+	}
+}
+
+// guardedWork prepares a run over ds with the fields given, scored by
+// hand: each pair of pairs gets the probability in prob.
+func guardedWork(t *testing.T, ds *Dataset, fields []Field, pairs []pairIdx, prob []float32) *work {
+	t.Helper()
+	s := Settings{Fields: fields}
+	if err := s.fillDefaults(ds); err != nil {
+		t.Fatal(err)
+	}
+	nsrc, src := sourceIDs(ds)
+	w := &work{ds: ds, s: &s, opt: Options{Workers: 1, Progress: func(string, int64, int64) {}}, src: src, nsrc: nsrc}
+	if err := w.prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.pairs, w.prob = pairs, prob
+	return w
+}
+
+// The guard checks a merge against the whole cluster: Park Ryong-min does
+// not join Kang Ryong-min through a record without a surname, nor does a
+// Kang Ryong-min born fifty years later.
+func TestGuardChecksWholeCluster(t *testing.T) {
+	ds := &Dataset{Columns: []string{"name", "birth"}, Records: []Record{
+		{ID: "a", Source: "x", Values: []string{"Kang Ryong-min", "1951"}},
+		{ID: "b", Source: "y", Values: []string{"Ryong-min", "c. 1951"}},
+		{ID: "c", Source: "z", Values: []string{"Park Ryong-min", "1952"}},
+		{ID: "d", Source: "w", Values: []string{"강룡민", "2002"}},
+		{ID: "e", Source: "v", Values: []string{"Kang Yong-min", "1951-05"}},
+	}}
+	pairs := []pairIdx{{0, 1}, {1, 2}, {1, 3}, {1, 4}}
+	prob := []float32{0.95, 0.9, 0.9, 0.9}
+	for _, guard := range []bool{false, true} {
+		fields := []Field{{Column: "name", Kind: Name, Guard: guard}, {Column: "birth", Kind: Date, Guard: guard}}
+		w := guardedWork(t, ds, fields, pairs, prob)
+		got, refused, _ := w.cluster(nil)
+		if !guard {
+			if got[0] != got[2] || got[0] != got[3] {
+				t.Errorf("unguarded: clusters %v, want all joined through b", got)
+			}
+			continue
+		}
+		if got[0] != got[1] || got[0] != got[4] || got[0] == got[2] || got[0] == got[3] || refused != 2 {
+			t.Errorf("guarded: clusters %v, refused %d; want a, b, e together, c and d apart, 2 refused", got, refused)
+		}
+	}
+}
+
+// Two records of one list join only through their own pair.
+func TestSameSourceNeedsOwnPair(t *testing.T) {
+	ds := &Dataset{Columns: []string{"name"}, Records: []Record{
+		{ID: "a", Source: "ngo", Values: []string{"Kim Yong-chol"}},
+		{ID: "b", Source: "un", Values: []string{"Kim Yong Chol"}},
+		{ID: "c", Source: "ngo", Values: []string{"KIM, Yong-chol"}},
+	}}
+	fields := []Field{{Column: "name", Kind: Name}}
+	w := guardedWork(t, ds, fields, []pairIdx{{0, 1}, {1, 2}}, []float32{0.99, 0.95})
+	if got, _, _ := w.cluster(nil); got[0] != got[1] || got[2] == got[0] {
+		t.Errorf("clusters %v: want a and b together, c (same list as a, no pair of its own) apart", got)
+	}
+	w = guardedWork(t, ds, fields, []pairIdx{{0, 1}, {1, 2}, {0, 2}}, []float32{0.99, 0.95, 0.6})
+	if got, _, _ := w.cluster(nil); got[0] != got[2] {
+		t.Errorf("clusters %v: a and c scored 0.6 together should join", got)
 	}
 }
 

@@ -329,21 +329,16 @@ func (w *work) score(ctx context.Context) {
 		}
 	}
 	logit := func(l float64) float64 { return math.Log(l / (1 - l)) }
-	prior := [2]float64{logit(w.s.Lambda), logit(w.s.Lambda)}
+	w.prior = [2]float64{logit(w.s.Lambda), logit(w.s.Lambda)}
 	if w.s.LambdaSameSource > 0 && w.splitPrior() {
-		prior[1] = logit(w.s.LambdaSameSource)
+		w.prior[1] = logit(w.s.LambdaSameSource)
 	}
 	w.bf = bf
 	w.prob = make([]float32, len(w.pairs))
+	cal := w.s.Calibration
 	_ = w.parallel(ctx, "scoring", len(w.pairs), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			g := w.gamma[i*nf : (i+1)*nf]
-			p := w.pairs[i]
-			s := prior[boolInt(w.src[p.a] == w.src[p.b])]
-			for f, l := range g {
-				s += w.weight(f, l, p.a)
-			}
-			w.prob[i] = float32(1 / (1 + math.Exp(-s)))
+			w.prob[i] = float32(cal.Apply(logistic(w.logit(i))))
 		}
 	})
 }

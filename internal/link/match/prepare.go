@@ -25,9 +25,11 @@ type work struct {
 	gamma []uint8 // len(pairs) × len(cols), row-major
 	prob  []float32
 	bf    [][]float64 // log Bayes factor per field and level
+	prior [2]float64  // prior log odds: across sources (or all), within one
 
 	ruleStats []RuleStats
 	emIters   int
+	decided   []decided // the human decisions, on pairs
 }
 
 type pairIdx struct{ a, b int32 }
@@ -62,10 +64,15 @@ type column struct {
 	gkey, skey   []int32
 	gkey2, skey2 []int32
 	snd, snd2    []int32 // sound keys (textnorm.NameInfo.SoundKey)
+	// surname with the first / last given syllable (FirstKey, LastKey)
+	syl1, syl1b, syl2, syl2b []int32
 	// surnames as written (Hangul after the initial-sound law), per
 	// reading, and their texts
 	sur, sur2 []int32
 	surStr    []string
+	// given names as written, per reading (textnorm.GivenNamesCompatible)
+	giv, giv2 []int32
+	givStr    []string
 
 	vidTF  []float32 // per value id: share of records with the value
 	keyTF  []float32 // per key id
@@ -260,8 +267,12 @@ type forms struct {
 	gkey, skey        []int32
 	gkey2, skey2      []int32
 	snd, snd2         []int32
+	syl1, syl1b       []int32
+	syl2, syl2b       []int32
 	sur, sur2         []int32
 	surnamesAsWritten *interner
+	giv, giv2         []int32
+	givenAsWritten    *interner
 }
 
 func internForms(f *Field, infos []valueInfo) *forms {
@@ -312,11 +323,25 @@ func internForms(f *Field, infos []valueInfo) *forms {
 	for j, in := range infos {
 		fs.snd2[j] = intern(snd, in.snd2)
 	}
+	sy := newInterner(n)
+	fs.syl1, fs.syl1b, fs.syl2, fs.syl2b = make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.syl1[j], fs.syl2[j] = intern(sy, in.syl1), intern(sy, in.syl2)
+	}
+	for j, in := range infos {
+		fs.syl1b[j], fs.syl2b[j] = intern(sy, in.syl1b), intern(sy, in.syl2b)
+	}
 	sw := newInterner(n)
 	fs.surnamesAsWritten = sw
 	fs.sur, fs.sur2 = make([]int32, n), make([]int32, n)
 	for j, in := range infos {
 		fs.sur[j], fs.sur2[j] = intern(sw, in.sur), intern(sw, in.sur2)
+	}
+	gw := newInterner(n)
+	fs.givenAsWritten = gw
+	fs.giv, fs.giv2 = make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.giv[j], fs.giv2[j] = intern(gw, in.giv), intern(gw, in.giv2)
 	}
 	return fs
 }
@@ -334,6 +359,9 @@ func (c *column) assignRows(rawOf []int32, fs *forms) {
 		c.snd, c.snd2 = make([]int32, n), make([]int32, n)
 		c.sur, c.sur2 = make([]int32, n), make([]int32, n)
 		c.surStr = fs.surnamesAsWritten.vals
+		c.giv, c.giv2 = make([]int32, n), make([]int32, n)
+		c.givStr = fs.givenAsWritten.vals
+		c.syl1, c.syl1b, c.syl2, c.syl2b = make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
 	}
 	pick := func(ids []int32, r int32) int32 {
 		if r < 0 {
@@ -351,6 +379,9 @@ func (c *column) assignRows(rawOf []int32, fs *forms) {
 			c.gkey2[i], c.skey2[i] = pick(fs.gkey2, r), pick(fs.skey2, r)
 			c.snd[i], c.snd2[i] = pick(fs.snd, r), pick(fs.snd2, r)
 			c.sur[i], c.sur2[i] = pick(fs.sur, r), pick(fs.sur2, r)
+			c.giv[i], c.giv2[i] = pick(fs.giv, r), pick(fs.giv2, r)
+			c.syl1[i], c.syl1b[i] = pick(fs.syl1, r), pick(fs.syl1b, r)
+			c.syl2[i], c.syl2b[i] = pick(fs.syl2, r), pick(fs.syl2b, r)
 		}
 	}
 }
@@ -408,6 +439,9 @@ type valueInfo struct {
 	gkey2, skey2    string
 	snd, snd2       string
 	sur, sur2       string
+	giv, giv2       string
+	syl1, syl1b     string
+	syl2, syl2b     string
 }
 
 // analyzeValue normalizes one raw value ("" norm: missing).
@@ -427,7 +461,9 @@ func analyzeValue(f *Field, v string) valueInfo {
 		in := textnorm.AnalyzeName(v)
 		return valueInfo{norm: in.Norm, key: in.Key, alt: in.AltKey, gkey: in.GivenKey, skey: in.SurnameKey,
 			gkey2: in.AltGivenKey, skey2: in.AltSurnameKey, snd: in.SoundKey, snd2: in.AltSoundKey,
-			sur: surnameAsWritten(in.Surname), sur2: surnameAsWritten(in.AltSurname)}
+			sur: surnameAsWritten(in.Surname), sur2: surnameAsWritten(in.AltSurname),
+			giv: surnameAsWritten(in.Given), giv2: surnameAsWritten(in.AltGiven),
+			syl1: in.FirstKey, syl1b: in.AltFirstKey, syl2: in.LastKey, syl2b: in.AltLastKey}
 	case Category:
 		k := textnorm.CategoryKey(v)
 		return valueInfo{norm: k, key: k}
@@ -465,8 +501,9 @@ func analyzeValue(f *Field, v string) valueInfo {
 	return valueInfo{norm: textnorm.Fold(v)}
 }
 
-// surnameAsWritten is a parsed surname ready for
-// textnorm.SurnamesCompatible: Hangul after the initial-sound law.
+// surnameAsWritten is a parsed surname (or given name) ready for
+// textnorm.SurnamesCompatible (GivenNamesCompatible): Hangul after the
+// initial-sound law.
 func surnameAsWritten(s string) string {
 	if textnorm.HasHangul(s) {
 		return textnorm.Dueum(s)
