@@ -122,10 +122,14 @@ func (w *work) keys(k blockKey) keyVals {
 func (w *work) rowKeys(k blockKey) (first, other []int32) {
 	c := w.cols[k.field]
 	switch {
+	// The other reading's given name is the surname and its surname the
+	// given name: as blocking values they would pair every Kim (every
+	// Yong-chol); the whole key and the sound and syllable keys of the
+	// other reading are specific enough.
 	case k.mod == "given":
-		return c.gkey, c.gkey2
+		return c.gkey, nil
 	case k.mod == "surname":
-		return c.skey, c.skey2
+		return c.skey, nil
 	case k.mod == "sound":
 		return c.snd, c.snd2
 	case k.mod == "given1":
@@ -206,28 +210,44 @@ func (r *rule) agree(a, b int32) bool {
 // hashes appends to out the hash of each combination of record i's key
 // values for this rule (none when a part is missing).
 func (r *rule) hashes(i int32, out []uint64) []uint64 {
-	var pick [8]int32
-	var walk func(k int)
-	walk = func(k int) {
-		if k == len(r.vals) {
-			out = append(out, hashOf(pick[:k]))
-			return
-		}
-		kv := &r.vals[k]
-		for v := 0; v < maxKeyVals; v++ {
-			x := kv.value(v, i)
-			if x < 0 {
-				return
-			}
-			pick[k] = x
-			walk(k + 1)
-		}
-	}
-	if len(r.vals) > len(pick) {
+	const most = 8
+	m := len(r.vals)
+	if m > most {
 		return out
 	}
-	walk(0)
-	return out
+	var vals [most][maxKeyVals]int32
+	var cnt, at [most]int
+	for k := range r.vals {
+		for v := 0; v < maxKeyVals; v++ {
+			x := r.vals[k].value(v, i)
+			if x < 0 {
+				break
+			}
+			vals[k][cnt[k]] = x
+			cnt[k]++
+		}
+		if cnt[k] == 0 {
+			return out
+		}
+	}
+	var pick [most]int32
+	for {
+		for k := 0; k < m; k++ {
+			pick[k] = vals[k][at[k]]
+		}
+		out = append(out, hashOf(pick[:m]))
+		// next combination, the last key fastest
+		k := m - 1
+		for ; k >= 0; k-- {
+			if at[k]++; at[k] < cnt[k] {
+				break
+			}
+			at[k] = 0
+		}
+		if k < 0 {
+			return out
+		}
+	}
 }
 
 // hashOf combines key values: exactly for one or two, mixed for more.

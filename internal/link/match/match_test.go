@@ -174,6 +174,12 @@ func TestTermFrequency(t *testing.T) {
 	if common, rare := c.tfAdjust(0), c.tfAdjust(6); !(rare > 0 && common < 0) {
 		t.Errorf("tf adjustment common %.3f, rare %.3f: want common < 0 < rare", common, rare)
 	}
+	// A given name shared under different surnames: 영철 is common.
+	names := []string{"김영철", "박영철", "리영철", "최영철", "정영철", "강영철", "한옥란", "조옥란"}
+	g := testColumn(t, Name, "full", names...)
+	if common, rare := g.givenTFAdjust(0), g.givenTFAdjust(6); !(rare > 0 && common < 0) {
+		t.Errorf("given-name tf adjustment 영철 %.3f, 옥란 %.3f: want common < 0 < rare", common, rare)
+	}
 }
 
 func TestClusterChainGuard(t *testing.T) {

@@ -351,7 +351,21 @@ func (w *work) weight(f int, l uint8, a int32) float64 {
 	if c.tf && int(l) >= c.nlev-1-boolInt(c.kind == Name) && l > 1 && c.tfMean > 0 {
 		s += c.tfAdjust(a)
 	}
+	if c.tf && c.kind == Name && l == nlSameGiven && c.givenTFMean > 0 {
+		s += c.givenTFAdjust(a)
+	}
 	return s
+}
+
+// givenTFAdjust is tfAdjust for the given name alone: a shared 영철 says
+// less than a shared rare given name.
+func (c *column) givenTFAdjust(a int32) float64 {
+	g := c.gkey[a]
+	if g < 0 || c.givenTF[g] <= 0 {
+		return 0
+	}
+	x := math.Log(c.givenTFMean / float64(c.givenTF[g]))
+	return math.Max(-maxTF, math.Min(maxTF, x))
 }
 
 // tfAdjust is the log factor by which agreeing on record a's value is

@@ -74,9 +74,12 @@ type column struct {
 	giv, giv2 []int32
 	givStr    []string
 
-	vidTF  []float32 // per value id: share of records with the value
-	keyTF  []float32 // per key id
-	tfMean float64   // Σ share²: chance two random records agree
+	vidTF []float32 // per value id: share of records with the value
+	keyTF []float32 // per key id
+	// per given-name key id (full names): its share, and Σ share²
+	givenTF     []float32
+	givenTFMean float64
+	tfMean      float64 // Σ share²: chance two random records agree
 
 	// dates, per value id
 	dlo, dhi []int32
@@ -205,6 +208,10 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 	if c.key != nil {
 		c.keyTF, c.tfMean = frequencies(c.key, len(ids.keys.vals))
 	}
+	if c.gkey != nil {
+		// common given names weigh less when only they agree
+		c.givenTF, c.givenTFMean = frequencies(c.gkey, len(ids.givenKeys.vals))
+	}
 	switch f.Kind {
 	case Date:
 		c.prepareDates(ids.vals.vals)
@@ -266,6 +273,7 @@ type forms struct {
 	key2              []int32 // full names only, like the four below
 	gkey, skey        []int32
 	gkey2, skey2      []int32
+	givenKeys         *interner
 	snd, snd2         []int32
 	syl1, syl1b       []int32
 	syl2, syl2b       []int32
@@ -294,7 +302,7 @@ func internForms(f *Field, infos []valueInfo) *forms {
 	// the key in the other name order shares the key space; the parts
 	// have their own
 	gk, sk := newInterner(n), newInterner(n)
-	fs.surnames = sk
+	fs.surnames, fs.givenKeys = sk, gk
 	fs.key2, fs.gkey, fs.skey = make([]int32, n), make([]int32, n), make([]int32, n)
 	fs.gkey2, fs.skey2 = make([]int32, n), make([]int32, n)
 	intern := func(in *interner, s string) int32 {
