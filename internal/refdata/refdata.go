@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/refdata/gazetteer"
 )
 
 //go:embed data/*.csv
@@ -29,9 +30,15 @@ type table struct {
 }
 
 func readTable(name string) (*table, error) {
-	b, err := dataFS.ReadFile("data/" + name)
-	if err != nil {
-		return nil, fmt.Errorf("refdata: %w", err)
+	var b []byte
+	if name == "facilities.csv" {
+		// one copy, shared with the name resolvers
+		b = gazetteer.FacilitiesCSV()
+	} else {
+		var err error
+		if b, err = dataFS.ReadFile("data/" + name); err != nil {
+			return nil, fmt.Errorf("refdata: %w", err)
+		}
 	}
 	r := csv.NewReader(bytes.NewReader(b))
 	header, err := r.Read()
@@ -79,7 +86,7 @@ var typeAgency = map[string]string{
 
 var parenRE = regexp.MustCompile(`\s*\(([^)]*)\)`)
 
-// Facilities returns the known facilities of data/facilities.csv, each with
+// Facilities returns the known facilities of gazetteer/data/facilities.csv, each with
 // its source citation and the name variants sources use as aliases.
 func Facilities() ([]rollcall.Facility, error) {
 	t, err := readTable("facilities.csv")

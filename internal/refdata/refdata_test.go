@@ -14,7 +14,11 @@ import (
 // loaders (the file's own line structure, read by encoding/csv).
 func csvRows(t *testing.T, name string) [][]string {
 	t.Helper()
-	f, err := os.Open("data/" + name)
+	path := "data/" + name
+	if name == "facilities.csv" {
+		path = "gazetteer/data/" + name
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func ParseName(s string) Name {
 // parseName is ParseName that also returns the reading with the other name
 // order when the order is a guess (no comma, capitals or Hangul to go by).
 func parseName(s string) (n, alt Name, hasAlt bool) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(mrVowels.Replace(s))
 	if s == "" {
 		return Name{}, Name{}, false
 	}
@@ -188,6 +188,12 @@ func skeletonBytes(s []byte, dst []byte) []byte {
 			if at(i) == 'h' && !isVowel(at(i+1)) {
 				i++
 			}
+		case c == 'w' && at(i+1) == 'h' && isVowel(at(i+2)):
+			// an older spelling: Whang, Whanghae for Hwang, Hwanghae
+			emitC('h')
+			dst = append(dst, 'w')
+			last = 0
+			i += 2
 		case c == 'y' || c == 'w':
 			if isVowel(at(i + 1)) {
 				dst = append(dst, c)
@@ -408,16 +414,124 @@ type NameInfo struct {
 	AltKey     string // NameKeyAlt
 	SurnameKey string // key of the surname part
 	GivenKey   string // key of the given-name part
+	// the parts in the other name order, when the order is a guess
+	AltSurnameKey, AltGivenKey string
+	// Surname and AltSurname are the surname as written (folded), in each
+	// reading, for SurnamesCompatible; Given and AltGiven the given name
+	// (words joined), for GivenNamesCompatible.
+	Surname, AltSurname string
+	Given, AltGiven     string
+	// SoundKey is the surname key and the consonants of the given-name
+	// key, a coarse key that survives vowel slips, doubled or dropped
+	// vowels and most respellings ("Kim Gum-ok", "Kim Gum-ko"); AltSoundKey
+	// the same in the other order.
+	SoundKey, AltSoundKey string
+	// FirstKey and LastKey are the surname key with the first and with the
+	// last syllable of the given-name key: one survives a typo in the
+	// other syllable ("Yehong-geun", "Yong-kun"). AltFirstKey and
+	// AltLastKey in the other order.
+	FirstKey, LastKey, AltFirstKey, AltLastKey string
 }
+
+// skeletonSyllables splits a skeleton into Korean-like syllables: an
+// onset, a glide, a vowel, and a final consonant when a consonant or the
+// end follows it (ng always closes a syllable).
+func skeletonSyllables(sk string) []string {
+	isV := func(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' }
+	var out []string
+	start := 0
+	for i := 0; i < len(sk); {
+		// onset and glide
+		for i < len(sk) && !isV(sk[i]) {
+			i++
+		}
+		// vowel
+		for i < len(sk) && isV(sk[i]) {
+			i++
+		}
+		// final: a consonant not starting the next syllable
+		if i < len(sk) && !isV(sk[i]) && sk[i] != 'y' && sk[i] != 'w' {
+			next := byte(0)
+			if i+1 < len(sk) {
+				next = sk[i+1]
+			}
+			if sk[i] == 'g' || next == 0 || !isV(next) {
+				i++
+			}
+		}
+		out = append(out, sk[start:i])
+		start = i
+	}
+	return out
+}
+
+// syllableKeys returns the surname key joined with the first and with the
+// last syllable of the given-name key.
+func syllableKeys(sur, given string) (first, last string) {
+	if sur == "" || given == "" {
+		return "", ""
+	}
+	syl := skeletonSyllables(given)
+	if len(syl) < 2 {
+		return "", ""
+	}
+	return sur + " " + syl[0], sur + " " + syl[len(syl)-1]
+}
+
+// consonants keeps the consonant classes of a skeleton.
+func consonants(sk string) string {
+	b := make([]byte, 0, len(sk))
+	for i := 0; i < len(sk); i++ {
+		switch c := sk[i]; c {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'w', ' ':
+		default:
+			if len(b) == 0 || b[len(b)-1] != c {
+				b = append(b, c)
+			}
+		}
+	}
+	return string(b)
+}
+
+func soundKey(sur, given string) string {
+	if sur == "" || given == "" {
+		return ""
+	}
+	return sur + " " + consonants(given)
+}
+
+// GivenNamesCompatible reports whether two given names (as AnalyzeName
+// gives them) may be one: two Hangul given names must be the same up to
+// the initial-sound law (룡철 = 용철, not 영철, which every romanization
+// writes alike); in Latin letters the phonetic key decides.
+func GivenNamesCompatible(a, b string) bool {
+	if HasHangul(a) && HasHangul(b) {
+		return Dueum(a) == Dueum(b)
+	}
+	return true
+}
+
+// mrVowels writes the McCune–Reischauer vowels with a breve as Revised
+// Romanization does (Yŏng-hŭi → Yeong-hui): folding would make ŏ an o and
+// 영 (Yŏng) the same as 용 (Yong). Precomposed and combining forms.
+var mrVowels = strings.NewReplacer("ŭi", "ui", "ŏ", "eo", "Ŏ", "EO", "ŭ", "eu", "Ŭ", "EU",
+	"u\u0306i", "ui", "o\u0306", "eo", "O\u0306", "EO", "u\u0306", "eu", "U\u0306", "EU")
 
 // AnalyzeName returns the NameInfo of a full name.
 func AnalyzeName(s string) NameInfo {
 	n, alt, hasAlt := parseName(s)
 	var in NameInfo
+	in.Surname, in.Given = n.Surname, strings.ReplaceAll(n.Given, " ", "")
 	in.SurnameKey, in.GivenKey = surnameKey(n.Surname), givenKey(n.Given)
 	in.Key = joinKey(in.SurnameKey, in.GivenKey)
+	in.SoundKey = soundKey(in.SurnameKey, in.GivenKey)
+	in.FirstKey, in.LastKey = syllableKeys(in.SurnameKey, in.GivenKey)
 	if hasAlt {
-		in.AltKey = joinKey(surnameKey(alt.Surname), givenKey(alt.Given))
+		in.AltSurnameKey, in.AltGivenKey = surnameKey(alt.Surname), givenKey(alt.Given)
+		in.AltKey = joinKey(in.AltSurnameKey, in.AltGivenKey)
+		in.AltSoundKey = soundKey(in.AltSurnameKey, in.AltGivenKey)
+		in.AltFirstKey, in.AltLastKey = syllableKeys(in.AltSurnameKey, in.AltGivenKey)
+		in.AltSurname, in.AltGiven = alt.Surname, strings.ReplaceAll(alt.Given, " ", "")
 	}
 	in.Norm = normalizeParsed(n)
 	return in

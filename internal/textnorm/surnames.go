@@ -12,7 +12,7 @@ import (
 // The surname tables come from hosoodev/NameEng (MIT licence), via
 // the project's shared linkage reference data; see data/SOURCES.md.
 //
-//go:embed data/korean_surnames.csv data/korean_surnames_initial_r_forms.csv data/facilities.csv
+//go:embed data/korean_surnames.csv data/korean_surnames_initial_r_forms.csv
 var dataFS embed.FS
 
 // surnameTable maps spellings to surname classes.
@@ -28,6 +28,10 @@ type surnameTable struct {
 	// a rare observed spelling such as "John" does not make John Smith a
 	// Korean surname-first name.
 	common map[string]int // spelling → rank of its surname (0 = commonest)
+	// spellings maps a Hangul surname (after Dueum) to its usual Latin
+	// spellings (the system forms, the Wikipedia variants, the commonest
+	// observed ones), folded.
+	spellings map[string]map[string]bool
 }
 
 var (
@@ -59,7 +63,8 @@ func parseSurnames() (*surnameTable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("korean_surnames.csv: %w", err)
 	}
-	t := &surnameTable{byLatin: map[string]string{}, byHangul: map[string]string{}, twoSyllable: map[string]bool{}, common: map[string]int{}}
+	t := &surnameTable{byLatin: map[string]string{}, byHangul: map[string]string{}, twoSyllable: map[string]bool{}, common: map[string]int{},
+		spellings: map[string]map[string]bool{}}
 	// A spelling seen for several surnames goes to the one where it ranks
 	// best (earliest in the observed list), then to the commoner surname.
 	type claim struct{ pos, rank int }
@@ -88,11 +93,15 @@ func parseSurnames() (*surnameTable, error) {
 			best[f] = claim{pos, rank}
 			t.byLatin[f] = key
 		}
+		if t.spellings[hd] == nil {
+			t.spellings[hd] = map[string]bool{}
+		}
 		addCommon := func(sp string) {
 			if f := strings.ReplaceAll(Fold(sp), " ", ""); f != "" {
 				if r, ok := t.common[f]; !ok || rank < r {
 					t.common[f] = rank
 				}
+				t.spellings[hd][f] = true
 			}
 		}
 		addCommon(row[col["rr"]])
@@ -126,8 +135,14 @@ func parseSurnames() (*surnameTable, error) {
 		hd := Dueum(strings.TrimSpace(row[0]))
 		key := classKeyOfHangul(hd)
 		t.byHangul[hd] = key
+		if t.spellings[hd] == nil {
+			t.spellings[hd] = map[string]bool{}
+		}
 		for _, sp := range strings.Split(row[1], ";") {
 			f := strings.ReplaceAll(Fold(sp), " ", "")
+			if f != "" {
+				t.spellings[hd][f] = true
+			}
 			if _, ok := t.common[f]; !ok && f != "" {
 				t.common[f] = len(rows)
 			}
@@ -164,6 +179,45 @@ func SurnameClass(s string) (key string, known bool) {
 		return k, true
 	}
 	return Skeleton(f), false
+}
+
+// SurnamesCompatible reports whether two surnames, each in Hangul or
+// Latin letters (as ParseName gives them), may be one surname: two Hangul
+// surnames must be the same (이 = 리); a Latin spelling must be a usual
+// spelling of a Hangul surname (Cho for 조 or 추, not for 주), unless it is
+// no known spelling at all (a typo), when it must sound the same; two
+// Latin spellings must fall in one variant class or be a typo apart.
+func SurnamesCompatible(a, b string) bool {
+	ha, hb := HasHangul(a), HasHangul(b)
+	t := mustSurnames()
+	switch {
+	case ha && hb:
+		return Dueum(a) == Dueum(b)
+	case ha != hb:
+		h, l := a, b
+		if hb {
+			h, l = b, a
+		}
+		h = Dueum(h)
+		if sp := t.spellings[h]; sp != nil {
+			if sp[l] {
+				return true
+			}
+			if _, known := t.common[l]; known {
+				return false // the usual spelling of other surnames
+			}
+		}
+		k, _ := SurnameClass(l)
+		return classKeyOfHangul(h) == k || similarKeys(classKeyOfHangul(h), k)
+	}
+	ka, _ := SurnameClass(a)
+	kb, _ := SurnameClass(b)
+	return ka == kb || similarKeys(ka, kb)
+}
+
+// similarKeys reports surname keys a typo apart.
+func similarKeys(a, b string) bool {
+	return a != "" && b != "" && JaroWinklerFloor([]rune(a), []rune(b), 0.8) >= 0.8
 }
 
 // isRareSurname reports a Latin token that is only a rarely observed

@@ -2,6 +2,7 @@ package textnorm
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -292,6 +293,8 @@ func TestFacilityKey(t *testing.T) {
 		{"농포집결소", "jipkyulso-nongpo"},
 		{"Prison No. 4", "kyohwaso-4"},
 		{"Kangdong prison", "kyohwaso-4"},
+		{"Hoeryong prison", "kwanliso-22"}, // the camp named after Hoeryong, not Jongori in its county
+		{"Yodok prison", "kwanliso-15"},
 		{"요덕 정치범수용소", "kwanliso-15"},
 		{"제15호 관리소", "kwanliso-15"},
 		{"Kwalliso No. 16", "kwanliso-16"},
@@ -300,6 +303,17 @@ func TestFacilityKey(t *testing.T) {
 		{"Chongjin", ""}, // Camp 25 and the Nongpo holding centre
 		{"Hoeryong", ""}, // Camp 22 and Jongori (Hoeryong-si)
 		{"Nongpo holding centre (Chongjin)", "jipkyulso-nongpo"},
+		// one facility under its Hangul name, number, MR and RR spellings
+		{"전거리 교화소", "kyohwaso-12"},
+		{"Camp 12 (Jongori)", "kyohwaso-12"},
+		{"Kyohwaso 12", "kyohwaso-12"},
+		{"Chongori", "kyohwaso-12"},
+		{"Jeongeori", "kyohwaso-12"},
+		{"12호 교화소", "kyohwaso-12"},
+		{"Camp 12", "kwanliso-12"}, // "Camp N" alone is the kwanliso
+		// other names from facility_aliases.csv
+		{"Haengyong", "kwanliso-22"},
+		{"Myonggan", "kwanliso-16"},
 	}
 	for _, tt := range tests {
 		got, ok := FacilityKey(tt.in)
@@ -344,6 +358,70 @@ func TestProvinceKey(t *testing.T) {
 	}
 }
 
+func TestPlaceKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"N. Hamgyong", "north-hamgyong"},
+		{"Hamgyongbuk-do", "north-hamgyong"},
+		{"함경북도", "north-hamgyong"},
+		{"함북", "north-hamgyong"},
+		{"North Hamgyong", "north-hamgyong"},
+		{"Hamkyung-pukto", "north-hamgyong"},
+		{"Hamgyŏng-pukto", "north-hamgyong"},
+		{"Hamgyong North", "north-hamgyong"},
+		{"North Hamgyong Province", "north-hamgyong"},
+		{"Yanggang-do", "ryanggang"},
+		{"량강도", "ryanggang"},
+		{"P'yŏngyang-si", "pyongyang"},
+		{"평양시", "pyongyang"},
+		{"Pyeongannam-do", "south-pyongan"},
+		{"Hoeryong", "north-hamgyong/hoeryong"},
+		{"회령시", "north-hamgyong/hoeryong"},
+		{"Hoeryong, North Hamgyong", "north-hamgyong/hoeryong"},
+		{"함경북도 회령시", "north-hamgyong/hoeryong"},
+		{"Hoeryong City, N. Hamgyong Province", "north-hamgyong/hoeryong"},
+		{"Musan-gun", "north-hamgyong/musan"},
+		{"Ch'ŏngjin", "north-hamgyong/chongjin"},
+		{"Songnim", "north-hwanghae/songrim"},
+		{"Whanghae-pukto", "north-hwanghae"},
+		// old names
+		{"Rajin-Sonbong", "rason"},
+		{"나선", "rason"},
+		{"Chinnampo", "nampo"},
+		{"Songjin", "north-hamgyong/kimchaek"},
+		{"Sinpa", "ryanggang/kimjongsuk"},
+		{"Nyongbyon", "north-pyongan/yongbyon"},
+		{"Yongbyon", "north-pyongan/yongbyon"},
+		// not a place, or two that cannot both hold
+		{"Hyesan, North Hamgyong", ""},
+		{"Pyongan", ""},
+		{"Hamgyong", ""},
+		{"London", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := PlaceKey(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("PlaceKey(%q) = %q, %v, want %q", tt.in, got, ok, tt.want)
+		}
+	}
+	if got := PlaceAreas("rason"); !slices.Equal(got, []string{"rason", "north-hamgyong"}) {
+		t.Errorf("PlaceAreas(rason) = %q", got)
+	}
+	if got := PlaceAreas("north-hamgyong/hoeryong"); !slices.Equal(got, []string{"north-hamgyong/hoeryong", "north-hamgyong"}) {
+		t.Errorf("PlaceAreas(hoeryong) = %q", got)
+	}
+	if PlaceAreas("atlantis") != nil {
+		t.Error("PlaceAreas of an unknown id")
+	}
+	// Every name in the gazetteer reaches its own place: no two places
+	// share a key.
+	for k, i := range loadPlaces().byKey {
+		if i < 0 {
+			t.Errorf("two places share the key %q", k)
+		}
+	}
+}
+
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"김영희", "Kim Young-hee", "KIM, Ryong-man", "Ch'oe Yŏng-hŭi", "ǅ", "ﬁ", "\u1100\u1161", "y", "ay", "ㄱ", "a,b,c", "Ｋｉｍ"} {
 		f.Add(s)
@@ -382,6 +460,7 @@ func FuzzNormalize(f *testing.F) {
 		_ = NormalizeName(s)
 		_, _ = FacilityKey(s)
 		_, _ = ProvinceKey(s)
+		_, _ = PlaceKey(s)
 	})
 }
 
@@ -427,5 +506,8 @@ func TestSkeleton(t *testing.T) {
 	}
 	if Skeleton("Yeon-hee") == Skeleton("Yeong-hee") {
 		t.Error("연 and 영 should differ")
+	}
+	if Skeleton("Whang") != Skeleton("Hwang") || Skeleton("Whanghae") != Skeleton("황해") {
+		t.Error("the older spelling wh should meet hw")
 	}
 }

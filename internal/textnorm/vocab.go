@@ -1,23 +1,22 @@
 package textnorm
 
 import (
-	"bytes"
-	"encoding/csv"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/rollcall-project/rollcall/internal/refdata/gazetteer"
 )
 
-// facility is one row of the embedded facility list (data/facilities.csv,
-// compiled for rollcall from the public sources named in its source column).
+// facility is one known facility of the gazetteer, with the keys of the
+// places it is named after.
 type facility struct {
 	id, typ string
 	number  int
-	places  []string // skeletons of the place in its names
+	places  []string // skeletons of the place in its names and aliases
 	areas   []string // skeletons of its town or county, a weaker clue
 }
 
@@ -45,22 +44,13 @@ var parenWord = regexp.MustCompile(`\(([A-Za-z'-]+)\)`)
 var facilitySuffixes = []string{"정치범수용소", "관리소", "교화소", "집결소", "교양소", "노동단련대"}
 
 func parseFacilities() (*facilityTable, error) {
-	raw, err := dataFS.ReadFile("data/facilities.csv")
+	fs, err := gazetteer.Facilities()
 	if err != nil {
 		return nil, err
 	}
-	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("facilities.csv: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
 	t := &facilityTable{}
-	for _, row := range rows[1:] {
-		f := facility{id: row[col["id"]], typ: row[col["type"]]}
-		f.number, _ = strconv.Atoi(row[col["number"]])
+	for _, g := range fs {
+		f := facility{id: g.ID, typ: g.Type, number: g.Number}
 		add := func(list *[]string, p string) {
 			p = strings.TrimSpace(p)
 			for _, suf := range facilitySuffixes {
@@ -72,18 +62,21 @@ func parseFacilities() (*facilityTable, error) {
 		}
 		addPlace := func(p string) { add(&f.places, p) }
 		addArea := func(p string) { add(&f.areas, p) }
-		if en := strings.Fields(row[col["name_en"]]); len(en) > 0 {
+		if en := strings.Fields(g.NameEn); len(en) > 0 {
 			addPlace(en[0])
 		}
-		if ko := strings.Fields(row[col["name_ko"]]); len(ko) > 0 {
+		if ko := strings.Fields(g.NameKo); len(ko) > 0 {
 			addPlace(ko[0])
+		}
+		for _, a := range g.Aliases {
+			addPlace(a)
 		}
 		// the town in brackets ("Nongpo holding centre (Chongjin)") and the
 		// county: sources name a facility by either
-		if m := parenWord.FindStringSubmatch(row[col["name_en"]]); m != nil {
+		if m := parenWord.FindStringSubmatch(g.NameEn); m != nil {
 			addArea(m[1])
 		}
-		if c := strings.Fields(row[col["county"]]); len(c) > 0 {
+		if c := strings.Fields(g.County); len(c) > 0 {
 			w := c[0]
 			for _, suf := range []string{"-si", "-gun", "-guyok"} {
 				w = strings.TrimSuffix(w, suf)
@@ -141,9 +134,10 @@ func facilityLookup(s string) (key string, ok bool, typ string, cands []string) 
 	if f == "" {
 		return "", false, "", nil
 	}
+	soft := false // "prison" says kyohwaso unless the place names another
 	for _, p := range facilityTypePhrases {
 		if strings.Contains(f, p.phrase) {
-			typ = p.typ
+			typ, soft = p.typ, p.phrase == "prison"
 			f = strings.ReplaceAll(f, p.phrase, " ")
 			break
 		}
@@ -187,15 +181,40 @@ func facilityLookup(s string) (key string, ok bool, typ string, cands []string) 
 			places = append(places, placeKey(w+words[i+1]))
 		}
 	}
-	if typ == "" && campWord && num != 0 {
-		typ = "kwanliso" // "Camp 15" is how the kwanliso are known
-	}
 	if num == 0 && len(places) == 0 {
 		return "", false, typ, nil
 	}
-	// Facilities named after the place first; failing that, those in a
-	// town or county of that name. A bare place name ("Chongjin") may mean
-	// any of them.
+	if soft && len(places) > 0 {
+		// "Yodok prison", "Hoeryong prison": the camp named after the place
+		var named []string
+		for _, fc := range t.list {
+			if (num == 0 || fc.number == num) && anyIn(places, fc.places) {
+				named = append(named, fc.id)
+			}
+		}
+		if len(named) == 1 {
+			return named[0], true, facilityTypeOf(t, named[0]), nil
+		}
+	}
+	found := t.search(typ, num, places)
+	if typ == "" && campWord && num != 0 && len(places) == 0 {
+		// "Camp 15" is how the kwanliso are known; "Camp 12 (Jongori)"
+		// names its place and may be any type
+		if k := t.search("kwanliso", num, nil); len(k) > 0 {
+			found, typ = k, "kwanliso"
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true, facilityTypeOf(t, found[0]), nil
+	}
+	return "", false, typ, found
+}
+
+// search lists the facilities of type typ (any if ""), number num (any if
+// 0) named after one of places: facilities named after the place first;
+// failing that, those in a town or county of that name. A bare place name
+// ("Chongjin") may mean any of them.
+func (t *facilityTable) search(typ string, num int, places []string) []string {
 	bare := typ == "" && num == 0
 	var found []string
 	for _, byArea := range []bool{bare, true} {
@@ -215,10 +234,7 @@ func facilityLookup(s string) (key string, ok bool, typ string, cands []string) 
 			break
 		}
 	}
-	if len(found) == 1 {
-		return found[0], true, facilityTypeOf(t, found[0]), nil
-	}
-	return "", false, typ, found
+	return found
 }
 
 func facilityTypeOf(t *facilityTable, id string) string {
@@ -256,84 +272,6 @@ func splitDigits(s string) string {
 	return b.String()
 }
 
-// province keys and their Hangul names (full and short)
-var provincesHangul = map[string]string{
-	"평양": "pyongyang", "평양시": "pyongyang", "평양직할시": "pyongyang",
-	"평안남도": "south-pyongan", "평남": "south-pyongan",
-	"평안북도": "north-pyongan", "평북": "north-pyongan",
-	"함경남도": "south-hamgyong", "함남": "south-hamgyong",
-	"함경북도": "north-hamgyong", "함북": "north-hamgyong",
-	"황해남도": "south-hwanghae", "황남": "south-hwanghae",
-	"황해북도": "north-hwanghae", "황북": "north-hwanghae",
-	"자강도": "chagang", "자강": "chagang",
-	"량강도": "ryanggang", "양강도": "ryanggang", "량강": "ryanggang", "양강": "ryanggang",
-	"강원도": "kangwon", "강원": "kangwon",
-	"라선": "rason", "나선": "rason", "라선시": "rason", "나선시": "rason",
-	"남포": "nampo", "남포시": "nampo",
-	"개성": "kaesong", "개성시": "kaesong",
-}
-
-// Latin bases: skeleton → key (directional ones need north/south)
-var provinceBases = map[string]string{
-	Skeleton("pyongan"): "pyongan", Skeleton("hamgyong"): "hamgyong", Skeleton("hwanghae"): "hwanghae",
-	Skeleton("pyongyang"): "pyongyang", Skeleton("chagang"): "chagang", Skeleton("jagang"): "chagang",
-	Skeleton("yanggang"): "ryanggang", Skeleton("kangwon"): "kangwon", Skeleton("rason"): "rason",
-	Skeleton("najin sonbong"): "rason", Skeleton("rajin sonbong"): "rason", Skeleton("nampo"): "nampo", Skeleton("kaesong"): "kaesong",
-}
-
-// ProvinceKey maps a North Korean province or special city in Hangul or any
-// romanization ("South Pyongan", "Pyongannam-do", "P'yŏngan-namdo", "평남")
-// to a key such as "south-pyongan"; ok is false if s is not one.
-func ProvinceKey(s string) (key string, ok bool) {
-	f := Fold(s)
-	if f == "" {
-		return "", false
-	}
-	if HasHangul(f) {
-		k, ok := provincesHangul[strings.ReplaceAll(f, " ", "")]
-		return k, ok
-	}
-	dir := ""
-	var rest []string
-	for _, w := range strings.Fields(f) {
-		switch w {
-		case "south", "s", "southern":
-			dir = "south"
-		case "north", "n", "northern":
-			dir = "north"
-		case "province", "do", "si", "city", "special", "prov":
-		default:
-			rest = append(rest, w)
-		}
-	}
-	j := strings.Join(rest, "")
-	for _, suf := range []string{"do", "to"} {
-		j = strings.TrimSuffix(j, suf)
-	}
-	switch {
-	case strings.HasSuffix(j, "nam"):
-		dir, j = "south", strings.TrimSuffix(j, "nam")
-	case strings.HasSuffix(j, "puk"), strings.HasSuffix(j, "buk"):
-		dir, j = "north", j[:len(j)-3]
-	}
-	sk := Skeleton(j)
-	if len(sk) > 1 && sk[0] == 'l' && sk[1] == 'y' {
-		sk = sk[1:]
-	}
-	base, ok := provinceBases[sk]
-	if !ok {
-		return "", false
-	}
-	switch base {
-	case "pyongan", "hamgyong", "hwanghae":
-		if dir == "" {
-			return "", false
-		}
-		return dir + "-" + base, true
-	}
-	return base, true
-}
-
 // CategoryKey normalizes a category value: a known facility gives its id
 // ("kwanliso-15"), a place with several facilities the set of their ids
 // ("~jipkyulso-nongpo|kwanliso-25" for Chongjin), a text naming only a
@@ -342,6 +280,25 @@ func ProvinceKey(s string) (key string, ok bool) {
 // the hyphen, so that comparators can see "kyohwaso" as compatible with
 // "kyohwaso-4", and a set as compatible with its members.
 func CategoryKey(s string) string {
+	if r, ok := FacilityRef(s); ok {
+		return r
+	}
+	if p, ok := ProvinceKey(s); ok {
+		return p
+	}
+	return Fold(s)
+}
+
+// FacilityRef is what a text says about a facility: the facility's id
+// prefixed by its type when the id does not start with it
+// ("kwanliso-15", "kwanliso-choma-bong"), "~" and the ids of the
+// facilities it may be ("~kwanliso-22|kyohwaso-12" for Hoeryong, a town
+// with two), or a type alone ("kwanliso" for "suspected political prison
+// camp"). A type is a prefix of its facilities' ids up to a hyphen, so
+// that comparators can see "kyohwaso" as compatible with "kyohwaso-4",
+// and a set as compatible with its members. ok is false when the text
+// names no known facility or type.
+func FacilityRef(s string) (ref string, ok bool) {
 	t := loadFacilities()
 	typed := func(id string) string {
 		if typ := facilityTypeOf(t, id); typ != "" && !strings.HasPrefix(id, typ+"-") {
@@ -349,9 +306,9 @@ func CategoryKey(s string) string {
 		}
 		return id
 	}
-	k, ok, typ, cands := facilityLookup(s)
-	if ok {
-		return typed(k)
+	k, found, typ, cands := facilityLookup(s)
+	if found {
+		return typed(k), true
 	}
 	if len(cands) > 1 {
 		// "~a|b": one of these facilities (a town with two camps)
@@ -359,15 +316,12 @@ func CategoryKey(s string) string {
 			cands[i] = typed(c)
 		}
 		slices.Sort(cands)
-		return "~" + strings.Join(cands, "|")
-	}
-	if p, ok := ProvinceKey(s); ok {
-		return p
+		return "~" + strings.Join(cands, "|"), true
 	}
 	if typ != "" && onlyTypeWords(s) {
-		return typ
+		return typ, true
 	}
-	return Fold(s)
+	return "", false
 }
 
 // onlyTypeWords reports whether s says nothing but a facility type

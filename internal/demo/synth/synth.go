@@ -26,6 +26,11 @@ type Options struct {
 	Persons int    // true population size; default 1000
 	Seed    uint64 // random seed; the same seed gives the same data
 	Sources int    // number of source lists; default 5
+	// Hard renders the lists the way real ones differ most (see hard.go):
+	// names in any order and spelling, popular given names, province and
+	// facility aliases, fewer persons reported, more missing fields. The
+	// default population is unchanged by it.
+	Hard bool
 }
 
 // PersonID identifies a true (fictional) person, from 1.
@@ -227,14 +232,14 @@ func Generate(opts Options) (*Dataset, error) {
 	ds := &Dataset{Options: opts, Truth: map[RecordKey]PersonID{}, styles: map[string]style{}}
 	ds.Persons = make([]Person, opts.Persons)
 	for i := range ds.Persons {
-		ds.Persons[i] = newPerson(r, nm, byType, PersonID(i+1))
+		ds.Persons[i] = newPerson(r, nm, byType, PersonID(i+1), opts.Hard)
 	}
 	ds.observe(r)
 	ds.makeEvents()
 	return ds, nil
 }
 
-func newPerson(r *rand.Rand, nm *names, byType map[string][]*rollcall.Facility, id PersonID) Person {
+func newPerson(r *rand.Rand, nm *names, byType map[string][]*rollcall.Facility, id PersonID, hard bool) Person {
 	p := Person{ID: id}
 	p.sur = nm.pickSurname(r)
 	p.Sex = "m"
@@ -242,11 +247,14 @@ func newPerson(r *rand.Rand, nm *names, byType map[string][]*rollcall.Facility, 
 		p.Sex = "f"
 	}
 	syl := givenSyllables[p.Sex]
-	for {
+	for !hard {
 		p.given = pick(r, syl[0]) + pick(r, syl[1])
 		if []rune(p.given)[0] != []rune(p.given)[1] {
 			break
 		}
+	}
+	if hard {
+		p.given = hardGiven(r, p.Sex)
 	}
 	p.Hangul = p.sur.hangul + p.given
 	north := p.sur.hangul
@@ -427,6 +435,9 @@ func (ds *Dataset) observe(r *rand.Rand) {
 				continue
 			}
 			prob := pr.p[p.Class]
+			if ds.Options.Hard {
+				prob *= hardCoverage
+			}
 			switch pr.style {
 			case styleState:
 				switch {
@@ -449,7 +460,11 @@ func (ds *Dataset) observe(r *rand.Rand) {
 				inNGO[i] = true
 			}
 			copies := 1
-			if r.Float64() < pr.dup {
+			dup := pr.dup
+			if ds.Options.Hard {
+				dup = max(dup, hardDup)
+			}
+			if r.Float64() < dup {
 				copies = 2
 			}
 			for range copies {
@@ -523,6 +538,9 @@ func (ds *Dataset) render(r *rand.Rand, p *Person, pr profile, asOf time.Time) R
 	}
 	if pr.style != styleState && r.Float64() < 0.1 {
 		rec.Fate = "unknown"
+	}
+	if ds.Options.Hard {
+		ds.harden(r, &rec, p, pr)
 	}
 	return rec
 }

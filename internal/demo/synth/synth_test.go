@@ -312,3 +312,62 @@ func TestLifeCoursesConsistent(t *testing.T) {
 		}
 	}
 }
+
+// Hard renders the same persons the hard way: fewer records, every name
+// order and spelling, province and facility aliases; it is repeatable and
+// still fictional, and the default rendering does not change with it.
+func TestHard(t *testing.T) {
+	easy := generate(t, Options{Persons: 3000, Seed: 5})
+	hard := generate(t, Options{Persons: 3000, Seed: 5, Hard: true})
+	if !bytes.Equal(csvBytes(t, hard), csvBytes(t, generate(t, Options{Persons: 3000, Seed: 5, Hard: true}))) {
+		t.Fatal("the same seed gave different hard data")
+	}
+	if !bytes.Equal(csvBytes(t, easy), csvBytes(t, generate(t, Options{Persons: 3000, Seed: 5}))) {
+		t.Fatal("the default rendering is not repeatable")
+	}
+	if r := float64(len(hard.Records)) / float64(len(easy.Records)); r < 0.5 || r > 0.75 {
+		t.Errorf("hard lists hold %d records, the default %d: want about 60%%", len(hard.Records), len(easy.Records))
+	}
+	westernRE := regexp.MustCompile(`^[A-Z][a-z].* [A-Z]+$`)
+	var comma, westernCaps, hangulProvince, shortOrCity, numberedCamp int
+	for _, r := range hard.Records {
+		if !r.Fictional {
+			t.Fatalf("record %s/%s not fictional", r.Source, r.Key)
+		}
+		switch {
+		case strings.Contains(r.Name, ","):
+			comma++
+		case westernRE.MatchString(r.Name):
+			westernCaps++
+		}
+		if textnorm.HasHangul(r.Province) {
+			hangulProvince++
+		}
+		if strings.HasPrefix(r.Province, "n. ") || strings.HasPrefix(r.Province, "s. ") || strings.Contains(r.Province, ",") {
+			shortOrCity++
+		}
+		if strings.HasPrefix(r.FacilityText, "Camp ") && strings.Contains(r.FacilityText, "(") {
+			numberedCamp++
+		}
+	}
+	for what, n := range map[string]int{"SURNAME, Given": comma, "Given SURNAME": westernCaps, "Hangul province": hangulProvince,
+		"abbreviated province or city": shortOrCity, "Camp N (Place)": numberedCamp} {
+		if n < 10 {
+			t.Errorf("%d records with %s", n, what)
+		}
+	}
+	// homonyms: popular given names make namesakes common
+	names := map[string]int{}
+	for _, p := range hard.Persons {
+		names[p.Hangul]++
+	}
+	shared := 0
+	for _, n := range names {
+		if n > 1 {
+			shared += n
+		}
+	}
+	if shared < len(hard.Persons)/20 {
+		t.Errorf("%d of %d persons share their name with another", shared, len(hard.Persons))
+	}
+}

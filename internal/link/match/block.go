@@ -16,7 +16,7 @@ import (
 // date field's year.
 type blockKey struct {
 	field int
-	mod   string // "", "year", "given", "surname"
+	mod   string // "", "year", "year1", "given", "surname", "sound", "given1", "given2"
 }
 
 func (k blockKey) name(s *Settings) string {
@@ -26,37 +26,120 @@ func (k blockKey) name(s *Settings) string {
 	return s.Fields[k.field].Column
 }
 
-// keys returns the key of every record (-1 when missing): of its first
-// form that has one when the field has alternative columns.
-func (w *work) keys(k blockKey) []int32 {
-	rows := w.rowKeys(k)
-	c := w.cols[k.field]
-	if c.alts == 0 {
-		return rows
+// keyVals are the values of a blocking key per record: a first value and,
+// for names written in several forms or in an order that is a guess, up to
+// two more (-1 when none; extra is nil when no record has more). Two
+// records agree on the key when any of their values agree.
+type keyVals struct {
+	a     []int32
+	extra [maxKeyVals - 1][]int32
+}
+
+// maxKeyVals bounds the values of a key per record.
+const maxKeyVals = 3
+
+// value returns record i's v-th value, -1 when it has none.
+func (kv *keyVals) value(v int, i int32) int32 {
+	if v == 0 {
+		return kv.a[i]
 	}
-	out := make([]int32, c.n)
-	for i := range out {
-		out[i] = -1
-		for j := 0; j <= c.alts; j++ {
-			if x := rows[i+j*int(c.n)]; x >= 0 {
-				out[i] = x
+	if e := kv.extra[v-1]; e != nil {
+		return e[i]
+	}
+	return -1
+}
+
+// agree reports whether records i and j share a value.
+func (kv *keyVals) agree(i, j int32) bool {
+	for u := 0; u < maxKeyVals; u++ {
+		x := kv.value(u, i)
+		if x < 0 {
+			break
+		}
+		for v := 0; v < maxKeyVals; v++ {
+			y := kv.value(v, j)
+			if y < 0 {
 				break
+			}
+			if x == y {
+				return true
 			}
 		}
 	}
-	return out
+	return false
 }
 
-// rowKeys returns the key of every row of the field's column.
-func (w *work) rowKeys(k blockKey) []int32 {
+// keys returns the values of key k for every record: the first form's key
+// first, then the other forms', then the keys of the other reading of the
+// name order.
+func (w *work) keys(k blockKey) keyVals {
+	first, other := w.rowKeys(k)
+	c := w.cols[k.field]
+	if c.alts == 0 && other == nil {
+		return keyVals{a: first}
+	}
+	n := int(c.n)
+	kv := keyVals{a: make([]int32, n)}
+	for e := range kv.extra {
+		kv.extra[e] = make([]int32, n)
+	}
+	var vals [maxKeyVals]int32
+	for i := 0; i < n; i++ {
+		got := 0
+		add := func(x int32) {
+			if x < 0 || got == maxKeyVals {
+				return
+			}
+			for _, y := range vals[:got] {
+				if x == y {
+					return
+				}
+			}
+			vals[got] = x
+			got++
+		}
+		for j := 0; j <= c.alts; j++ {
+			add(first[i+j*n])
+		}
+		if other != nil {
+			for j := 0; j <= c.alts; j++ {
+				add(other[i+j*n])
+			}
+		}
+		for v := got; v < maxKeyVals; v++ {
+			vals[v] = -1
+		}
+		kv.a[i] = vals[0]
+		for e := range kv.extra {
+			kv.extra[e][i] = vals[e+1]
+		}
+	}
+	return kv
+}
+
+// rowKeys returns the key of every row of the field's column, and the key
+// in the other reading of full names (nil for other fields).
+func (w *work) rowKeys(k blockKey) (first, other []int32) {
 	c := w.cols[k.field]
 	switch {
+	// The other reading's given name is the surname and its surname the
+	// given name: as blocking values they would pair every Kim (every
+	// Yong-chol); the whole key and the sound and syllable keys of the
+	// other reading are specific enough.
 	case k.mod == "given":
-		return c.gkey
+		return c.gkey, nil
 	case k.mod == "surname":
-		return c.skey
-	case c.kind == Name || c.kind == Category:
-		return c.key
+		return c.skey, nil
+	case k.mod == "sound":
+		return c.snd, c.snd2
+	case k.mod == "given1":
+		return c.syl1, c.syl1b
+	case k.mod == "given2":
+		return c.syl2, c.syl2b
+	case c.kind == Name:
+		return c.key, c.key2
+	case c.keyed():
+		return c.key, nil
 	case c.kind == Date:
 		out := make([]int32, len(c.vid))
 		for i, v := range c.vid {
@@ -70,19 +153,19 @@ func (w *work) rowKeys(k blockKey) []int32 {
 				out[i] = v
 			}
 		}
-		return out
+		return out, nil
 	}
-	return c.vid
+	return c.vid, nil
 }
 
-// keyVariants returns the keys of every record for k: one array, or two
-// for "year1" (birth year ± 1), whose union pairs records whose years
+// keyVariants returns the values of every record for k: one keyVals, or
+// two for "year1" (birth year ± 1), whose union pairs records whose years
 // differ by at most one: years bucketed in twos, starting even or odd.
-func (w *work) keyVariants(k blockKey) [][]int32 {
+func (w *work) keyVariants(k blockKey) []keyVals {
 	if k.mod != "year1" {
-		return [][]int32{w.keys(k)}
+		return []keyVals{w.keys(k)}
 	}
-	years := w.keys(blockKey{k.field, "year"})
+	years := w.keys(blockKey{k.field, "year"}).a
 	a, b := make([]int32, len(years)), make([]int32, len(years))
 	for i, y := range years {
 		a[i], b[i] = -1, -1
@@ -90,17 +173,17 @@ func (w *work) keyVariants(k blockKey) [][]int32 {
 			a[i], b[i] = y/2, (y+1)/2
 		}
 	}
-	return [][]int32{a, b}
+	return []keyVals{{a: a}, {a: b}}
 }
 
 // expand compiles a rule spec into the rules of each key variant.
-func expand(keys []blockKey, variants [][][]int32) []*rule {
+func expand(keys []blockKey, variants [][]keyVals) []*rule {
 	out := []*rule{{}}
 	for i, vs := range variants {
 		var next []*rule
 		for _, r := range out {
 			for _, v := range vs {
-				nr := &rule{keys: append(append([]blockKey{}, r.keys...), keys[i]), vals: append(append([][]int32{}, r.vals...), v)}
+				nr := &rule{keys: append(append([]blockKey{}, r.keys...), keys[i]), vals: append(append([]keyVals{}, r.vals...), v)}
 				next = append(next, nr)
 			}
 		}
@@ -112,40 +195,76 @@ func expand(keys []blockKey, variants [][][]int32) []*rule {
 // rule is a compiled blocking rule.
 type rule struct {
 	keys []blockKey
-	vals [][]int32 // per key: per record
+	vals []keyVals // per key: per record
 }
 
 func (r *rule) agree(a, b int32) bool {
-	for _, v := range r.vals {
-		x := v[a]
-		if x < 0 || x != v[b] {
+	for k := range r.vals {
+		if !r.vals[k].agree(a, b) {
 			return false
 		}
 	}
 	return true
 }
 
-// hash of record i's key for this rule; ok false when a part is missing.
-func (r *rule) hash(i int32) (uint64, bool) {
-	if len(r.vals) == 1 {
-		x := r.vals[0][i]
-		return uint64(x), x >= 0
+// hashes appends to out the hash of each combination of record i's key
+// values for this rule (none when a part is missing).
+func (r *rule) hashes(i int32, out []uint64) []uint64 {
+	const most = 8
+	m := len(r.vals)
+	if m > most {
+		return out
 	}
-	if len(r.vals) == 2 {
-		x, y := r.vals[0][i], r.vals[1][i]
-		return uint64(uint32(x))<<32 | uint64(uint32(y)), x >= 0 && y >= 0
+	var vals [most][maxKeyVals]int32
+	var cnt, at [most]int
+	for k := range r.vals {
+		for v := 0; v < maxKeyVals; v++ {
+			x := r.vals[k].value(v, i)
+			if x < 0 {
+				break
+			}
+			vals[k][cnt[k]] = x
+			cnt[k]++
+		}
+		if cnt[k] == 0 {
+			return out
+		}
+	}
+	var pick [most]int32
+	for {
+		for k := 0; k < m; k++ {
+			pick[k] = vals[k][at[k]]
+		}
+		out = append(out, hashOf(pick[:m]))
+		// next combination, the last key fastest
+		k := m - 1
+		for ; k >= 0; k-- {
+			if at[k]++; at[k] < cnt[k] {
+				break
+			}
+			at[k] = 0
+		}
+		if k < 0 {
+			return out
+		}
+	}
+}
+
+// hashOf combines key values: exactly for one or two, mixed for more.
+func hashOf(xs []int32) uint64 {
+	switch len(xs) {
+	case 1:
+		return uint64(xs[0])
+	case 2:
+		return uint64(uint32(xs[0]))<<32 | uint64(uint32(xs[1]))
 	}
 	h := uint64(14695981039346656037)
-	for _, v := range r.vals {
-		x := v[i]
-		if x < 0 {
-			return 0, false
-		}
+	for _, x := range xs {
 		h ^= uint64(uint32(x))
 		h *= 1099511628211
 		h ^= h >> 29
 	}
-	return h, true
+	return h
 }
 
 // block chooses the rules (if not given) and generates candidate pairs.
@@ -159,7 +278,7 @@ func (w *work) block(ctx context.Context) error {
 	}
 	for si, spec := range w.s.Blocking {
 		var bks []blockKey
-		var variants [][][]int32
+		var variants [][]keyVals
 		for _, k := range spec {
 			f, mod, err := w.s.parseKey(w.ds, k)
 			if err != nil {
@@ -192,8 +311,12 @@ type keyed struct {
 func (w *work) rulePairs(r *rule, earlier []*rule, out []pairIdx) []pairIdx {
 	n := int32(len(w.src))
 	ks := make([]keyed, 0, n)
+	var hs []uint64
+	multi := false
 	for i := int32(0); i < n; i++ {
-		if h, ok := r.hash(i); ok {
+		hs = r.hashes(i, hs[:0])
+		multi = multi || len(hs) > 1
+		for _, h := range hs {
 			ks = append(ks, keyed{h, i})
 		}
 	}
@@ -207,6 +330,23 @@ func (w *work) rulePairs(r *rule, earlier []*rule, out []pairIdx) []pairIdx {
 		return int(x.idx - y.idx)
 	})
 	link := w.s.LinkType == Link
+	keep := func(a, b int32) bool {
+		if link && w.src[a] == w.src[b] {
+			return false
+		}
+		if len(r.vals) > 2 && !r.agree(a, b) {
+			return false // hash collision
+		}
+		for _, q := range earlier {
+			if q.agree(a, b) {
+				return false
+			}
+		}
+		return true
+	}
+	// Records with two values may meet in two groups: collect, then drop
+	// the repeats.
+	var got []pairIdx
 	for s := 0; s < len(ks); {
 		e := s + 1
 		for e < len(ks) && ks[e].key == ks[s].key {
@@ -216,25 +356,30 @@ func (w *work) rulePairs(r *rule, earlier []*rule, out []pairIdx) []pairIdx {
 			a := ks[i].idx
 			for j := i + 1; j < e; j++ {
 				b := ks[j].idx
-				if link && w.src[a] == w.src[b] {
+				if a == b {
 					continue
 				}
-				if len(r.vals) > 2 && !r.agree(a, b) {
-					continue // hash collision
-				}
-				dup := false
-				for _, q := range earlier {
-					if q.agree(a, b) {
-						dup = true
-						break
-					}
-				}
-				if !dup {
+				if multi {
+					got = append(got, pairIdx{a, b})
+				} else if keep(a, b) {
 					out = append(out, pairIdx{a, b})
 				}
 			}
 		}
 		s = e
+	}
+	if multi {
+		slices.SortFunc(got, func(x, y pairIdx) int {
+			if x.a != y.a {
+				return cmp.Compare(x.a, y.a)
+			}
+			return cmp.Compare(x.b, y.b)
+		})
+		for _, p := range slices.Compact(got) {
+			if keep(p.a, p.b) {
+				out = append(out, p)
+			}
+		}
 	}
 	return out
 }
@@ -278,8 +423,10 @@ func agreeChance(k Kind, mod string) float64 {
 			return 0.8
 		}
 		return 0.55
-	case Category:
+	case Category, Place:
 		return 0.75
+	case Facility:
+		return 0.7
 	}
 	return 0.6
 }
@@ -291,96 +438,8 @@ func agreeChance(k Kind, mod string) float64 {
 func (w *work) autoRules() [][]string {
 	n := len(w.src)
 	budget := w.budget()
-	var keys []blockKey
-	var chance []float64
-	var vals [][][]int32
-	for f, fl := range w.s.Fields {
-		mods := []string{""}
-		switch {
-		case fl.Kind == Date:
-			mods = append(mods, "year", "year1")
-		case fl.Kind == Name && w.cols[f].gkey != nil:
-			mods = append(mods, "given", "surname")
-		}
-		for _, mod := range mods {
-			bk := blockKey{f, mod}
-			v := w.keyVariants(bk)
-			present := 0
-			for _, x := range v[0] {
-				if x >= 0 {
-					present++
-				}
-			}
-			if present < 2 {
-				continue
-			}
-			q := float64(present) / float64(n)
-			keys = append(keys, bk)
-			chance = append(chance, agreeChance(fl.Kind, mod)*q*q)
-			vals = append(vals, v)
-		}
-	}
-	if len(keys) > 30 {
-		keys, chance, vals = keys[:30], chance[:30], vals[:30]
-	}
-	// Candidate rules: every key alone and every pair of keys of two fields.
-	var cands []cand
-	counter := newPairCounter(w, 50_000)
-	add := func(ks ...int) {
-		var m uint32
-		var bks []blockKey
-		var vs [][][]int32
-		for _, k := range ks {
-			m |= 1 << k
-			bks = append(bks, keys[k])
-			vs = append(vs, vals[k])
-		}
-		cost := int64(0)
-		for _, r := range expand(bks, vs) {
-			cost += counter.count(r.vals)
-		}
-		if cost <= budget {
-			cands = append(cands, cand{m, ks, cost})
-		}
-	}
-	for i := range keys {
-		add(i)
-	}
-	for i := range keys {
-		for j := i + 1; j < len(keys); j++ {
-			if keys[i].field != keys[j].field {
-				add(i, j)
-			}
-		}
-	}
-	// Triples of keys of three fields, when there are few enough keys and
-	// the pairs they refine are coarse (many pairs).
-	if len(keys) <= 12 {
-		coarse := map[[2]int]bool{}
-		for i := range keys {
-			for j := i + 1; j < len(keys); j++ {
-				coarse[[2]int{i, j}] = true
-			}
-		}
-		for _, c := range cands {
-			if len(c.ks) == 2 && c.cost <= budget/8 {
-				delete(coarse, [2]int{c.ks[0], c.ks[1]})
-			}
-		}
-		for i := range keys {
-			for j := i + 1; j < len(keys); j++ {
-				if !coarse[[2]int{i, j}] {
-					continue
-				}
-				for k := j + 1; k < len(keys); k++ {
-					fi, fj, fk := keys[i].field, keys[j].field, keys[k].field
-					if fi != fj && fj != fk && fi != fk && coarse[[2]int{i, k}] && coarse[[2]int{j, k}] {
-						add(i, j, k)
-					}
-				}
-			}
-		}
-	}
+	keys, chance, vals := w.blockingKeys()
+	cands := w.candidateRules(keys, vals, budget)
 	var chosen []cand
 	spent := int64(0)
 	// Rounds: while less than half the budget is spent, assume keys break
@@ -404,6 +463,107 @@ func (w *work) autoRules() [][]string {
 		out = append(out, []string{keys[0].name(w.s)})
 	}
 	return out
+}
+
+// blockingKeys lists the keys blocking may use (every field's key, a
+// date's year and year ± 1, a full name's parts), at most 30, each with the
+// chance that two records of one entity agree on it and its values.
+func (w *work) blockingKeys() (keys []blockKey, chance []float64, vals [][]keyVals) {
+	n := len(w.src)
+	for f, fl := range w.s.Fields {
+		mods := []string{""}
+		switch {
+		case fl.Kind == Date:
+			mods = append(mods, "year", "year1")
+		case fl.Kind == Name && w.cols[f].gkey != nil:
+			mods = append(mods, "given", "surname", "sound", "given1", "given2")
+		}
+		for _, mod := range mods {
+			bk := blockKey{f, mod}
+			v := w.keyVariants(bk)
+			present := 0
+			for _, x := range v[0].a {
+				if x >= 0 {
+					present++
+				}
+			}
+			if present < 2 {
+				continue
+			}
+			q := float64(present) / float64(n)
+			keys = append(keys, bk)
+			chance = append(chance, agreeChance(fl.Kind, mod)*q*q)
+			vals = append(vals, v)
+		}
+	}
+	if len(keys) > 30 {
+		keys, chance, vals = keys[:30], chance[:30], vals[:30]
+	}
+	return keys, chance, vals
+}
+
+// candidateRules lists the rules within the budget: every key alone, every
+// pair of keys of two fields, and (with few keys) triples of keys of three
+// fields whose pairs are all coarse.
+func (w *work) candidateRules(keys []blockKey, vals [][]keyVals, budget int64) []cand {
+	var cands []cand
+	counter := newPairCounter(w, 50_000)
+	add := func(ks ...int) {
+		var m uint32
+		var bks []blockKey
+		var vs [][]keyVals
+		for _, k := range ks {
+			m |= 1 << k
+			bks = append(bks, keys[k])
+			vs = append(vs, vals[k])
+		}
+		cost := int64(0)
+		for _, r := range expand(bks, vs) {
+			cost += counter.count(r.vals)
+		}
+		if cost <= budget {
+			cands = append(cands, cand{m, ks, cost})
+		}
+	}
+	for i := range keys {
+		add(i)
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if keys[i].field != keys[j].field {
+				add(i, j)
+			}
+		}
+	}
+	if len(keys) > 12 {
+		return cands
+	}
+	// Triples refine pairs that give many pairs (coarse).
+	coarse := map[[2]int]bool{}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			coarse[[2]int{i, j}] = true
+		}
+	}
+	for _, c := range cands {
+		if len(c.ks) == 2 && c.cost <= budget/8 {
+			delete(coarse, [2]int{c.ks[0], c.ks[1]})
+		}
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if !coarse[[2]int{i, j}] {
+				continue
+			}
+			for k := j + 1; k < len(keys); k++ {
+				fi, fj, fk := keys[i].field, keys[j].field, keys[k].field
+				if fi != fj && fj != fk && fi != fk && coarse[[2]int{i, k}] && coarse[[2]int{j, k}] {
+					add(i, j, k)
+				}
+			}
+		}
+	}
+	return cands
 }
 
 // greedyRules adds rules from cands to chosen, the most estimated recall
@@ -541,20 +701,20 @@ func newPairCounter(w *work, max int) *pairCounter {
 	return pc
 }
 
-func (pc *pairCounter) count(vals [][]int32) int64 {
+func (pc *pairCounter) count(vals []keyVals) int64 {
 	r := &rule{vals: vals}
 	link := pc.w.s.LinkType == Link
 	buf := pc.buf[:0]
+	var hs []uint64
 	for _, i := range pc.sample {
-		h, ok := r.hash(i)
-		if !ok {
-			continue
+		hs = r.hashes(i, hs[:0])
+		for _, h := range hs {
+			if link {
+				// keep the source in the low bits to count within-source pairs
+				h = h<<8 | uint64(pc.w.src[i]&0xff)
+			}
+			buf = append(buf, h)
 		}
-		if link {
-			// keep the source in the low bits to count within-source pairs
-			h = h<<8 | uint64(pc.w.src[i]&0xff)
-		}
-		buf = append(buf, h)
 	}
 	pc.buf = buf
 	slices.Sort(buf)

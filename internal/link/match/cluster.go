@@ -48,40 +48,52 @@ func (u *unionFind) union(ra, rb int32) int32 {
 
 // cluster builds clusters: must-links first, then candidate pairs from the
 // most to the least probable down to the threshold (Kruskal order), each
-// merge refused when it would join records under a cannot-link, or when
-// its link is weaker than the chain threshold and the two groups hold a
-// pair the model scored below ConflictBelow. It returns cluster numbers
-// per record, the count of refused merges and the count of cannot-links
-// contradicted by must-links (which win).
+// merge refused when it would join records under a cannot-link, when its
+// link is weaker than the chain threshold and the two groups hold a pair
+// the model scored below ConflictBelow, or when the guard refuses it (see
+// guard). It returns cluster numbers per record, the count of refused
+// merges and the count of cannot-links contradicted by must-links (which
+// win).
 func (w *work) cluster(dec []decided) ([]int32, int, int) {
-	n := len(w.src)
-	uf := newUnionFind(n)
-	var cannotPairs []pairIdx
+	cl := w.newClusterer(dec, w.s.Threshold)
+	strong := map[pairIdx]bool{}
+	for i, p := range w.pairs {
+		if float64(w.prob[i]) >= w.s.StrongThreshold {
+			strong[p] = true
+		}
+	}
+	return cl.run(nil, func(a, b int32) bool { return strong[pairIdx{min(a, b), max(a, b)}] })
+}
+
+// clusterer holds what every clustering of one run shares: the decisions,
+// the candidate links in Kruskal order and the guard.
+type clusterer struct {
+	w           *work
+	must        []pairIdx
+	cannotPairs []pairIdx
+	cannot      *adjacency
+	edges       []int32 // pair indexes from the most probable down
+	guard       *guard
+	low         *adjacency // pairs below ConflictBelow, built when needed
+}
+
+// newClusterer prepares clusterings over the pairs scored at least floor.
+func (w *work) newClusterer(dec []decided, floor float64) *clusterer {
+	cl := &clusterer{w: w, guard: w.newGuard()}
 	for _, d := range dec {
-		p := w.pairs[d.pair]
 		if d.same {
-			ra, rb := uf.find(p.a), uf.find(p.b)
-			if ra != rb {
-				uf.union(ra, rb)
-			}
+			cl.must = append(cl.must, w.pairs[d.pair])
 		} else {
-			cannotPairs = append(cannotPairs, p)
+			cl.cannotPairs = append(cl.cannotPairs, w.pairs[d.pair])
 		}
 	}
-	conflicts := 0
-	for _, p := range cannotPairs {
-		if uf.find(p.a) == uf.find(p.b) {
-			conflicts++
-		}
-	}
-	cannot := newAdjacency(n, cannotPairs)
-	var edges []int32
+	cl.cannot = newAdjacency(len(w.src), cl.cannotPairs)
 	for i, pr := range w.prob {
-		if float64(pr) >= w.s.Threshold {
-			edges = append(edges, int32(i))
+		if float64(pr) >= floor {
+			cl.edges = append(cl.edges, int32(i))
 		}
 	}
-	slices.SortStableFunc(edges, func(x, y int32) int {
+	slices.SortStableFunc(cl.edges, func(x, y int32) int {
 		px, py := w.prob[x], w.prob[y]
 		switch {
 		case px > py:
@@ -91,11 +103,31 @@ func (w *work) cluster(dec []decided) ([]int32, int, int) {
 		}
 		return int(x - y)
 	})
-	// Low-scored pairs per record, built only if the chain guard needs them.
-	var low *adjacency
-	lowBuilt := false
+	return cl
+}
+
+// run clusters with the edges that take accepts (all when nil); strong
+// says which pairs are strong for the guard.
+func (cl *clusterer) run(take func(e int32) bool, strong func(a, b int32) bool) ([]int32, int, int) {
+	w := cl.w
+	n := len(w.src)
+	uf := newUnionFind(n)
+	for _, p := range cl.must {
+		if ra, rb := uf.find(p.a), uf.find(p.b); ra != rb {
+			uf.union(ra, rb)
+		}
+	}
+	conflicts := 0
+	for _, p := range cl.cannotPairs {
+		if uf.find(p.a) == uf.find(p.b) {
+			conflicts++
+		}
+	}
 	refused := 0
-	for _, e := range edges {
+	for _, e := range cl.edges {
+		if take != nil && !take(e) {
+			continue
+		}
 		p := w.pairs[e]
 		ra, rb := uf.find(p.a), uf.find(p.b)
 		if ra == rb {
@@ -106,15 +138,17 @@ func (w *work) cluster(dec []decided) ([]int32, int, int) {
 			small, other = other, small
 		}
 		ok := true
-		if len(cannotPairs) > 0 {
-			ok = !uf.crosses(small, other, cannot)
+		if len(cl.cannotPairs) > 0 {
+			ok = !uf.crosses(small, other, cl.cannot)
 		}
 		if ok && float64(w.prob[e]) < w.s.ChainThreshold {
-			if !lowBuilt {
-				low = w.lowPairs()
-				lowBuilt = true
+			if cl.low == nil {
+				cl.low = w.lowPairs()
 			}
-			ok = !uf.crosses(small, other, low)
+			ok = !uf.crosses(small, other, cl.low)
+		}
+		if ok {
+			ok = cl.guard.allows(uf.list(small), uf.list(other), strong)
 		}
 		if !ok {
 			refused++
@@ -122,6 +156,11 @@ func (w *work) cluster(dec []decided) ([]int32, int, int) {
 		}
 		uf.union(ra, rb)
 	}
+	return numberClusters(uf, n), refused, conflicts
+}
+
+// numberClusters numbers clusters 0.. in order of their first record.
+func numberClusters(uf *unionFind, n int) []int32 {
 	out := make([]int32, n)
 	num := map[int32]int32{}
 	for i := range out {
@@ -133,7 +172,7 @@ func (w *work) cluster(dec []decided) ([]int32, int, int) {
 		}
 		out[i] = c
 	}
-	return out, refused, conflicts
+	return out
 }
 
 // crosses reports whether some member of cluster small has, in adj, a

@@ -49,13 +49,8 @@ func (c *column) levelRow(a, b int32) uint8 {
 		}
 		sim := -1.0
 		if ka, kb := c.key[a], c.key[b]; ka >= 0 && kb >= 0 {
-			if ka == kb {
-				return nlVariant
-			}
-			if c.key2 != nil {
-				if a2, b2 := c.key2[a], c.key2[b]; (a2 >= 0 && (a2 == kb || a2 == b2)) || (b2 >= 0 && b2 == ka) {
-					return nlVariant
-				}
+			if v, ok := c.variant(a, b); ok {
+				return v
 			}
 			// Spelling variants and typos together ("Parrk Myeong-seong",
 			// "PAK Myong-song") are closest in key space.
@@ -69,10 +64,8 @@ func (c *column) levelRow(a, b int32) uint8 {
 		}
 		// the same given name under a misspelt or unknown surname
 		// ("Paa Hwa-suk", "Bae Hwa-suk")
-		if c.gkey != nil {
-			if ga := c.gkey[a]; ga >= 0 && ga == c.gkey[b] {
-				return nlSameGiven
-			}
+		if c.gkey != nil && c.sameGiven(a, b) {
+			return nlSameGiven
 		}
 		// given name and surname written in each other's columns
 		if p := c.partner; p != nil && a < c.n && b < c.n {
@@ -142,22 +135,137 @@ func (c *column) levelRow(a, b int32) uint8 {
 		return 1
 	case Date:
 		return c.dateLevel(va, vb)
+	case Facility:
+		return c.facilityLevel(va, vb)
+	case Place:
+		return c.placeLevel(va, vb)
 	}
 	return 1
 }
 
-// jwLevel maps Jaro–Winkler similarity to levels top (≥0.92), top-1 (≥0.80)
-// or 1.
-func jwLevel(a, b []rune, top uint8) uint8 {
-	return simLevel(textnorm.JaroWinklerFloor(a, b, 0.80), top)
+// unresolvedLevel compares values of which one or both are texts the
+// gazetteer does not know ("?" and the folded text): two such texts agree
+// exactly or nearly (top, top-1), else differ; against a known value the
+// level is "unresolved".
+func (c *column) unresolvedLevel(va, vb int32, top uint8) uint8 {
+	if (c.str[va][0] == '?') != (c.str[vb][0] == '?') {
+		return lvUnresolved
+	}
+	if textnorm.JaroWinklerFloor(c.str[va], c.str[vb], 0.92) >= 0.92 {
+		return top - 1
+	}
+	return 1
 }
 
-func simLevel(s float64, top uint8) uint8 {
-	switch {
-	case s >= 0.92:
-		return top
-	case s >= 0.80:
-		return top - 1
+// variant compares names whose keys agree in some reading: variant when
+// the surnames of that reading may be one surname, same_given when they
+// cannot (조 and 추 share a key, as Cho and Chu do). Two Hangul given names
+// that differ are not a variant however alike their keys (영철, 용철). ok
+// is false when no reading's keys agree.
+func (c *column) variant(a, b int32) (uint8, bool) {
+	ka, kb := c.key[a], c.key[b]
+	if c.key2 == nil {
+		if ka == kb {
+			return nlVariant, true
+		}
+		return 0, false
+	}
+	a2, b2 := c.key2[a], c.key2[b]
+	matched := false
+	for _, m := range [4]struct {
+		x, y           int32
+		sa, sb, ga, gb []int32
+	}{{ka, kb, c.sur, c.sur, c.giv, c.giv}, {a2, kb, c.sur2, c.sur, c.giv2, c.giv},
+		{a2, b2, c.sur2, c.sur2, c.giv2, c.giv2}, {ka, b2, c.sur, c.sur2, c.giv, c.giv2}} {
+		if m.x < 0 || m.x != m.y {
+			continue
+		}
+		if !c.givenCompatible(m.ga[a], m.gb[b]) {
+			continue // 김영철 and 김용철: one key, two names
+		}
+		matched = true
+		if c.surnamesCompatible(m.sa[a], m.sb[b]) {
+			return nlVariant, true
+		}
+	}
+	if matched {
+		return nlSameGiven, true
+	}
+	return 0, false
+}
+
+// surnamesCompatible compares two surnames as written (ids), unknown ones
+// compatible with anything.
+func (c *column) surnamesCompatible(x, y int32) bool {
+	return x < 0 || y < 0 || x == y || textnorm.SurnamesCompatible(c.surStr[x], c.surStr[y])
+}
+
+// givenCompatible compares two given names as written (ids).
+func (c *column) givenCompatible(x, y int32) bool {
+	return x < 0 || y < 0 || x == y || textnorm.GivenNamesCompatible(c.givStr[x], c.givStr[y])
+}
+
+// sameGiven reports full names whose given names agree in some reading
+// (surname first or last when the order is a guess), one of them the
+// first: both in their other reading would compare surnames.
+func (c *column) sameGiven(a, b int32) bool {
+	ga, gb, ga2, gb2 := c.gkey[a], c.gkey[b], c.gkey2[a], c.gkey2[b]
+	return ga >= 0 && (ga == gb || ga == gb2) || ga2 >= 0 && ga2 == gb
+}
+
+// lvUnresolved is the facility and place level of a known value against
+// a text the gazetteer does not know.
+const lvUnresolved = 2
+
+// facility levels
+const (
+	flCompatible = 3
+	flExact      = 4
+)
+
+// facilityLevel: the same facility; or compatible (one of the facilities
+// a text may mean, or a type and a facility of it); or different.
+func (c *column) facilityLevel(va, vb int32) uint8 {
+	if va == vb {
+		return flExact
+	}
+	if c.str[va][0] == '?' || c.str[vb][0] == '?' {
+		return c.unresolvedLevel(va, vb, flExact)
+	}
+	for _, x := range c.elems[va] {
+		for _, y := range c.elems[vb] {
+			if x == y || isRefinement(x, y) || isRefinement(y, x) {
+				return flCompatible
+			}
+		}
+	}
+	return 1
+}
+
+// place levels
+const (
+	plSameProvince = 3
+	plWithin       = 4
+	plExact        = 5
+)
+
+// placeLevel: the same place; one within the other (a city and its
+// province); two places of one province; or different.
+func (c *column) placeLevel(va, vb int32) uint8 {
+	if va == vb {
+		return plExact
+	}
+	if c.str[va][0] == '?' || c.str[vb][0] == '?' {
+		return c.unresolvedLevel(va, vb, plWithin+1)
+	}
+	ea, eb := c.elems[va], c.elems[vb]
+	if slices.Contains(ea, eb[0]) || slices.Contains(eb, ea[0]) {
+		return plWithin
+	}
+	for _, x := range ea {
+		if slices.Contains(eb, x) {
+			return plSameProvince
+		}
 	}
 	return 1
 }

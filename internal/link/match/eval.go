@@ -1,5 +1,7 @@
 package match
 
+import "math"
+
 // Evaluation compares clusters with a ground truth, counting record pairs
 // the link type allows (across sources for "link").
 type Evaluation struct {
@@ -145,4 +147,48 @@ func PairCompleteness(ds *Dataset, truth []string, pairs []Pair, linkType string
 		}
 	}
 	return float64(found) / float64(all)
+}
+
+// ReliabilityBin is one row of a reliability table: the pairs whose match
+// probability falls in [Lo, Hi), their mean predicted probability and the
+// share that truly match.
+type ReliabilityBin struct {
+	Lo        float64 `json:"lo"`
+	Hi        float64 `json:"hi"`
+	Pairs     int     `json:"pairs"`
+	Predicted float64 `json:"predicted"`
+	Observed  float64 `json:"observed"`
+}
+
+// Reliability tabulates predicted against observed match rates of the
+// scored pairs by probability bin (bins equal bins over [0, 1]), with the
+// truth per record (records with an empty truth id are their own
+// entity). It also returns the expected calibration error: the mean over
+// pairs of |predicted − observed| of their bin.
+func Reliability(pairs []Pair, truth []string, bins int) ([]ReliabilityBin, float64) {
+	out := make([]ReliabilityBin, bins)
+	for b := range out {
+		out[b].Lo, out[b].Hi = float64(b)/float64(bins), float64(b+1)/float64(bins)
+	}
+	for _, p := range pairs {
+		b := min(int(float64(p.Prob)*float64(bins)), bins-1)
+		out[b].Pairs++
+		out[b].Predicted += float64(p.Prob)
+		if t := truth[p.A]; t != "" && t == truth[p.B] {
+			out[b].Observed++
+		}
+	}
+	ece, n := 0.0, 0
+	for b := range out {
+		if c := out[b].Pairs; c > 0 {
+			out[b].Predicted /= float64(c)
+			out[b].Observed /= float64(c)
+			ece += float64(c) * math.Abs(out[b].Predicted-out[b].Observed)
+			n += c
+		}
+	}
+	if n > 0 {
+		ece /= float64(n)
+	}
+	return out, ece
 }

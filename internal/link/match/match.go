@@ -17,6 +17,7 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rollcall-project/rollcall"
@@ -32,10 +33,20 @@ const (
 	Category Kind = "category" // vocabulary values: provinces, facilities, …
 	Exact    Kind = "exact"    // identifiers: equal, one edit apart, or not
 	Number   Kind = "number"   // numbers with a tolerance
+	// Facility resolves any name, number, alias, Hangul or romanized form
+	// of a known North Korean detention facility to the facility ("전거리
+	// 교화소" = "Camp 12 (Jongori)" = "Kyohwaso 12"); other text compares
+	// as text.
+	Facility Kind = "facility"
+	// Place resolves North Korean provinces, cities and counties in
+	// English, Hangul, RR or MR, old names and abbreviations ("N.
+	// Hamgyong" = "Hamgyongbuk-do" = "함경북도"); a city agrees with its
+	// province; other text compares as text.
+	Place Kind = "place"
 )
 
 // Kinds lists the valid kinds.
-var Kinds = []Kind{Name, Text, Date, Category, Exact, Number}
+var Kinds = []Kind{Name, Text, Date, Category, Exact, Number, Facility, Place}
 
 // ParseKind checks a kind name.
 func ParseKind(s string) (Kind, error) {
@@ -44,7 +55,11 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", rollcall.Errorf(rollcall.EINVALID, "unknown field kind %q (want name, text, date, category, exact or number)", s)
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return "", rollcall.Errorf(rollcall.EINVALID, "unknown field kind %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
 // Record is one input record. Values line up with Dataset.Columns; an
@@ -125,8 +140,18 @@ type Field struct {
 	Tolerance float64 `json:"tolerance,omitempty"`
 	// TermFrequency weighs agreement on a rare value more than on a common
 	// one (Kim is weak evidence, a rare surname strong). Default true for
-	// name, text, exact and category fields.
+	// every kind but date and number.
 	TermFrequency *bool `json:"term_frequency,omitempty"`
+	// Guard keeps apart records that disagree on this field beyond its
+	// comparator's tolerance when only a chain of other links would join
+	// them: no cluster holds two such records unless their own pair scored
+	// at least StrongThreshold. Names compare their surnames (in either reading of the
+	// order; Hangul surnames exactly, 조 is not 추), surname columns their
+	// level (a surname written in the given-name column agrees), dates
+	// their spans. Off unless set: test sets such as splink's fake_1000
+	// corrupt surnames and birth dates on purpose and are linked only
+	// through chains; real lists of detainees are better guarded.
+	Guard bool `json:"guard,omitempty"`
 	// Levels are the learned parameters, best level last; level 0 is
 	// "missing" and is neutral. Filled by Run.
 	Levels []Level `json:"levels,omitempty"`
@@ -139,8 +164,11 @@ type Settings struct {
 	// Blocking rules: a pair is a candidate when, for some rule, all its
 	// keys agree. A key is a column name (the field's default key: the name
 	// key, the full date, the value), "column:year" for a date's year,
-	// "column:year1" for its year ± 1, or "column:given" / "column:surname"
-	// for a part of a full name.
+	// "column:year1" for its year ± 1, "column:given" / "column:surname"
+	// for a part of a full name, "column:sound" for a full name's surname
+	// and the consonants of its given name, "column:given1" and
+	// "column:given2" for its surname and the first or last syllable of
+	// its given name.
 	// Empty means chosen automatically from the fields.
 	Blocking [][]string `json:"blocking,omitempty"`
 	// LinkType is dedupe, link or link_and_dedupe; empty: dedupe for one
@@ -153,11 +181,25 @@ type Settings struct {
 	// below ConflictBelow (evidence they are different people).
 	ChainThreshold float64 `json:"chain_threshold,omitempty"`
 	ConflictBelow  float64 `json:"conflict_below,omitempty"`
+	// StrongThreshold: with several sources, two records of one list share
+	// a cluster only when their own pair scored at least this, never
+	// through a chain of other links (a list rarely names one person
+	// twice; LambdaSameSource already asks more of such a pair). Default:
+	// Threshold.
+	StrongThreshold float64 `json:"strong_threshold,omitempty"`
 	// ReviewLower and ReviewUpper bound the doubtful band sent to review.
 	ReviewLower float64 `json:"review_lower,omitempty"`
 	ReviewUpper float64 `json:"review_upper,omitempty"`
-	// Lambda is the learned proportion of matches among candidate pairs.
+	// Lambda is the learned proportion of matches among comparable pairs
+	// (across sources when LambdaSameSource is set).
 	Lambda float64 `json:"lambda,omitempty"`
+	// LambdaSameSource is the proportion among pairs of one source, when
+	// several sources are deduplicated as well as linked: a list rarely
+	// names one person twice, so its own pairs get a lower prior.
+	LambdaSameSource float64 `json:"lambda_same_source,omitempty"`
+	// Calibration maps the model's probabilities to calibrated ones (see
+	// FitCalibration); empty: none.
+	Calibration Calibration `json:"calibration,omitempty"`
 	// Trained means the parameters are final: Run scores without EM.
 	Trained bool `json:"trained,omitempty"`
 	// MaxPairs bounds candidate pairs for automatic blocking (0: by size).
@@ -176,7 +218,7 @@ const (
 	DefaultChainThreshold = 0.9
 	DefaultConflictBelow  = 0.01
 	DefaultReviewLower    = 0.2
-	DefaultReviewUpper    = 0.9
+	DefaultReviewUpper    = 0.8
 )
 
 // Decision is a human judgement on a pair of record ids, honoured on every
@@ -223,7 +265,8 @@ type Result struct {
 	// of decisions that blocking did not give).
 	Pairs []Pair
 	// Review are the undecided pairs with ReviewLower ≤ Prob < ReviewUpper,
-	// most doubtful (nearest 0.5) first.
+	// one per pair of clusters (one decision settles the rest), most
+	// doubtful (nearest 0.5) first.
 	Review []Pair
 	// Settings are the settings used, with learned parameters.
 	Settings Settings
@@ -238,6 +281,8 @@ type Comparison struct {
 	Level  string `json:"level"`
 	// Weight is the field's evidence in bits (log2 Bayes factor, with the
 	// term-frequency adjustment): positive for, negative against a match.
+	// With the prior they add up to the model's probability (ModelProb),
+	// before calibration.
 	Weight float64 `json:"weight"`
 	A      string  `json:"a"`
 	B      string  `json:"b"`
@@ -332,6 +377,7 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 		opt.AfterBlocking(ps, w.ruleStats)
 	}
 	dec := w.decisionPairs(decisions, idx)
+	w.decided = dec
 	if err := w.compareAll(ctx); err != nil {
 		return nil, err
 	}
@@ -354,14 +400,7 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 		decided[d.pair] = true
 	}
 	res.Cluster, res.Stats.Refused, res.Stats.Conflicts = w.cluster(dec)
-	for i, p := range res.Pairs {
-		if !decided[i] && float64(p.Prob) >= s.ReviewLower && float64(p.Prob) < s.ReviewUpper {
-			res.Review = append(res.Review, p)
-		}
-	}
-	sort.SliceStable(res.Review, func(i, j int) bool {
-		return absf(res.Review[i].Prob-0.5) < absf(res.Review[j].Prob-0.5)
-	})
+	res.Review = reviewQueue(res.Pairs, res.Cluster, decided, s.ReviewLower, s.ReviewUpper)
 	res.Settings = *w.s
 	res.Stats.Records = len(ds.Records)
 	res.Stats.CandidatePairs = int64(len(w.pairs))
@@ -378,6 +417,36 @@ func RunWithOptions(ctx context.Context, ds *Dataset, s Settings, decisions []De
 	res.Stats.Clusters = int(nc)
 	res.Stats.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// reviewQueue lists the undecided pairs with lower ≤ Prob < upper, one per
+// pair of clusters (or per cluster, for doubtful pairs inside one): the
+// most doubtful (nearest 0.5), since one decision on it settles the
+// others (a must-link merges the clusters, a cannot-link keeps them
+// apart). Most doubtful first.
+func reviewQueue(pairs []Pair, cluster []int32, decided map[int]bool, lower, upper float64) []Pair {
+	best := map[[2]int32]int{}
+	for i, p := range pairs {
+		if decided[i] || float64(p.Prob) < lower || float64(p.Prob) >= upper {
+			continue
+		}
+		ca, cb := cluster[p.A], cluster[p.B]
+		k := [2]int32{min(ca, cb), max(ca, cb)}
+		if j, ok := best[k]; !ok || absf(p.Prob-0.5) < absf(pairs[j].Prob-0.5) {
+			best[k] = i
+		}
+	}
+	idx := make([]int, 0, len(best))
+	for _, i := range best {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	out := make([]Pair, len(idx))
+	for k, i := range idx {
+		out[k] = pairs[i]
+	}
+	sort.SliceStable(out, func(i, j int) bool { return absf(out[i].Prob-0.5) < absf(out[j].Prob-0.5) })
+	return out
 }
 
 func absf(x float32) float32 {
@@ -445,7 +514,7 @@ func (s *Settings) fillDefaults(ds *Dataset) error {
 			f.NamePart = guessNamePart(f.Column)
 		}
 		if f.TermFrequency == nil {
-			tf := f.Kind == Name || f.Kind == Text || f.Kind == Exact || f.Kind == Category
+			tf := f.Kind != Date && f.Kind != Number
 			f.TermFrequency = &tf
 		}
 		if s.Trained {
@@ -481,11 +550,18 @@ func (s *Settings) fillDefaults(ds *Dataset) error {
 	def(&s.ConflictBelow, DefaultConflictBelow)
 	def(&s.ReviewLower, DefaultReviewLower)
 	def(&s.ReviewUpper, DefaultReviewUpper)
+	def(&s.StrongThreshold, s.Threshold)
 	if s.Threshold <= 0 || s.Threshold >= 1 {
 		return rollcall.Errorf(rollcall.EINVALID, "threshold %g must be between 0 and 1", s.Threshold)
 	}
 	if s.Trained && !(s.Lambda > 0 && s.Lambda < 1) {
 		return rollcall.Errorf(rollcall.EINVALID, "model lambda %g must be between 0 and 1", s.Lambda)
+	}
+	if !s.Calibration.valid() {
+		return rollcall.Errorf(rollcall.EINVALID, "calibration knots must rise within (0, 1)")
+	}
+	if s.Trained && !(s.LambdaSameSource >= 0 && s.LambdaSameSource < 1) {
+		return rollcall.Errorf(rollcall.EINVALID, "model lambda_same_source %g must be between 0 and 1", s.LambdaSameSource)
 	}
 	if s.Seed == 0 {
 		s.Seed = 1
@@ -530,7 +606,8 @@ func contains(s, sub string) bool {
 
 // parseKey reads a blocking key "column" or "column:modifier": "year" for
 // a date's year, "year1" for its year ± 1, "given" or "surname" for one
-// part of a full name.
+// part of a full name, "sound" for its surname and given consonants,
+// "given1"/"given2" for its surname and first/last given syllable.
 func (s *Settings) parseKey(ds *Dataset, k string) (field int, mod string, err error) {
 	col := k
 	for i := len(k) - 1; i >= 0; i-- {
@@ -548,7 +625,7 @@ func (s *Settings) parseKey(ds *Dataset, k string) (field int, mod string, err e
 			return i, "", nil
 		case (mod == "year" || mod == "year1") && f.Kind == Date:
 			return i, mod, nil
-		case (mod == "given" || mod == "surname") && f.Kind == Name:
+		case (mod == "given" || mod == "surname" || mod == "sound" || mod == "given1" || mod == "given2") && f.Kind == Name && f.NamePart == "full":
 			return i, mod, nil
 		}
 		return 0, "", rollcall.Errorf(rollcall.EINVALID, "blocking key %q: modifier %q does not apply to a %s field", k, mod, f.Kind)

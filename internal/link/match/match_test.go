@@ -58,6 +58,17 @@ func TestNameLevels(t *testing.T) {
 		{"Kim Young-hee", "Kim Young-hye", "jaro_winkler_0.92"},
 		{"Kim Young-hee", "Park Chul-soo", "different"},
 		{"Kim Young-hee", "", "missing"},
+		// order swapped, "SURNAME, Given", customary spellings, Hangul
+		{"Chun Hyon Choi", "Choi Joonhyun", "variant"},
+		{"CHOI, Joon-hyun", "Chun-hyon Choi", "variant"},
+		{"최준현", "Chun Hyon Choi", "variant"},
+		{"Joon Hyun CHOI", "최준현", "variant"},
+		// one key, two names: Hangul tells them apart
+		{"김영철", "김용철", "jaro_winkler_0.92"},
+		{"조명철", "추명철", "same_given"},
+		// McCune–Reischauer's breve: Yŏng (영) is not Yong (용)
+		{"Kim Yŏng-il", "Kim Yong-il", "variant"},
+		{"Kim Yŏng-il", "Kim Yeong-il", "exact"},
 	}
 	for _, tt := range tests {
 		c := testColumn(t, Name, "full", tt.a, tt.b)
@@ -106,6 +117,55 @@ func TestCategoryAndNumberLevels(t *testing.T) {
 	}
 }
 
+// Facilities and places resolve through the gazetteer whatever the
+// script, romanization, number or old name; unknown text compares as text.
+func TestFacilityAndPlaceLevels(t *testing.T) {
+	f := testColumn(t, Facility, "", "전거리 교화소", "Camp 12 (Jongori)", "Kyohwaso 12", "Chongori",
+		"Camp 15", "Hoeryong", "kyohwaso", "Hyesan police jail", "Hyesan police jial", "")
+	for _, tt := range []struct {
+		a, b int32
+		want string
+	}{
+		{0, 1, "exact"}, {0, 2, "exact"}, {0, 3, "exact"}, {1, 3, "exact"},
+		{0, 4, "different"},
+		{0, 5, "compatible"}, // Hoeryong has Camp 22 and Jongori
+		{4, 5, "different"},
+		{2, 6, "compatible"}, // a kyohwaso and the type
+		{7, 8, "compatible"}, // unknown texts a typo apart
+		{0, 7, "unresolved"},
+		{0, 9, "missing"},
+	} {
+		if got := levelName(f, tt.a, tt.b); got != tt.want {
+			t.Errorf("facility %d vs %d: %s, want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+	p := testColumn(t, Place, "", "N. Hamgyong", "Hamgyongbuk-do", "함경북도", "Hamkyung-pukto", "Hoeryong",
+		"Chongjin", "South Hamgyong", "Rajin-Sonbong", "Pyongyang", "Springfield", "Springfeild", "")
+	for _, tt := range []struct {
+		a, b int32
+		want string
+	}{
+		{0, 1, "exact"}, {0, 2, "exact"}, {0, 3, "exact"},
+		{0, 4, "within"}, // Hoeryong lies in North Hamgyong
+		{4, 5, "same_province"},
+		{0, 6, "different"},
+		{0, 7, "within"}, // Rason was part of North Hamgyong
+		{5, 8, "different"},
+		{9, 10, "within"},
+		{0, 9, "unresolved"},
+		{0, 11, "missing"},
+	} {
+		if got := levelName(p, tt.a, tt.b); got != tt.want {
+			t.Errorf("place %d vs %d: %s, want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+	for _, k := range []string{"facility", "place"} {
+		if _, err := ParseKind(k); err != nil {
+			t.Errorf("ParseKind(%q): %v", k, err)
+		}
+	}
+}
+
 // The term-frequency adjustment makes agreement on a rare value stronger
 // than on a common one.
 func TestTermFrequency(t *testing.T) {
@@ -113,6 +173,12 @@ func TestTermFrequency(t *testing.T) {
 	c := testColumn(t, Name, "surname", vals...)
 	if common, rare := c.tfAdjust(0), c.tfAdjust(6); !(rare > 0 && common < 0) {
 		t.Errorf("tf adjustment common %.3f, rare %.3f: want common < 0 < rare", common, rare)
+	}
+	// A given name shared under different surnames: 영철 is common.
+	names := []string{"김영철", "박영철", "리영철", "최영철", "정영철", "강영철", "한옥란", "조옥란"}
+	g := testColumn(t, Name, "full", names...)
+	if common, rare := g.givenTFAdjust(0), g.givenTFAdjust(6); !(rare > 0 && common < 0) {
+		t.Errorf("given-name tf adjustment 영철 %.3f, 옥란 %.3f: want common < 0 < rare", common, rare)
 	}
 }
 
@@ -150,6 +216,70 @@ func TestClusterChainGuard(t *testing.T) {
 	got, _, conflicts := w.cluster([]decided{{pair: 4, same: false}, {pair: 5, same: true}, {pair: 1, same: true}})
 	if got[1] != got[3] || conflicts != 1 {
 		t.Errorf("must-links 1–2–3 against cannot-link 1–3: clusters %v, conflicts %d", got, conflicts)
+	}
+}
+
+// guardedWork prepares a run over ds with the fields given, scored by
+// hand: each pair of pairs gets the probability in prob.
+func guardedWork(t *testing.T, ds *Dataset, fields []Field, pairs []pairIdx, prob []float32) *work {
+	t.Helper()
+	s := Settings{Fields: fields}
+	if err := s.fillDefaults(ds); err != nil {
+		t.Fatal(err)
+	}
+	nsrc, src := sourceIDs(ds)
+	w := &work{ds: ds, s: &s, opt: Options{Workers: 1, Progress: func(string, int64, int64) {}}, src: src, nsrc: nsrc}
+	if err := w.prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.pairs, w.prob = pairs, prob
+	return w
+}
+
+// The guard checks a merge against the whole cluster: Park Ryong-min does
+// not join Kang Ryong-min through a record without a surname, nor does a
+// Kang Ryong-min born fifty years later.
+func TestGuardChecksWholeCluster(t *testing.T) {
+	ds := &Dataset{Columns: []string{"name", "birth"}, Records: []Record{
+		{ID: "a", Source: "x", Values: []string{"Kang Ryong-min", "1951"}},
+		{ID: "b", Source: "y", Values: []string{"Ryong-min", "c. 1951"}},
+		{ID: "c", Source: "z", Values: []string{"Park Ryong-min", "1952"}},
+		{ID: "d", Source: "w", Values: []string{"강룡민", "2002"}},
+		{ID: "e", Source: "v", Values: []string{"Kang Yong-min", "1951-05"}},
+	}}
+	pairs := []pairIdx{{0, 1}, {1, 2}, {1, 3}, {1, 4}}
+	prob := []float32{0.95, 0.9, 0.9, 0.9}
+	for _, guard := range []bool{false, true} {
+		fields := []Field{{Column: "name", Kind: Name, Guard: guard}, {Column: "birth", Kind: Date, Guard: guard}}
+		w := guardedWork(t, ds, fields, pairs, prob)
+		got, refused, _ := w.cluster(nil)
+		if !guard {
+			if got[0] != got[2] || got[0] != got[3] {
+				t.Errorf("unguarded: clusters %v, want all joined through b", got)
+			}
+			continue
+		}
+		if got[0] != got[1] || got[0] != got[4] || got[0] == got[2] || got[0] == got[3] || refused != 2 {
+			t.Errorf("guarded: clusters %v, refused %d; want a, b, e together, c and d apart, 2 refused", got, refused)
+		}
+	}
+}
+
+// Two records of one list join only through their own pair.
+func TestSameSourceNeedsOwnPair(t *testing.T) {
+	ds := &Dataset{Columns: []string{"name"}, Records: []Record{
+		{ID: "a", Source: "ngo", Values: []string{"Kim Yong-chol"}},
+		{ID: "b", Source: "un", Values: []string{"Kim Yong Chol"}},
+		{ID: "c", Source: "ngo", Values: []string{"KIM, Yong-chol"}},
+	}}
+	fields := []Field{{Column: "name", Kind: Name}}
+	w := guardedWork(t, ds, fields, []pairIdx{{0, 1}, {1, 2}}, []float32{0.99, 0.95})
+	if got, _, _ := w.cluster(nil); got[0] != got[1] || got[2] == got[0] {
+		t.Errorf("clusters %v: want a and b together, c (same list as a, no pair of its own) apart", got)
+	}
+	w = guardedWork(t, ds, fields, []pairIdx{{0, 1}, {1, 2}, {0, 2}}, []float32{0.99, 0.95, 0.6})
+	if got, _, _ := w.cluster(nil); got[0] != got[2] {
+		t.Errorf("clusters %v: a and c scored 0.6 together should join", got)
 	}
 }
 
@@ -353,6 +483,8 @@ func TestLevelDoesNotAllocate(t *testing.T) {
 		testColumn(t, Category, "", "Camp 15", "kwanliso", "Yodok"),
 		testColumn(t, Exact, "", "12345", "12346", "99"),
 		testColumn(t, Text, "", "wallaby place", "wallaby plce", "x"),
+		testColumn(t, Facility, "", "Camp 15", "Hoeryong", "Hyesan jail"),
+		testColumn(t, Place, "", "Hoeryong", "N. Hamgyong", "Springfield"),
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		for _, c := range cols {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"math/rand/v2"
@@ -93,15 +94,24 @@ func initialM(nlev int) []float64 {
 	return m
 }
 
-// patterns counts the distinct comparison vectors of the candidate pairs.
-func (w *work) patterns() (codes []uint64, counts []float64) {
+// pattern is a distinct comparison vector, and whether its pairs are of
+// one source (when the prior differs for them).
+type pattern struct {
+	code uint64
+	same bool
+}
+
+// patterns counts the distinct comparison vectors of the candidate pairs,
+// apart for pairs of one source when split.
+func (w *work) patterns(split bool) (pats []pattern, counts []float64) {
 	nf := len(w.cols)
-	agg := map[uint64]float64{}
+	agg := map[pattern]float64{}
 	var mu sync.Mutex
 	_ = w.parallel(context.Background(), "counting", len(w.pairs), func(lo, hi int) {
-		local := map[uint64]float64{}
+		local := map[pattern]float64{}
 		for i := lo; i < hi; i++ {
-			local[w.code(w.gamma[i*nf:(i+1)*nf])]++
+			p := w.pairs[i]
+			local[pattern{w.code(w.gamma[i*nf : (i+1)*nf]), split && w.src[p.a] == w.src[p.b]}]++
 		}
 		mu.Lock()
 		for k, v := range local {
@@ -110,15 +120,38 @@ func (w *work) patterns() (codes []uint64, counts []float64) {
 		mu.Unlock()
 	})
 	for k := range agg {
-		codes = append(codes, k)
+		pats = append(pats, k)
 	}
 	// A fixed order keeps EM's sums, and so the run, repeatable.
-	slices.Sort(codes)
-	counts = make([]float64, len(codes))
-	for i, k := range codes {
+	slices.SortFunc(pats, func(a, b pattern) int {
+		if a.code != b.code {
+			return cmp.Compare(a.code, b.code)
+		}
+		return cmp.Compare(boolInt(a.same), boolInt(b.same))
+	})
+	counts = make([]float64, len(pats))
+	for i, k := range pats {
 		counts[i] = agg[k]
 	}
-	return codes, counts
+	return pats, counts
+}
+
+// splitPrior reports whether pairs of one source get their own prior:
+// with several lists, a list rarely names a person twice, so two of its
+// records are far less likely a match than two records of different lists.
+func (w *work) splitPrior() bool { return w.nsrc > 1 && w.s.LinkType != Link }
+
+// sameSourcePairs counts the comparable pairs within one source.
+func (w *work) sameSourcePairs() int64 {
+	cnt := make([]int64, w.nsrc)
+	for _, s := range w.src {
+		cnt[s]++
+	}
+	var tot int64
+	for _, c := range cnt {
+		tot += c * (c - 1) / 2
+	}
+	return tot
 }
 
 // code packs a comparison vector into 4 bits per field.
@@ -143,7 +176,7 @@ func (w *work) analyticU(u [][]float64) {
 		case Name:
 			set[top] = exact
 			set[top-1] = math.Max(c.tfMean-exact, 1e-9)
-		case Exact, Text, Category:
+		case Exact, Text, Category, Facility, Place:
 			set[top] = exact
 		default:
 			continue
@@ -185,26 +218,36 @@ func (w *work) train(ctx context.Context) error {
 	for f, c := range w.cols {
 		m[f] = initialM(c.nlev)
 	}
-	codes, counts := w.patterns()
-	lv := make([][]uint8, len(codes))
-	for i, c := range codes {
+	split := w.splitPrior()
+	pats, counts := w.patterns(split)
+	lv := make([][]uint8, len(pats))
+	for i, c := range pats {
 		lv[i] = make([]uint8, nf)
 		for f := 0; f < nf; f++ {
-			lv[i][f] = uint8(c >> (4 * f) & 15)
+			lv[i][f] = uint8(c.code >> (4 * f) & 15)
 		}
 	}
 	comparable := float64(w.comparablePairs())
-	if comparable < 1 {
-		comparable = 1
+	// comparable pairs by prior: [0] across sources (or all), [1] within
+	comp := [2]float64{comparable, 0}
+	if split {
+		comp[1] = float64(w.sameSourcePairs())
+		comp[0] -= comp[1]
 	}
-	// Start from "one match per record" among comparable pairs.
-	lambda := math.Min(0.5, float64(len(w.src))/comparable)
-	post := make([]float64, len(codes))
+	for k := range comp {
+		comp[k] = math.Max(comp[k], 1)
+	}
+	// Start from "one match per record" among comparable pairs, fewer
+	// within a list.
+	lambda := [2]float64{math.Min(0.5, float64(len(w.src))/comp[0]), 0}
+	lambda[1] = lambda[0] / 10
+	post := make([]float64, len(pats))
 	iters := 0
 	for it := 0; it < 200; it++ {
 		iters = it + 1
-		for i := range codes {
-			lm, lu := math.Log(lambda), math.Log(1-lambda)
+		for i := range pats {
+			lam := lambda[boolInt(pats[i].same)]
+			lm, lu := math.Log(lam), math.Log(1-lam)
 			for f, l := range lv[i] {
 				if l == 0 {
 					continue
@@ -214,26 +257,33 @@ func (w *work) train(ctx context.Context) error {
 			}
 			post[i] = 1 / (1 + math.Exp(lu-lm))
 		}
-		tm := 0.0
+		var tm [2]float64
 		nm := make([][]float64, nf)
 		for f, c := range w.cols {
 			nm[f] = make([]float64, c.nlev)
 		}
 		for i, cnt := range counts {
 			p := post[i] * cnt
-			tm += p
+			tm[boolInt(pats[i].same)] += p
 			for f, l := range lv[i] {
 				nm[f][l] += p
 			}
 		}
-		newLambda := math.Min(math.Max(tm/comparable, 1e-12), 0.5)
-		delta := math.Abs(math.Log(newLambda / lambda))
-		lambda = newLambda
+		delta := 0.0
+		for k := range lambda {
+			if k == 1 && !split {
+				continue
+			}
+			nl := math.Min(math.Max(tm[k]/comp[k], 1e-12), 0.5)
+			delta = math.Max(delta, math.Abs(math.Log(nl/lambda[k])))
+			lambda[k] = nl
+		}
+		all := tm[0] + tm[1]
 		for f := range nm {
 			// A pseudo-count keeps levels that no match reached yet
 			// (a typo in a rare place) from counting as impossible; it is
 			// smaller when there are few matches to learn from.
-			mm := normalizeLevels(nm[f], math.Min(1, tm/100))
+			mm := normalizeLevels(nm[f], math.Min(1, all/100))
 			for l := 1; l < len(mm); l++ {
 				delta = math.Max(delta, math.Abs(mm[l]-m[f][l]))
 			}
@@ -247,7 +297,11 @@ func (w *work) train(ctx context.Context) error {
 		}
 	}
 	w.emIters = iters
-	w.s.Lambda = lambda
+	w.s.Lambda = lambda[0]
+	w.s.LambdaSameSource = 0
+	if split {
+		w.s.LambdaSameSource = lambda[1]
+	}
 	for f := range w.s.Fields {
 		names := levelNames(w.cols[f].kind)
 		lvls := make([]Level, len(names))
@@ -274,18 +328,17 @@ func (w *work) score(ctx context.Context) {
 			bf[f][l] = math.Log(lv[l].M / lv[l].U)
 		}
 	}
-	prior := math.Log(w.s.Lambda / (1 - w.s.Lambda))
+	logit := func(l float64) float64 { return math.Log(l / (1 - l)) }
+	w.prior = [2]float64{logit(w.s.Lambda), logit(w.s.Lambda)}
+	if w.s.LambdaSameSource > 0 && w.splitPrior() {
+		w.prior[1] = logit(w.s.LambdaSameSource)
+	}
 	w.bf = bf
 	w.prob = make([]float32, len(w.pairs))
+	cal := w.s.Calibration
 	_ = w.parallel(ctx, "scoring", len(w.pairs), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			g := w.gamma[i*nf : (i+1)*nf]
-			p := w.pairs[i]
-			s := prior
-			for f, l := range g {
-				s += w.weight(f, l, p.a)
-			}
-			w.prob[i] = float32(1 / (1 + math.Exp(-s)))
+			w.prob[i] = float32(cal.Apply(logistic(w.logit(i))))
 		}
 	})
 }
@@ -298,7 +351,21 @@ func (w *work) weight(f int, l uint8, a int32) float64 {
 	if c.tf && int(l) >= c.nlev-1-boolInt(c.kind == Name) && l > 1 && c.tfMean > 0 {
 		s += c.tfAdjust(a)
 	}
+	if c.tf && c.kind == Name && l == nlSameGiven && c.givenTFMean > 0 {
+		s += c.givenTFAdjust(a)
+	}
 	return s
+}
+
+// givenTFAdjust is tfAdjust for the given name alone: a shared 영철 says
+// less than a shared rare given name.
+func (c *column) givenTFAdjust(a int32) float64 {
+	g := c.gkey[a]
+	if g < 0 || c.givenTF[g] <= 0 {
+		return 0
+	}
+	x := math.Log(c.givenTFMean / float64(c.givenTF[g]))
+	return math.Max(-maxTF, math.Min(maxTF, x))
 }
 
 // tfAdjust is the log factor by which agreeing on record a's value is

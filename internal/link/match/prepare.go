@@ -25,9 +25,11 @@ type work struct {
 	gamma []uint8 // len(pairs) × len(cols), row-major
 	prob  []float32
 	bf    [][]float64 // log Bayes factor per field and level
+	prior [2]float64  // prior log odds: across sources (or all), within one
 
 	ruleStats []RuleStats
 	emIters   int
+	decided   []decided // the human decisions, on pairs
 }
 
 type pairIdx struct{ a, b int32 }
@@ -49,18 +51,35 @@ type column struct {
 	// partner is the surname column of a given-name column and the other
 	// way round, to see names written in each other's columns
 	partner *column
-	// per key id (names): the key as runes
-	keyStr [][]rune
-	elems  [][]string // per value id (category): the key, or the members of a set key
-	words  [][]int32  // per value id (text): sorted distinct word ids
+	// per key id (names): the key as runes; per surname key id (full
+	// names): the surname key as runes
+	keyStr  [][]rune
+	skeyStr [][]rune
+	elems   [][]string // per value id (category): the key, or the members of a set key
+	words   [][]int32  // per value id (text): sorted distinct word ids
 	// full names: the key in the other name order when the order is a
-	// guess (-1 if none), keys of the given name and the surname alone
-	key2       []int32
-	gkey, skey []int32
+	// guess (-1 if none), keys of the given name and the surname alone,
+	// and those in the other order
+	key2         []int32
+	gkey, skey   []int32
+	gkey2, skey2 []int32
+	snd, snd2    []int32 // sound keys (textnorm.NameInfo.SoundKey)
+	// surname with the first / last given syllable (FirstKey, LastKey)
+	syl1, syl1b, syl2, syl2b []int32
+	// surnames as written (Hangul after the initial-sound law), per
+	// reading, and their texts
+	sur, sur2 []int32
+	surStr    []string
+	// given names as written, per reading (textnorm.GivenNamesCompatible)
+	giv, giv2 []int32
+	givStr    []string
 
-	vidTF  []float32 // per value id: share of records with the value
-	keyTF  []float32 // per key id
-	tfMean float64   // Σ share²: chance two random records agree
+	vidTF []float32 // per value id: share of records with the value
+	keyTF []float32 // per key id
+	// per given-name key id (full names): its share, and Σ share²
+	givenTF     []float32
+	givenTFMean float64
+	tfMean      float64 // Σ share²: chance two random records agree
 
 	// dates, per value id
 	dlo, dhi []int32
@@ -70,6 +89,16 @@ type column struct {
 	// numbers, per value id
 	num []float64
 	tol float64
+}
+
+// keyed reports kinds whose values have a key apart from their normalized
+// form: names (the variant key), vocabularies, facilities and places.
+func (c *column) keyed() bool {
+	switch c.kind {
+	case Name, Category, Facility, Place:
+		return true
+	}
+	return false
 }
 
 // levelNames lists the comparison levels of a kind, worst first after
@@ -87,6 +116,15 @@ func levelNames(k Kind) []string {
 		return []string{"missing", "different", "within_a_year", "one_edit", "same_year", "same_month", "exact"}
 	case Category:
 		return []string{"missing", "different", "compatible", "exact"}
+	case Facility:
+		// unresolved: one text names no known facility and the other does
+		// compatible: one of the facilities a text may mean, or their type
+		return []string{"missing", "different", "unresolved", "compatible", "exact"}
+	case Place:
+		// same_province: two places of one province; within: one place in
+		// the other (a city and its province), or unknown names spelled
+		// nearly alike
+		return []string{"missing", "different", "unresolved", "same_province", "within", "exact"}
 	case Exact:
 		return []string{"missing", "different", "one_edit", "exact"}
 	case Number:
@@ -154,20 +192,61 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 		cis = append(cis, ds.Column(a))
 	}
 	nrec := len(ds.Records)
-	n := nrec * len(cis)
 	c := &column{kind: f.Kind, nlev: len(levelNames(f.Kind)), tf: f.TermFrequency != nil && *f.TermFrequency,
 		n: int32(nrec), alts: len(cis) - 1}
-	c.vid = make([]int32, n)
-	// Normalize each distinct raw value once.
-	raw := newInterner(n / 4)
-	rawOf := make([]int32, n)
-	var typed map[int32]rollcall.PartialDate // raw ids of typed dates
-	if f.Kind == Date {
+	raw, rawOf, typed := internRaw(ds, cis, f.Kind)
+	infos := analyzeAll(f, raw.vals, typed, workers)
+	ids := internForms(f, infos)
+	c.assignRows(rawOf, ids)
+	c.fillForms(f, ids.vals.vals, ids.keys.vals)
+	if ids.surnames != nil {
+		c.skeyStr = make([][]rune, len(ids.surnames.vals))
+		for j, k := range ids.surnames.vals {
+			c.skeyStr[j] = []rune(k)
+		}
+	}
+	c.vidTF, c.tfMean = frequencies(c.vid, len(ids.vals.vals))
+	if c.key != nil {
+		c.keyTF, c.tfMean = frequencies(c.key, len(ids.keys.vals))
+	}
+	if c.gkey != nil {
+		// common given names weigh less when only they agree
+		c.givenTF, c.givenTFMean = frequencies(c.gkey, len(ids.givenKeys.vals))
+	}
+	switch f.Kind {
+	case Date:
+		dates := make([]rollcall.PartialDate, len(ids.vals.vals))
+		for j, in := range infos {
+			if ids.vid[j] >= 0 {
+				dates[ids.vid[j]] = in.date
+			}
+		}
+		c.prepareDates(ids.vals.vals, dates)
+	case Number:
+		c.num = make([]float64, len(ids.vals.vals))
+		for j, v := range ids.vals.vals {
+			c.num[j], _ = strconv.ParseFloat(v, 64)
+		}
+		c.tol = f.Tolerance
+	}
+	return c
+}
+
+// internRaw gives each distinct trimmed raw value of the rows an id, so
+// that each is normalized once; rawOf is -1 for an empty row. For a date
+// column, typed holds the raw ids of the dates the records carry typed
+// (Record.Dates), which are never formatted and parsed again.
+func internRaw(ds *Dataset, cis []int, kind Kind) (raw *interner, rawOf []int32, typed map[int32]rollcall.PartialDate) {
+	nrec := len(ds.Records)
+	n := nrec * len(cis)
+	raw = newInterner(n / 4)
+	rawOf = make([]int32, n)
+	if kind == Date {
 		typed = map[int32]rollcall.PartialDate{}
 	}
 	for row := range rawOf {
 		rec := &ds.Records[row%nrec]
-		if f.Kind == Date {
+		if kind == Date {
 			if d := rec.date(cis[row/nrec]); !d.IsZero() {
 				rawOf[row] = raw.id(d.String())
 				typed[rawOf[row]] = d
@@ -181,13 +260,18 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 		}
 		rawOf[row] = raw.id(v)
 	}
-	// Normalizing is the costly part (Unicode, romanization, name
-	// parsing): spread the distinct values over the workers.
-	infos := make([]valueInfo, len(raw.vals))
+	return raw, rawOf, typed
+}
+
+// analyzeAll normalizes the distinct raw values. Normalizing is the costly
+// part (Unicode, romanization, name parsing): the values are spread over
+// the workers.
+func analyzeAll(f *Field, vals []string, typed map[int32]rollcall.PartialDate, workers int) []valueInfo {
+	infos := make([]valueInfo, len(vals))
 	var wg sync.WaitGroup
-	chunk := (len(raw.vals) + workers - 1) / max(workers, 1)
-	for lo := 0; lo < len(raw.vals); lo += max(chunk, 1) {
-		hi := min(lo+max(chunk, 1), len(raw.vals))
+	chunk := max((len(vals)+workers-1)/max(workers, 1), 1)
+	for lo := 0; lo < len(vals); lo += chunk {
+		hi := min(lo+chunk, len(vals))
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
@@ -195,95 +279,179 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 				if d, ok := typed[int32(j)]; ok {
 					infos[j] = dateInfo(d)
 				} else {
-					infos[j] = analyzeValue(f, raw.vals[j])
+					infos[j] = analyzeValue(f, vals[j])
 				}
 			}
 		}(lo, hi)
 	}
 	wg.Wait()
-	vals := newInterner(len(raw.vals))
-	keys := newInterner(len(raw.vals))
-	rawVid := make([]int32, len(raw.vals))
-	rawKey := make([]int32, len(raw.vals))
+	return infos
+}
+
+// forms holds the normalized values and keys of a column's distinct raw
+// values, interned, and per raw value their ids (-1: none).
+type forms struct {
+	vals, keys        *interner
+	surnames          *interner // keys of surnames (full names)
+	vid, key          []int32
+	key2              []int32 // full names only, like the four below
+	gkey, skey        []int32
+	gkey2, skey2      []int32
+	givenKeys         *interner
+	snd, snd2         []int32
+	syl1, syl1b       []int32
+	syl2, syl2b       []int32
+	sur, sur2         []int32
+	surnamesAsWritten *interner
+	giv, giv2         []int32
+	givenAsWritten    *interner
+}
+
+func internForms(f *Field, infos []valueInfo) *forms {
+	n := len(infos)
+	fs := &forms{vals: newInterner(n), keys: newInterner(n), vid: make([]int32, n), key: make([]int32, n)}
 	for j, in := range infos {
-		rawVid[j], rawKey[j] = -1, -1
+		fs.vid[j], fs.key[j] = -1, -1
 		if in.norm == "" {
 			continue
 		}
-		rawVid[j] = vals.id(in.norm)
+		fs.vid[j] = fs.vals.id(in.norm)
 		if in.key != "" {
-			rawKey[j] = keys.id(in.key)
+			fs.key[j] = fs.keys.id(in.key)
 		}
 	}
-	if f.Kind == Name || f.Kind == Category {
+	if f.Kind != Name || f.NamePart != "full" {
+		return fs
+	}
+	// the key in the other name order shares the key space; the parts
+	// have their own
+	gk, sk := newInterner(n), newInterner(n)
+	fs.surnames, fs.givenKeys = sk, gk
+	fs.key2, fs.gkey, fs.skey = make([]int32, n), make([]int32, n), make([]int32, n)
+	fs.gkey2, fs.skey2 = make([]int32, n), make([]int32, n)
+	intern := func(in *interner, s string) int32 {
+		if s == "" {
+			return -1
+		}
+		return in.id(s)
+	}
+	for j, in := range infos {
+		fs.key2[j] = -1
+		if in.alt != "" && fs.key[j] >= 0 {
+			fs.key2[j] = fs.keys.id(in.alt)
+		}
+		fs.gkey[j], fs.skey[j] = intern(gk, in.gkey), intern(sk, in.skey)
+	}
+	// after the first readings, so that their ids (and so the order of
+	// blocking) do not depend on the second
+	for j, in := range infos {
+		fs.gkey2[j], fs.skey2[j] = intern(gk, in.gkey2), intern(sk, in.skey2)
+	}
+	snd := newInterner(n)
+	fs.snd, fs.snd2 = make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.snd[j] = intern(snd, in.snd)
+	}
+	for j, in := range infos {
+		fs.snd2[j] = intern(snd, in.snd2)
+	}
+	sy := newInterner(n)
+	fs.syl1, fs.syl1b, fs.syl2, fs.syl2b = make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.syl1[j], fs.syl2[j] = intern(sy, in.syl1), intern(sy, in.syl2)
+	}
+	for j, in := range infos {
+		fs.syl1b[j], fs.syl2b[j] = intern(sy, in.syl1b), intern(sy, in.syl2b)
+	}
+	sw := newInterner(n)
+	fs.surnamesAsWritten = sw
+	fs.sur, fs.sur2 = make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.sur[j], fs.sur2[j] = intern(sw, in.sur), intern(sw, in.sur2)
+	}
+	gw := newInterner(n)
+	fs.givenAsWritten = gw
+	fs.giv, fs.giv2 = make([]int32, n), make([]int32, n)
+	for j, in := range infos {
+		fs.giv[j], fs.giv2[j] = intern(gw, in.giv), intern(gw, in.giv2)
+	}
+	return fs
+}
+
+// assignRows gives every row the ids of its raw value's forms.
+func (c *column) assignRows(rawOf []int32, fs *forms) {
+	n := len(rawOf)
+	c.vid = make([]int32, n)
+	if c.keyed() {
 		c.key = make([]int32, n)
 	}
-	var rawG, rawS, rawK2 []int32
-	if f.Kind == Name && f.NamePart == "full" {
-		c.key2 = make([]int32, n)
-		c.gkey, c.skey = make([]int32, n), make([]int32, n)
-		gk, sk := newInterner(len(raw.vals)), newInterner(len(raw.vals))
-		rawK2 = make([]int32, len(raw.vals))
-		rawG, rawS = make([]int32, len(raw.vals)), make([]int32, len(raw.vals))
-		for j, in := range infos {
-			rawK2[j], rawG[j], rawS[j] = -1, -1, -1
-			if in.alt != "" && rawKey[j] >= 0 {
-				rawK2[j] = keys.id(in.alt)
-			}
-			if in.gkey != "" {
-				rawG[j] = gk.id(in.gkey)
-			}
-			if in.skey != "" {
-				rawS[j] = sk.id(in.skey)
-			}
-		}
+	if fs.gkey != nil {
+		c.key2, c.gkey, c.skey = make([]int32, n), make([]int32, n), make([]int32, n)
+		c.gkey2, c.skey2 = make([]int32, n), make([]int32, n)
+		c.snd, c.snd2 = make([]int32, n), make([]int32, n)
+		c.sur, c.sur2 = make([]int32, n), make([]int32, n)
+		c.surStr = fs.surnamesAsWritten.vals
+		c.giv, c.giv2 = make([]int32, n), make([]int32, n)
+		c.givStr = fs.givenAsWritten.vals
+		c.syl1, c.syl1b, c.syl2, c.syl2b = make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
 	}
-	for i := range rawOf {
-		r := rawOf[i]
+	pick := func(ids []int32, r int32) int32 {
 		if r < 0 {
-			c.vid[i] = -1
-			if c.key != nil {
-				c.key[i] = -1
-			}
-			if c.gkey != nil {
-				c.gkey[i], c.skey[i], c.key2[i] = -1, -1, -1
-			}
-			continue
+			return -1
 		}
-		c.vid[i] = rawVid[r]
+		return ids[r]
+	}
+	for i, r := range rawOf {
+		c.vid[i] = pick(fs.vid, r)
 		if c.key != nil {
-			c.key[i] = rawKey[r]
+			c.key[i] = pick(fs.key, r)
 		}
 		if c.gkey != nil {
-			c.gkey[i], c.skey[i], c.key2[i] = rawG[r], rawS[r], rawK2[r]
+			c.gkey[i], c.skey[i], c.key2[i] = pick(fs.gkey, r), pick(fs.skey, r), pick(fs.key2, r)
+			c.gkey2[i], c.skey2[i] = pick(fs.gkey2, r), pick(fs.skey2, r)
+			c.snd[i], c.snd2[i] = pick(fs.snd, r), pick(fs.snd2, r)
+			c.sur[i], c.sur2[i] = pick(fs.sur, r), pick(fs.sur2, r)
+			c.giv[i], c.giv2[i] = pick(fs.giv, r), pick(fs.giv2, r)
+			c.syl1[i], c.syl1b[i] = pick(fs.syl1, r), pick(fs.syl1b, r)
+			c.syl2[i], c.syl2b[i] = pick(fs.syl2, r), pick(fs.syl2b, r)
 		}
 	}
-	c.str = make([][]rune, len(vals.vals))
-	for j, v := range vals.vals {
+}
+
+// fillForms builds the per-value comparison forms: runes of every value,
+// runes of name keys, the members of category set keys, text word ids.
+func (c *column) fillForms(f *Field, vals, keys []string) {
+	c.str = make([][]rune, len(vals))
+	for j, v := range vals {
 		c.str[j] = []rune(v)
 	}
-	if f.Kind == Name {
-		c.keyStr = make([][]rune, len(keys.vals))
-		for j, k := range keys.vals {
+	switch f.Kind {
+	case Name:
+		c.keyStr = make([][]rune, len(keys))
+		for j, k := range keys {
 			c.keyStr[j] = []rune(k)
 		}
-	}
-	if f.Kind == Category {
+	case Category, Facility:
 		// a key "~a|b" stands for one of a, b
-		c.elems = make([][]string, len(vals.vals))
-		for j, v := range vals.vals {
+		c.elems = make([][]string, len(vals))
+		for j, v := range vals {
 			if strings.HasPrefix(v, "~") {
 				c.elems[j] = strings.Split(v[1:], "|")
 			} else {
 				c.elems[j] = []string{v}
 			}
 		}
-	}
-	if f.Kind == Text {
+	case Place:
+		// the areas a known place lies in, itself first
+		c.elems = make([][]string, len(vals))
+		for j, v := range vals {
+			c.elems[j] = textnorm.PlaceAreas(v)
+		}
+	case Text:
 		// word ids per value, sorted, for the word-set level
-		words := newInterner(len(vals.vals))
-		c.words = make([][]int32, len(vals.vals))
-		for j, v := range vals.vals {
+		words := newInterner(len(vals))
+		c.words = make([][]int32, len(vals))
+		for j, v := range vals {
 			var ws []int32
 			for _, t := range strings.Fields(v) {
 				ws = append(ws, words.id(t))
@@ -292,27 +460,6 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 			c.words[j] = slices.Compact(ws)
 		}
 	}
-	c.vidTF, c.tfMean = frequencies(c.vid, len(vals.vals))
-	if c.key != nil {
-		c.keyTF, c.tfMean = frequencies(c.key, len(keys.vals))
-	}
-	switch f.Kind {
-	case Date:
-		dates := make([]rollcall.PartialDate, len(vals.vals))
-		for j, in := range infos {
-			if rawVid[j] >= 0 {
-				dates[rawVid[j]] = in.date
-			}
-		}
-		c.prepareDates(vals.vals, dates)
-	case Number:
-		c.num = make([]float64, len(vals.vals))
-		for j, v := range vals.vals {
-			c.num[j], _ = strconv.ParseFloat(v, 64)
-		}
-		c.tol = f.Tolerance
-	}
-	return c
 }
 
 // valueInfo is the comparison form of a raw value: the normalized value
@@ -321,6 +468,12 @@ func prepareColumn(ds *Dataset, f *Field, workers int) *column {
 type valueInfo struct {
 	norm, key       string
 	alt, gkey, skey string
+	gkey2, skey2    string
+	snd, snd2       string
+	sur, sur2       string
+	giv, giv2       string
+	syl1, syl1b     string
+	syl2, syl2b     string
 	date            rollcall.PartialDate // dates: the date norm writes
 }
 
@@ -339,10 +492,27 @@ func analyzeValue(f *Field, v string) valueInfo {
 			return valueInfo{norm: norm, key: textnorm.GivenKey(v)}
 		}
 		in := textnorm.AnalyzeName(v)
-		return valueInfo{norm: in.Norm, key: in.Key, alt: in.AltKey, gkey: in.GivenKey, skey: in.SurnameKey}
+		return valueInfo{norm: in.Norm, key: in.Key, alt: in.AltKey, gkey: in.GivenKey, skey: in.SurnameKey,
+			gkey2: in.AltGivenKey, skey2: in.AltSurnameKey, snd: in.SoundKey, snd2: in.AltSoundKey,
+			sur: surnameAsWritten(in.Surname), sur2: surnameAsWritten(in.AltSurname),
+			giv: surnameAsWritten(in.Given), giv2: surnameAsWritten(in.AltGiven),
+			syl1: in.FirstKey, syl1b: in.AltFirstKey, syl2: in.LastKey, syl2b: in.AltLastKey}
 	case Category:
 		k := textnorm.CategoryKey(v)
 		return valueInfo{norm: k, key: k}
+	case Facility:
+		if r, ok := textnorm.FacilityRef(v); ok {
+			return valueInfo{norm: r, key: r}
+		}
+		return unresolved(v)
+	case Place:
+		if id, ok := textnorm.PlaceKey(v); ok {
+			// blocking and frequencies by province: records give a
+			// province or a city in it
+			prov, _, _ := strings.Cut(id, "/")
+			return valueInfo{norm: id, key: prov}
+		}
+		return unresolved(v)
 	case Number:
 		x, err := strconv.ParseFloat(numberText(v), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
@@ -367,6 +537,26 @@ func dateInfo(p rollcall.PartialDate) valueInfo {
 		return valueInfo{}
 	}
 	return valueInfo{norm: p.String(), date: p}
+}
+
+// surnameAsWritten is a parsed surname (or given name) ready for
+// textnorm.SurnamesCompatible (GivenNamesCompatible): Hangul after the
+// initial-sound law.
+func surnameAsWritten(s string) string {
+	if textnorm.HasHangul(s) {
+		return textnorm.Dueum(s)
+	}
+	return s
+}
+
+// unresolved is the form of a facility or place text that the gazetteer
+// does not know: "?" and the folded text.
+func unresolved(v string) valueInfo {
+	f := textnorm.Fold(v)
+	if f == "" {
+		return valueInfo{}
+	}
+	return valueInfo{norm: "?" + f, key: "?" + f}
 }
 
 // numberText strips thousands separators, currency signs and spaces

@@ -151,7 +151,7 @@ func synthName(rng *rand.Rand, p synthPerson) string {
 	// syllables in RR or with customary vowels, joined, hyphenated or apart
 	sur := s.latin[rng.IntN(len(s.latin))]
 	var syl []string
-	for _, g := range []rune(gh) {
+	for _, g := range gh {
 		r := textnorm.Romanize(string(g), textnorm.RR)
 		if rng.Float64() < 0.5 {
 			r = strings.NewReplacer("yeo", "yo", "eo", "o", "eu", "u", "ui", "ee", "ae", "ai").Replace(r)
