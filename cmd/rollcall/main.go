@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -54,6 +55,8 @@ type Main struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Logger *slog.Logger
+	// Now is the clock of background jobs [time.Now].
+	Now func() time.Time
 
 	// cipher loads the field cipher for a database (set by the security
 	// wiring in security.go; nil means no encryption key is configured).
@@ -73,6 +76,7 @@ func NewMain() *Main {
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 		Getenv: os.Getenv,
+		Now:    time.Now,
 		ready:  make(chan string, 1),
 	}
 }
@@ -139,6 +143,7 @@ func (m *Main) rootCommand() *cobra.Command {
 		m.estimateCommands(), // estimate (estimate.go)
 		m.linkCommands(),     // link, review (link.go)
 		m.amnestyCommands(),  // amnesty (amnesty.go)
+		m.jobCommands(),      // jobs (jobs.go)
 		m.userCommands(),     // user (user.go)
 		m.securityCommands(), // key, audit, evidence, publish, verify-export, backup, restore (security.go)
 	}

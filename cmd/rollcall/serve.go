@@ -25,6 +25,9 @@ import (
 type serveFlags struct {
 	addr, tlsCert, tlsKey, tileURL string
 	secureCookies                  bool
+	// workers is the number of background jobs this process runs at once
+	// (0: none; another process runs them).
+	workers int
 }
 
 func (m *Main) serveCommands() []*cobra.Command {
@@ -79,6 +82,7 @@ func addServeFlags(c *cobra.Command, f *serveFlags, addr string) {
 	c.Flags().StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	c.Flags().StringVar(&f.tileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (default: offline base map only)")
 	c.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert; set it behind a TLS proxy)")
+	c.Flags().IntVar(&f.workers, "workers", 1, "background jobs (estimates, relinks, amnesty evaluations) this process runs at once; 0 leaves them to other processes")
 }
 
 // serve runs the HTTP server on st until ctx is done.
@@ -92,6 +96,21 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 		// 12 % of CPU per request in the load benchmark (BENCHMARKS.md).
 		// An operator's GOGC wins.
 		debug.SetGCPercent(400)
+	}
+	if f.workers < 0 {
+		return rollcall.Errorf(rollcall.EINVALID, "--workers must be 0 or more, not %d", f.workers)
+	}
+	runner := m.jobRunner(st, f.workers)
+	if f.workers > 0 {
+		// Jobs run as the user who asked, never as the operator.
+		runner.Start(context.WithoutCancel(ctx))
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := runner.Stop(sctx); err != nil {
+				m.Logger.Error("stop jobs", "err", err)
+			}
+		}()
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
