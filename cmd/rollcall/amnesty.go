@@ -357,7 +357,7 @@ func (m *Main) amnestyReport() *cobra.Command {
 					if err != nil {
 						return err
 					}
-					if err := os.WriteFile(svg, b, 0o644); err != nil {
+					if err := os.WriteFile(svg, b, 0o600); err != nil {
 						return fmt.Errorf("write chart: %w", err)
 					}
 				}

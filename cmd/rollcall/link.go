@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/export/csvcell"
 	"github.com/rollcall-project/rollcall/internal/link"
 	"github.com/rollcall-project/rollcall/internal/link/match"
 	"github.com/rollcall-project/rollcall/internal/store"
@@ -130,7 +130,7 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 		if err != nil {
 			return fmt.Errorf("encoding model: %w", err)
 		}
-		if err := os.WriteFile(f.saveModel, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(f.saveModel, append(b, '\n'), 0o600); err != nil {
 			return fmt.Errorf("saving model: %w", err)
 		}
 	}
@@ -239,7 +239,7 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 }
 
 func writeFileWith(path string, fn func(io.Writer) error) error {
-	fh, err := os.Create(path)
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", path, err)
 	}
@@ -254,7 +254,7 @@ func writeFileWith(path string, fn func(io.Writer) error) error {
 }
 
 func writeClusters(w io.Writer, ds *match.Dataset, res *match.Result) error {
-	cw := csv.NewWriter(w)
+	cw := csvcell.NewWriter(w)
 	_ = cw.Write([]string{"id", "cluster"})
 	for i, r := range ds.Records {
 		_ = cw.Write([]string{r.ID, strconv.Itoa(int(res.Cluster[i]))})
@@ -264,7 +264,7 @@ func writeClusters(w io.Writer, ds *match.Dataset, res *match.Result) error {
 }
 
 func writeReview(w io.Writer, ds *match.Dataset, res *match.Result) error {
-	cw := csv.NewWriter(w)
+	cw := csvcell.NewWriter(w)
 	_ = cw.Write([]string{"id_a", "id_b", "probability"})
 	for _, p := range res.Review {
 		_ = cw.Write([]string{ds.Records[p.A].ID, ds.Records[p.B].ID, strconv.FormatFloat(float64(p.Prob), 'f', 4, 32)})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/export/csvcell"
 )
 
 // table is what every list and show renders: a header and string rows.
@@ -33,10 +33,8 @@ func (m *Main) render(format string, items any, t table) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(items)
 	case "csv":
-		w := csv.NewWriter(m.Stdout)
-		w.Write(t.header)
-		w.WriteAll(t.rows)
-		return w.Error()
+		w := csvcell.NewWriter(m.Stdout)
+		return w.WriteAll(append([][]string{t.header}, t.rows...))
 	case "table", "":
 		return writeTable(m.Stdout, append([][]string{t.header}, t.rows...))
 	}

@@ -35,7 +35,9 @@ func testStoreCLI(t *testing.T, d storetest.DB) {
 	f1 := &rollcall.Facility{Key: "kwanliso-15", NameEn: "Yodok", NameKo: "요덕", Type: "kwanliso"}
 	f2 := &rollcall.Facility{Key: "kyohwaso-1", NameEn: "Kaechon", Type: "kyohwaso"}
 	src := &rollcall.Source{Key: "ngo", Kind: "ngo_report", Title: "List, with a comma"}
-	for _, err := range []error{st.CreateFacility(ctx, f1), st.CreateFacility(ctx, f2), st.CreateSource(ctx, src)} {
+	// A title a spreadsheet would run as a formula (issue 12, finding 6).
+	evil := &rollcall.Source{Key: "zz", Kind: "news", Title: `=HYPERLINK("http://evil.example/","x")`}
+	for _, err := range []error{st.CreateFacility(ctx, f1), st.CreateFacility(ctx, f2), st.CreateSource(ctx, src), st.CreateSource(ctx, evil)} {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,8 +63,8 @@ func testStoreCLI(t *testing.T, d storetest.DB) {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil || len(rows) != 2 || rows[0][0] != "id" || rows[1][3] != "List, with a comma" {
-		t.Errorf("csv list: %v %q", err, rows)
+	if err != nil || len(rows) != 3 || rows[0][0] != "id" || rows[1][3] != "List, with a comma" || rows[2][3] != "'"+evil.Title {
+		t.Errorf("csv list (formula cells neutralised): %v %q", err, rows)
 	}
 	out, stderr, err = runStoreCLI(t, "--db", db, "list", "records", "--source", "ngo", "--facility", "kwanliso-15", "--query", "Kim Young-hee")
 	if err != nil {

@@ -3,7 +3,6 @@ package amnesty
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty/rule"
+	"github.com/rollcall-project/rollcall/internal/export/csvcell"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -364,7 +364,7 @@ func WriteReport(w io.Writer, r *ReportData, format string, withPersons bool) er
 		_, err = w.Write(append(b, '\n'))
 		return err
 	case "csv":
-		cw := csv.NewWriter(w)
+		cw := csvcell.NewWriter(w)
 		_ = cw.Write(append([]string{"scope", "key", "name", "date", "announced_figure"}, countColumns...))
 		_ = cw.Write(append([]string{"overall", r.Decree.Key, r.Decree.Title, r.Date, figure(r.AnnouncedFigure)}, r.Overall.values()...))
 		for _, f := range r.Facilities {

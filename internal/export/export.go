@@ -18,7 +18,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -100,7 +99,7 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, o Options) (Stats,
 	var sink rowSink
 	switch o.Format {
 	case CSV:
-		sink = &csvSink{w: csv.NewWriter(bw), header: ent.header}
+		sink = &csvSink{w: csvcell.NewWriter(bw), header: ent.header}
 	case XLSX:
 		sink = &xlsxSink{w: bw, sheet: o.Entity, header: ent.header}
 	case JSON:
@@ -397,23 +396,17 @@ var entities = map[string]entity{
 // --- sinks ---
 
 type csvSink struct {
-	w      *csv.Writer
+	w      *csvcell.Writer
 	header []string
 }
 
 func (s *csvSink) begin() error { return s.w.Write(s.header) }
 
-// row writes the cells with formulas neutralised: a name such as
-// "=HYPERLINK(…)" reaches the spreadsheet as text.
-func (s *csvSink) row(_ any, cells func() []string) error {
-	cs := cells()
-	for i, c := range cs {
-		cs[i] = csvcell.Neutralise(c)
-	}
-	return s.w.Write(cs)
-}
-func (s *csvSink) end() error { s.w.Flush(); return s.w.Error() }
-func (s *csvSink) close()     {}
+// row writes the cells with formulas neutralised (csvcell.Writer): a name
+// such as "=HYPERLINK(…)" reaches the spreadsheet as text.
+func (s *csvSink) row(_ any, cells func() []string) error { return s.w.Write(cells()) }
+func (s *csvSink) end() error                             { s.w.Flush(); return s.w.Error() }
+func (s *csvSink) close()                                 {}
 
 type jsonSink struct {
 	w     *bufio.Writer

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/export/csvcell"
 )
 
 // DecreeFile is the YAML form of a decree (DECREE.yaml). Dates are strings
@@ -347,7 +348,7 @@ func DecideAll(rule *Rule, e rollcall.PartialDate, persons []Detainee) ([]Decisi
 func WriteCheck(w io.Writer, rows []CheckRow, format string) error {
 	switch format {
 	case "", "csv":
-		cw := csv.NewWriter(w)
+		cw := csvcell.NewWriter(w)
 		_ = cw.Write([]string{"id", "decision", "missing"})
 		for _, r := range rows {
 			_ = cw.Write([]string{r.ID, r.Decision, strings.Join(r.Missing, ";")})

@@ -13,7 +13,11 @@
 // that already starts with apostrophes before a formula character.
 package csvcell
 
-import "strings"
+import (
+	"encoding/csv"
+	"io"
+	"strings"
+)
 
 // triggers start a formula in a spreadsheet.
 const triggers = "=+-@\t\r"
@@ -76,4 +80,35 @@ func IsNumber(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// Writer is a csv.Writer whose every cell is neutralised: the one way the
+// program writes CSV that a person may open in a spreadsheet (exports,
+// `list --format csv`, linkage clusters, amnesty reports and checks).
+type Writer struct {
+	*csv.Writer
+	buf []string
+}
+
+// NewWriter returns a Writer writing to w.
+func NewWriter(w io.Writer) *Writer { return &Writer{Writer: csv.NewWriter(w)} }
+
+// Write writes one record with its cells neutralised.
+func (w *Writer) Write(record []string) error {
+	w.buf = w.buf[:0]
+	for _, c := range record {
+		w.buf = append(w.buf, Neutralise(c))
+	}
+	return w.Writer.Write(w.buf)
+}
+
+// WriteAll writes records, neutralised, and flushes.
+func (w *Writer) WriteAll(records [][]string) error {
+	for _, r := range records {
+		if err := w.Write(r); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
 }
