@@ -10,15 +10,28 @@ import (
 	"github.com/rollcall-project/rollcall/internal/demo"
 	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
+	"github.com/rollcall-project/rollcall/internal/work"
 )
 
 // EstimatesView shows our estimates beside published ones, never merged.
 type EstimatesView struct {
 	Ours      []EstimateBar
 	Published []rollcall.PublishedEstimate
+	// Run is the form that runs an estimate as a job (analysts only).
+	Run *EstimateRunView
+}
+
+// ActiveJob reports whether the page shows a job still running.
+func (v EstimatesView) ActiveJob() bool {
+	return v.Run != nil && v.Run.Job != nil && v.Run.Job.Active()
 }
 
 func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
+	s.renderEstimates(w, r, http.StatusOK, s.estimateRunView(r))
+}
+
+// renderEstimates writes the estimates page with the run form run.
+func (s *Server) renderEstimates(w http.ResponseWriter, r *http.Request, status int, run *EstimateRunView) {
 	ests, err := s.store.ListEstimates(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
@@ -29,7 +42,7 @@ func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs})
+	s.render(w, r, status, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs, Run: run})
 }
 
 // handleEstimatesChart draws the newest estimate per stratum and method
@@ -143,7 +156,12 @@ type ReviewView struct {
 	SourceA *rollcall.Source
 	SourceB *rollcall.Source
 	Done    string // flash after a decision
+	// Relink is the full relink run as a job.
+	Relink RelinkView
 }
+
+// ActiveJob reports whether the page shows a relink still running.
+func (v ReviewView) ActiveJob() bool { return v.Relink.Job != nil && v.Relink.Job.Active() }
 
 func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -154,7 +172,8 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := ReviewView{Total: total, Offset: off, Done: r.URL.Query().Get("done")}
+	v := ReviewView{Total: total, Offset: off, Done: r.URL.Query().Get("done"),
+		Relink: RelinkView{Job: s.jobParam(r), Recent: s.recentJobs(r, work.KindRelink, 3)}}
 	if len(items) > 0 {
 		it := items[0]
 		v.Item = &it

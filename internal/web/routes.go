@@ -67,6 +67,10 @@ func (s *Server) routeTable() []Route {
 
 		page("GET", "/review", analyst, s.handleReview),
 		page("POST", "/review", analyst, s.handleReviewDecision),
+		page("POST", "/review/relink", analyst, s.handleRelinkRun),
+		page("POST", "/estimates/run", analyst, s.handleEstimateRun),
+		page("GET", "/jobs/{id}", analyst, s.handleJob),
+		page("POST", "/jobs/{id}/cancel", analyst, s.handleJobCancel),
 
 		page("GET", "/sources/new", editor, s.sourceForm.new),
 		page("POST", "/sources", editor, s.sourceForm.create),
@@ -89,6 +93,12 @@ func (s *Server) routeTable() []Route {
 		api("GET", "/api/v1/search", viewer, s.handleAPISearch),
 		api("GET", "/api/v1/terms/{scheme}", viewer, s.handleTerms),
 		api("GET", "/api/v1/estimates", viewer, s.handleAPIEstimates),
+		api("POST", "/api/v1/estimates", analyst, s.handleAPIEstimateRun),
+		api("POST", "/api/v1/relinks", analyst, s.handleAPIRelink),
+		api("POST", "/api/v1/amnesty-evaluations", analyst, s.handleAPIAmnestyEvaluation),
+		api("GET", "/api/v1/jobs", analyst, s.handleAPIJobs),
+		api("GET", "/api/v1/jobs/{id}", analyst, s.handleAPIJob),
+		api("POST", "/api/v1/jobs/{id}/cancel", analyst, s.handleAPIJobCancel),
 		api("GET", "/api/v1/persons/{id}/records", viewer, s.handlePersonRecords),
 		api("GET", "/api/v1/review-queue", analyst, s.handleAPIReviewQueue),
 		api("POST", "/api/v1/link-decisions", analyst, s.handleAPILinkDecision),

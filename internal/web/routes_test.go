@@ -65,6 +65,17 @@ var wantRole = map[string]string{
 	"GET /api/v1/review-queue":         "analyst",
 	"POST /api/v1/link-decisions":      "analyst",
 	"GET /api/v1/users":                "admin",
+
+	"POST /api/v1/estimates":           "analyst",
+	"POST /api/v1/relinks":             "analyst",
+	"POST /api/v1/amnesty-evaluations": "analyst",
+	"GET /api/v1/jobs":                 "analyst",
+	"GET /api/v1/jobs/{id}":            "analyst",
+	"POST /api/v1/jobs/{id}/cancel":    "analyst",
+	"POST /review/relink":              "analyst",
+	"POST /estimates/run":              "analyst",
+	"GET /jobs/{id}":                   "analyst",
+	"POST /jobs/{id}/cancel":           "analyst",
 }
 
 func init() {
@@ -86,7 +97,10 @@ func (f *fixture) concrete(rt Route) string {
 	case strings.HasPrefix(p, "/api/v1/"):
 		seg := strings.Split(strings.TrimPrefix(p, "/api/v1/"), "/")[0]
 		entity = map[string]string{"sources": "source", "records": "record", "persons": "person", "facilities": "facility",
-			"events": "event", "published-estimates": "published-estimate", "amnesty-decrees": "amnesty-decree", "follow-ups": "follow-up"}[seg]
+			"events": "event", "published-estimates": "published-estimate", "amnesty-decrees": "amnesty-decree", "follow-ups": "follow-up",
+			"jobs": "job"}[seg]
+	case strings.HasPrefix(p, "/jobs"):
+		entity = "job"
 	case strings.HasPrefix(p, "/persons"):
 		entity = "person"
 	case strings.HasPrefix(p, "/records"):
