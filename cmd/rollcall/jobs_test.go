@@ -134,3 +134,33 @@ func TestServeRunsJobs(t *testing.T) {
 		}
 	})
 }
+
+// TestAmnestyRuleCommands: a draft reading is checked and previewed, saved
+// as a version, and listed with who saved it; a rule that does not compile
+// is refused with its position.
+func TestAmnestyRuleCommands(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, d storetest.DB) {
+		if _, err := runErr("", d.DSN, "init"); err != nil {
+			t.Fatal(err)
+		}
+		out, err := runErr("", d.DSN, "amnesty", "decree", "rule", "kp-amnesty-2020", "--draft")
+		if err != nil || !strings.Contains(out, "not the decree's text") || !strings.Contains(out, "the rule compiles") {
+			t.Fatalf("draft check: %v\n%s", err, out)
+		}
+		if _, err := runErr("", d.DSN, "amnesty", "decree", "rule", "kp-amnesty-2002", "--draft"); err == nil || !strings.Contains(err.Error(), "No draft") {
+			t.Errorf("2002 has no draft: %v", err)
+		}
+		if _, err := runErr("", d.DSN, "amnesty", "decree", "rule", "kp-amnesty-2020", "--rule", "detained && shoe_size"); err == nil ||
+			!strings.Contains(err.Error(), "rule 1:13") {
+			t.Errorf("bad rule: %v", err)
+		}
+		if out, err = runErr("", d.DSN, "amnesty", "decree", "rule", "kp-amnesty-2020", "--draft", "--save", "--note", "draft taken up"); err != nil ||
+			!strings.Contains(out, "saved") {
+			t.Fatalf("save: %v\n%s", err, out)
+		}
+		out, err = runErr("", d.DSN, "amnesty", "decree", "versions", "kp-amnesty-2020")
+		if err != nil || !strings.Contains(out, "cli") || !strings.Contains(out, "draft taken up") || !strings.Contains(out, "crimes_against_state") {
+			t.Errorf("versions: %v\n%s", err, out)
+		}
+	})
+}

@@ -7,7 +7,6 @@ import (
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
 	"github.com/rollcall-project/rollcall/internal/chart"
-	"github.com/rollcall-project/rollcall/internal/demo"
 	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
 	"github.com/rollcall-project/rollcall/internal/work"
@@ -66,40 +65,6 @@ func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(svg)
-}
-
-// AmnestyView is the data of the amnesty tracker: internal/amnesty's
-// report for one decree (announced against documented, eligible and
-// verified released), with the other decrees to choose from.
-type AmnestyView struct {
-	Decrees  []rollcall.AmnestyDecree
-	Selected string
-	Report   *amnesty.ReportData
-}
-
-func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	decs, _, err := s.store.ListAmnestyDecrees(ctx, rollcall.ListOptions{Limit: maxLimit})
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v := AmnestyView{Decrees: decs, Selected: r.URL.Query().Get("decree")}
-	if v.Selected == "" {
-		for _, d := range decs {
-			if d.Key == demo.DecreeKey || v.Selected == "" {
-				v.Selected = d.Key
-			}
-		}
-	}
-	if v.Selected != "" {
-		if v.Report, err = amnesty.Report(ctx, s.store, v.Selected); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		v.Report.Persons = nil // the page shows counts, not the per-person list
-	}
-	s.render(w, r, http.StatusOK, "amnesty", "nav.amnesty", v)
 }
 
 // handleAmnestyChart draws every decree's announced figure beside the

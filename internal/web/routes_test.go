@@ -76,6 +76,21 @@ var wantRole = map[string]string{
 	"POST /estimates/run":              "analyst",
 	"GET /jobs/{id}":                   "analyst",
 	"POST /jobs/{id}/cancel":           "analyst",
+
+	"GET /amnesty/{key}":                             "viewer",
+	"GET /amnesty/{key}/rule":                        "analyst",
+	"POST /amnesty/{key}/rule/check":                 "analyst",
+	"POST /amnesty/{key}/rule":                       "analyst",
+	"POST /amnesty/{key}/outcomes":                   "editor",
+	"POST /amnesty/followups":                        "editor",
+	"POST /amnesty/evaluate":                         "analyst",
+	"GET /amnesty/source-options":                    "editor",
+	"GET /api/v1/amnesty-decrees/{id}/persons":       "viewer",
+	"GET /api/v1/amnesty-decrees/{id}/rule-versions": "viewer",
+	"POST /api/v1/amnesty-decrees/{id}/rule-check":   "analyst",
+	"PUT /api/v1/amnesty-decrees/{id}/rule":          "analyst",
+	"POST /api/v1/amnesty-outcomes":                  "editor",
+	"GET /api/v1/amnesty-overdue":                    "viewer",
 }
 
 func init() {
@@ -112,6 +127,7 @@ func (f *fixture) concrete(rt Route) string {
 	}
 	p = strings.ReplaceAll(p, "{id}", fmt.Sprint(f.ids[entity]))
 	p = strings.ReplaceAll(p, "{scheme}", "fate")
+	p = strings.ReplaceAll(p, "{key}", "kp-2015")
 	if rt.Pattern == "/" {
 		p = "/no-such-page"
 	}
