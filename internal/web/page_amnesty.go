@@ -214,8 +214,10 @@ func (s *Server) fillTracker(r *http.Request, v *AmnestyView) error {
 			return err
 		}
 	}
-	v.Job = s.jobParam(r)
-	v.Recent = s.recentJobs(r, work.KindAmnesty, 3)
+	if u := state(r).user; u != nil && auth.Allows(u.Role, analyst) {
+		v.Job = s.jobParam(r)
+		v.Recent = s.recentJobs(r, work.KindAmnesty, 3)
+	}
 	return nil
 }
 
