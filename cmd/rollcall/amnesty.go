@@ -32,7 +32,7 @@ func (m *Main) amnestyCommands() []*cobra.Command {
 			"outcomes and follow-ups are recorded with dates and sources.",
 	}
 	decree := &cobra.Command{Use: "decree", Short: "Add, list and show decrees"}
-	decree.AddCommand(m.amnestyDecreeAdd(), m.amnestyDecreeList(), m.amnestyDecreeShow())
+	decree.AddCommand(m.amnestyDecreeAdd(), m.amnestyDecreeList(), m.amnestyDecreeShow(), m.amnestyDecreeRule(), m.amnestyDecreeVersions())
 	outcome := &cobra.Command{Use: "outcome", Short: "Record and show what happened to a person under a decree"}
 	outcome.AddCommand(m.amnestyOutcomeAdd(), m.amnestyOutcomeHistory())
 	followup := &cobra.Command{Use: "followup", Short: "Record observations after release"}

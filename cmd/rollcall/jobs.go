@@ -11,12 +11,15 @@ import (
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/jobs"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/work"
 )
 
 // jobRunner is the background job runner of a serve process, with every
 // job kind registered.
 func (m *Main) jobRunner(st *store.Store, workers int) *jobs.Runner {
-	return jobs.New(st, jobs.Config{Workers: workers, Clock: m.Now, Logger: m.Logger})
+	r := jobs.New(st, jobs.Config{Workers: workers, Clock: m.Now, Logger: m.Logger})
+	work.Register(r, st)
+	return r
 }
 
 // jobCommands returns `rollcall jobs`: the background jobs that serve runs.

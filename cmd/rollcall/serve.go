@@ -116,7 +116,7 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := web.New(web.Config{
 		Store: st, Auth: auth.NewService(st), Logger: m.Logger, Registry: reg,
-		SecureCookies: useTLS || f.secureCookies, TileURL: f.tileURL,
+		SecureCookies: useTLS || f.secureCookies, TileURL: f.tileURL, Jobs: runner, Now: m.Now,
 	})
 	if err != nil {
 		return err

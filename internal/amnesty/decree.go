@@ -60,3 +60,52 @@ func SaveDecree(ctx context.Context, st *store.Store, d *rollcall.AmnestyDecree,
 	}
 	return created, nil
 }
+
+// CompileRule checks a rule as the decrees' rules are read: CEL over the
+// facts, vocabulary literals read through the vocabularies of st. Errors
+// are EINVALID with "rule LINE:COL: message" for each problem.
+func CompileRule(ctx context.Context, st *store.Store, src string) (*rule.Rule, error) {
+	voc, err := refdata.Vocabulary(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: %w", err)
+	}
+	return rule.Compile(src, voc)
+}
+
+// Preview decides every documented person under the decree with key
+// decreeKey as if its rule were src, without saving anything: what an
+// analyst sees before saving a rule. An empty src previews the decree
+// without a rule.
+func Preview(ctx context.Context, st *store.Store, decreeKey, src string) (*Evaluation, error) {
+	d, err := st.DecreeByKey(ctx, decreeKey)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: decree %q: %w", decreeKey, err)
+	}
+	pop, err := loadPopulation(ctx, st, 0)
+	if err != nil {
+		return nil, err
+	}
+	d.Rule = src
+	return evaluateDecree(ctx, st, *d, pop)
+}
+
+// SaveRule replaces the rule of the decree with key decreeKey, if version
+// is its current version, after checking that it compiles (an empty rule
+// removes it: the decree then has no executable rule). The store keeps the
+// new rule as a version with who saved it, when, and note.
+func SaveRule(ctx context.Context, st *store.Store, decreeKey string, version int, src, note string) (*rollcall.AmnestyDecree, error) {
+	d, err := st.DecreeByKey(ctx, decreeKey)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: decree %q: %w", decreeKey, err)
+	}
+	src = strings.TrimSpace(src)
+	d.Rule = src
+	if err := ValidateDecree(ctx, st, *d); err != nil {
+		return nil, err
+	}
+	out, err := st.SetDecreeRule(ctx, d.ID, version, src, note)
+	if err != nil {
+		return nil, fmt.Errorf("amnesty: save the rule of %s: %w", decreeKey, err)
+	}
+	return out, nil
+}

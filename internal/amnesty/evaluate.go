@@ -21,9 +21,10 @@ const (
 // PersonResult is one person's decision under a decree, with the facts it
 // was made from and the current recorded outcome.
 type PersonResult struct {
-	PersonID  int64  `json:"person_id"`
-	Name      string `json:"name"`
-	Fictional bool   `json:"fictional"`
+	PersonID    int64                `json:"person_id"`
+	Name        string               `json:"name"`
+	Fictional   bool                 `json:"fictional"`
+	Sensitivity rollcall.Sensitivity `json:"sensitivity"`
 	rule.Decision
 	// Held is the detained fact: "true", "false" or "unknown".
 	Held     string     `json:"held"`
@@ -42,7 +43,22 @@ type Evaluation struct {
 	// Date is the date facts were read on (effective, else announced, else decreed).
 	Date    rollcall.PartialDate `json:"date"`
 	HasRule bool                 `json:"has_rule"`
-	Results []PersonResult       `json:"results"`
+	// Uses are the facts the rule reads, in reporting order.
+	Uses    []string       `json:"uses"`
+	Results []PersonResult `json:"results"`
+}
+
+// Reasons are the facts a decision rests on: each fact the rule reads
+// (uses, Evaluation.Uses) with what is known of it for this person, as
+// "fact: value" ("detained: true", "charges: [crimes_against_state]",
+// "age: 64–65", "sex: unknown").
+func (r PersonResult) Reasons(uses []string) []string {
+	d := r.Facts.Describe()
+	out := make([]string, 0, len(uses))
+	for _, f := range uses {
+		out = append(out, f+": "+d[f])
+	}
+	return out
 }
 
 // Evaluate applies the decree with key decreeKey to every person in the
@@ -84,16 +100,19 @@ func evaluateWith(d rollcall.AmnestyDecree, pop *population, current map[int64]r
 		return nil, rollcall.Errorf(rollcall.EINVALID, "decree %s: %s", d.Key, rollcall.ErrorMessage(err))
 	}
 	var rl *rule.Rule
+	ev.Uses = []string{}
 	if ev.HasRule {
 		if rl, err = compile(d, pop.voc); err != nil {
 			return nil, err
 		}
+		ev.Uses = rl.Uses()
 	}
 	ev.Results = make([]PersonResult, len(pop.persons))
 	for i, per := range pop.persons {
 		det := pop.detainee(per, on)
 		f := det.FactsOn(on)
-		r := PersonResult{PersonID: per.ID, Name: per.Name, Fictional: per.Fictional, Facts: f, Held: "unknown", Detainee: det}
+		r := PersonResult{PersonID: per.ID, Name: per.Name, Fictional: per.Fictional, Sensitivity: per.Sensitivity, Facts: f,
+			Held: "unknown", Detainee: det}
 		if rl != nil {
 			r.Decision = rl.Decide(f)
 		} else {

@@ -39,6 +39,9 @@ type Options struct {
 	LCMCR     mse.LCMCROptions
 	// Save stores the results (overall and per stratum) in the database.
 	Save bool
+	// Job is the background job that runs this estimate (0: none); the
+	// stored results name it, so that a job run again finds them (SavedBy).
+	Job int64
 }
 
 // Outcome is what Run found.
@@ -220,6 +223,9 @@ func save(ctx context.Context, st *store.Store, out *Outcome, opts Options) erro
 			p[k] = v
 		}
 		p["method"] = opts.Method
+		if opts.Job != 0 {
+			p["job"] = opts.Job
+		}
 		b, _ := json.Marshal(p)
 		e.ParamsJSON = string(b)
 		return e
@@ -256,4 +262,23 @@ func finite(x float64) any {
 		return nil
 	}
 	return strconv.FormatFloat(x, 'g', 6, 64)
+}
+
+// SavedBy returns the stored results of the background job job, in the
+// order they were saved (none when it has not saved any).
+func SavedBy(ctx context.Context, st *store.Store, job int64) ([]store.EstimateRow, error) {
+	all, err := st.ListEstimates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.EstimateRow
+	for _, e := range all {
+		var p struct {
+			Job int64 `json:"job"`
+		}
+		if json.Unmarshal([]byte(e.ParamsJSON), &p) == nil && p.Job == job {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -81,7 +81,15 @@ func normFacility(f rollcall.Facility) rollcall.Facility {
 	return f
 }
 
+// LoaderName is the actor the reference decrees are written as, so that
+// their rule versions say they came from the reference data.
+const LoaderName = "reference data"
+
+// upsertDecree creates or updates a reference decree. A rule that someone
+// has saved since (its newest rule version is not the reference data's)
+// is theirs and stays; the other fields follow the reference data.
 func upsertDecree(ctx context.Context, tx *store.Store, d *rollcall.AmnestyDecree) error {
+	ctx = rollcall.WithActor(ctx, rollcall.Actor{Name: LoaderName, Role: rollcall.RoleSystem})
 	old, err := tx.DecreeByKey(ctx, d.Key)
 	switch {
 	case rollcall.ErrorCode(err) == rollcall.ENOTFOUND:
@@ -93,6 +101,15 @@ func upsertDecree(ctx context.Context, tx *store.Store, d *rollcall.AmnestyDecre
 		return fmt.Errorf("load decree %s: %w", d.Key, err)
 	}
 	d.Meta = old.Meta
+	if old.Rule != d.Rule {
+		vs, err := tx.RuleVersions(ctx, old.ID)
+		if err != nil {
+			return fmt.Errorf("load decree %s: %w", d.Key, err)
+		}
+		if len(vs) > 0 && vs[0].SavedBy != LoaderName && vs[0].SavedBy != "" {
+			d.Rule = old.Rule
+		}
+	}
 	if *old == *d {
 		return nil
 	}

@@ -294,6 +294,31 @@ func PublishedEstimates() ([]rollcall.PublishedEstimate, error) {
 	return out, nil
 }
 
+// DraftReading is the project's draft rule for a decree that has no
+// executable rule: read from the decree's reported wording, never the
+// decree's own text. Rule is empty where the wording gives no criteria;
+// Note then says so.
+type DraftReading struct {
+	Rule string `json:"rule"`
+	Note string `json:"note"`
+}
+
+// DraftReadings returns the draft readings by decree key
+// (data/amnesty_reading.csv: draft_rule, draft_note).
+func DraftReadings() (map[string]DraftReading, error) {
+	rd, err := readTable("amnesty_reading.csv")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]DraftReading{}
+	for _, r := range rd.rows {
+		if r["draft_rule"] != "" || r["draft_note"] != "" {
+			out[r["key"]] = DraftReading{Rule: r["draft_rule"], Note: r["draft_note"]}
+		}
+	}
+	return out, nil
+}
+
 // AmnestyDecrees returns the announced North Korean amnesties
 // (data/amnesties.csv) with our reading of each (data/amnesty_reading.csv):
 // key, decree number, decree date, issuing body, and the executable rule

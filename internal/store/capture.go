@@ -14,6 +14,16 @@ import (
 // Stratum variables CaptureHistories understands.
 var strataVars = map[string]bool{"facility_type": true, "sex": true, "province": true, "decade": true}
 
+// StratumVariables lists the variables CaptureHistories stratifies by, sorted.
+func StratumVariables() []string {
+	out := make([]string, 0, len(strataVars))
+	for v := range strataVars {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Unknown is the stratum value when the records do not say.
 const Unknown = "unknown"
 

@@ -57,6 +57,11 @@ func (s *Store) CreateAmnestyDecree(ctx context.Context, v *rollcall.AmnestyDecr
 			return mapErr(fmt.Errorf("create amnesty decree: %w", err), "amnesty decree", 0)
 		}
 		v.ID, v.Version, v.CreatedAt, v.UpdatedAt = id, 1, now, now
+		if strings.TrimSpace(v.Rule) != "" {
+			if err := tx.addRuleVersion(ctx, id, v.Rule, "", now); err != nil {
+				return err
+			}
+		}
 		return tx.logChange(ctx, ActionCreate, "amnesty_decree", id, "", hashOf(v))
 	})
 }
@@ -83,7 +88,13 @@ func (s *Store) DecreeByKey(ctx context.Context, key string) (*rollcall.AmnestyD
 }
 
 // UpdateAmnestyDecree writes v if v.Version is current, and increments it.
+// A changed rule is kept as a new rule version.
 func (s *Store) UpdateAmnestyDecree(ctx context.Context, v *rollcall.AmnestyDecree) error {
+	return s.updateDecree(ctx, v, "")
+}
+
+// updateDecree is UpdateAmnestyDecree with a note for the rule version.
+func (s *Store) updateDecree(ctx context.Context, v *rollcall.AmnestyDecree, ruleNote string) error {
 	if err := validateDecree(v); err != nil {
 		return err
 	}
@@ -114,6 +125,11 @@ func (s *Store) UpdateAmnestyDecree(ctx context.Context, v *rollcall.AmnestyDecr
 		}
 		v.Version++
 		v.CreatedAt, v.UpdatedAt = cur.CreatedAt, now
+		if v.Rule != cur.Rule {
+			if err := tx.addRuleVersion(ctx, v.ID, v.Rule, ruleNote, now); err != nil {
+				return err
+			}
+		}
 		return tx.logChange(ctx, ActionUpdate, "amnesty_decree", v.ID, hashOf(cur), hashOf(v))
 	})
 }

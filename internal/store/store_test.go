@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -1065,5 +1066,29 @@ func TestOpenErrors(t *testing.T) {
 	tm := time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC)
 	if got := parseTime(fmtTime(tm)); !got.Equal(tm) {
 		t.Errorf("time round trip %v -> %v", tm, got)
+	}
+}
+
+// TestOpenPathWithURICharacters: a SQLite path holding '#', '?' or '%'
+// opens exactly that file (a file: URI would otherwise end the path
+// there and open a truncated name).
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#01.db", "b?x=1.db", "c%41.db"} {
+		path := filepath.Join(dir, name)
+		st, err := Open(context.Background(), path, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		st.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: the database is not at its path: %v", name, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if n := e.Name(); n == "a" || n == "b" || n == "cA.db" {
+			t.Errorf("a truncated or decoded name was created: %s", n)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
@@ -133,8 +134,11 @@ func (f *fixture) seed() {
 	fu := &rollcall.FollowUp{PersonID: per.ID, Date: rollcall.MustDate("2016"), Kind: "housing", Observation: "lives with family", Sensitivity: rollcall.Internal}
 	must(f.st.CreateFollowUp(ctx, fu))
 	must(f.st.ReplaceReviewQueue(ctx, []store.ReviewPair{{RecordA: rec.ID, RecordB: rec2.ID, Probability: 0.6}}))
+	job := &store.Job{Kind: "estimate", Params: []byte(`{"method":"chao"}`), Actor: "test", ActorRole: rollcall.RoleSystem}
+	_, err := f.st.EnqueueJob(ctx, job, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	must(err)
 	f.ids = map[string]int64{"source": src.ID, "record": rec.ID, "record2": rec2.ID, "person": per.ID, "facility": fac.ID,
-		"event": ev.ID, "published-estimate": pe.ID, "amnesty-decree": dec.ID, "follow-up": fu.ID}
+		"event": ev.ID, "published-estimate": pe.ID, "amnesty-decree": dec.ID, "follow-up": fu.ID, "job": job.ID}
 }
 
 // client is a logged-in browser: a session cookie and its CSRF token.

@@ -7,18 +7,30 @@ import (
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
 	"github.com/rollcall-project/rollcall/internal/chart"
-	"github.com/rollcall-project/rollcall/internal/demo"
 	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
+	"github.com/rollcall-project/rollcall/internal/work"
 )
 
 // EstimatesView shows our estimates beside published ones, never merged.
 type EstimatesView struct {
 	Ours      []EstimateBar
 	Published []rollcall.PublishedEstimate
+	// Run is the form that runs an estimate as a job (analysts only).
+	Run *EstimateRunView
+}
+
+// ActiveJob reports whether the page shows a job still running.
+func (v EstimatesView) ActiveJob() bool {
+	return v.Run != nil && v.Run.Job != nil && v.Run.Job.Active()
 }
 
 func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
+	s.renderEstimates(w, r, http.StatusOK, s.estimateRunView(r))
+}
+
+// renderEstimates writes the estimates page with the run form run.
+func (s *Server) renderEstimates(w http.ResponseWriter, r *http.Request, status int, run *EstimateRunView) {
 	ests, err := s.store.ListEstimates(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
@@ -29,7 +41,7 @@ func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs})
+	s.render(w, r, status, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs, Run: run})
 }
 
 // handleEstimatesChart draws the newest estimate per stratum and method
@@ -53,40 +65,6 @@ func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(svg)
-}
-
-// AmnestyView is the data of the amnesty tracker: internal/amnesty's
-// report for one decree (announced against documented, eligible and
-// verified released), with the other decrees to choose from.
-type AmnestyView struct {
-	Decrees  []rollcall.AmnestyDecree
-	Selected string
-	Report   *amnesty.ReportData
-}
-
-func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	decs, _, err := s.store.ListAmnestyDecrees(ctx, rollcall.ListOptions{Limit: maxLimit})
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	v := AmnestyView{Decrees: decs, Selected: r.URL.Query().Get("decree")}
-	if v.Selected == "" {
-		for _, d := range decs {
-			if d.Key == demo.DecreeKey || v.Selected == "" {
-				v.Selected = d.Key
-			}
-		}
-	}
-	if v.Selected != "" {
-		if v.Report, err = amnesty.Report(ctx, s.store, v.Selected); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		v.Report.Persons = nil // the page shows counts, not the per-person list
-	}
-	s.render(w, r, http.StatusOK, "amnesty", "nav.amnesty", v)
 }
 
 // handleAmnestyChart draws every decree's announced figure beside the
@@ -143,7 +121,12 @@ type ReviewView struct {
 	SourceA *rollcall.Source
 	SourceB *rollcall.Source
 	Done    string // flash after a decision
+	// Relink is the full relink run as a job.
+	Relink RelinkView
 }
+
+// ActiveJob reports whether the page shows a relink still running.
+func (v ReviewView) ActiveJob() bool { return v.Relink.Job != nil && v.Relink.Job.Active() }
 
 func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -154,7 +137,8 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := ReviewView{Total: total, Offset: off, Done: r.URL.Query().Get("done")}
+	v := ReviewView{Total: total, Offset: off, Done: r.URL.Query().Get("done"),
+		Relink: RelinkView{Job: s.jobParam(r), Recent: s.recentJobs(r, work.KindRelink, 3)}}
 	if len(items) > 0 {
 		it := items[0]
 		v.Item = &it

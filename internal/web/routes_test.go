@@ -65,6 +65,32 @@ var wantRole = map[string]string{
 	"GET /api/v1/review-queue":         "analyst",
 	"POST /api/v1/link-decisions":      "analyst",
 	"GET /api/v1/users":                "admin",
+
+	"POST /api/v1/estimates":           "analyst",
+	"POST /api/v1/relinks":             "analyst",
+	"POST /api/v1/amnesty-evaluations": "analyst",
+	"GET /api/v1/jobs":                 "analyst",
+	"GET /api/v1/jobs/{id}":            "analyst",
+	"POST /api/v1/jobs/{id}/cancel":    "analyst",
+	"POST /review/relink":              "analyst",
+	"POST /estimates/run":              "analyst",
+	"GET /jobs/{id}":                   "analyst",
+	"POST /jobs/{id}/cancel":           "analyst",
+
+	"GET /amnesty/{key}":                             "viewer",
+	"GET /amnesty/{key}/rule":                        "analyst",
+	"POST /amnesty/{key}/rule/check":                 "analyst",
+	"POST /amnesty/{key}/rule":                       "analyst",
+	"POST /amnesty/{key}/outcomes":                   "editor",
+	"POST /amnesty/followups":                        "editor",
+	"POST /amnesty/evaluate":                         "analyst",
+	"GET /amnesty/source-options":                    "editor",
+	"GET /api/v1/amnesty-decrees/{id}/persons":       "viewer",
+	"GET /api/v1/amnesty-decrees/{id}/rule-versions": "viewer",
+	"POST /api/v1/amnesty-decrees/{id}/rule-check":   "analyst",
+	"PUT /api/v1/amnesty-decrees/{id}/rule":          "analyst",
+	"POST /api/v1/amnesty-outcomes":                  "editor",
+	"GET /api/v1/amnesty-overdue":                    "viewer",
 }
 
 func init() {
@@ -86,7 +112,10 @@ func (f *fixture) concrete(rt Route) string {
 	case strings.HasPrefix(p, "/api/v1/"):
 		seg := strings.Split(strings.TrimPrefix(p, "/api/v1/"), "/")[0]
 		entity = map[string]string{"sources": "source", "records": "record", "persons": "person", "facilities": "facility",
-			"events": "event", "published-estimates": "published-estimate", "amnesty-decrees": "amnesty-decree", "follow-ups": "follow-up"}[seg]
+			"events": "event", "published-estimates": "published-estimate", "amnesty-decrees": "amnesty-decree", "follow-ups": "follow-up",
+			"jobs": "job"}[seg]
+	case strings.HasPrefix(p, "/jobs"):
+		entity = "job"
 	case strings.HasPrefix(p, "/persons"):
 		entity = "person"
 	case strings.HasPrefix(p, "/records"):
@@ -98,6 +127,7 @@ func (f *fixture) concrete(rt Route) string {
 	}
 	p = strings.ReplaceAll(p, "{id}", fmt.Sprint(f.ids[entity]))
 	p = strings.ReplaceAll(p, "{scheme}", "fate")
+	p = strings.ReplaceAll(p, "{key}", "kp-2015")
 	if rt.Pattern == "/" {
 		p = "/no-such-page"
 	}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/rollcall-project/rollcall/internal/auth"
 	"github.com/rollcall-project/rollcall/internal/i18n"
+	"github.com/rollcall-project/rollcall/internal/jobs"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/work"
 )
 
 // Config is what a Server needs. Store and Auth are required.
@@ -38,6 +40,14 @@ type Config struct {
 	// BodyTimeout bounds the time to receive a request body (default 10 s),
 	// which is read before the request counts as in flight.
 	BodyTimeout time.Duration
+	// Jobs queues the background work the API and the UI ask for
+	// (estimates, relinks, amnesty evaluations); nil makes a runner with
+	// internal/work's kinds that this server does not start, so its jobs
+	// wait for a process that runs jobs.
+	Jobs *jobs.Runner
+	// Now is the clock for what the pages compute from the date (the
+	// overdue follow-ups) [time.Now].
+	Now func() time.Time
 }
 
 // Server is the HTTP interface. Build it with New; it is an http.Handler.
@@ -61,6 +71,9 @@ type Server struct {
 
 	maxInFlight int
 
+	jobs *jobs.Runner
+	now  func() time.Time
+
 	termCache termCache
 
 	sourceForm, recordForm, facilityForm, eventForm formHandlers
@@ -72,9 +85,17 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: Store and Auth are required")
 	}
 	s := &Server{store: cfg.Store, auth: cfg.Auth, log: cfg.Logger, reg: cfg.Registry,
-		secure: cfg.SecureCookies, tileURL: cfg.TileURL, timeout: cfg.RequestTimeout, bodyTimeout: cfg.BodyTimeout}
+		secure: cfg.SecureCookies, tileURL: cfg.TileURL, timeout: cfg.RequestTimeout, bodyTimeout: cfg.BodyTimeout,
+		jobs: cfg.Jobs, now: cfg.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.jobs == nil {
+		s.jobs = jobs.New(s.store, jobs.Config{Logger: s.log, Clock: s.now})
+		work.Register(s.jobs, s.store)
 	}
 	if s.reg == nil {
 		s.reg = prometheus.NewRegistry()
