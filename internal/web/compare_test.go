@@ -33,3 +33,29 @@ func testCompareRecords(t *testing.T, f *fixture) {
 		}
 	}
 }
+
+// TestCompareAcrossScripts: records that state the same thing in two
+// scripts are no conflict on the person page; a real difference still is.
+func TestCompareAcrossScripts(t *testing.T) { eachFixture(t, testCompareAcrossScripts) }
+
+func testCompareAcrossScripts(t *testing.T, f *fixture) {
+	a := &rollcall.Record{Name: "박순옥", Province: "황해남도", BirthPlace: "해주", FacilityText: "요덕 관리소", Sex: "f", BirthDate: rollcall.MustDate("1968년 3월")}
+	b := &rollcall.Record{Name: "Pak Sun-ok", Province: "South Hwanghae", BirthPlace: "Haeju", FacilityText: "Camp 15", Sex: "f", BirthDate: rollcall.MustDate("1968-03")}
+	c := &rollcall.Record{Name: "Pak Sun-hui", Province: "North Hwanghae", BirthPlace: "Sariwon", FacilityText: "Camp 16"}
+	for _, lang := range []string{"en", "ko"} {
+		for _, r := range f.srv.compare([]*rollcall.Record{a, b}, lang) {
+			if r.Differs {
+				t.Errorf("%s: %s differs across scripts: %q", lang, r.Label, r.Values)
+			}
+		}
+		differs := map[string]bool{}
+		for _, r := range f.srv.compare([]*rollcall.Record{a, b, c}, lang) {
+			differs[r.Label] = r.Differs
+		}
+		for _, l := range []string{"field.name", "field.province", "field.birth_place", "field.facility"} {
+			if !differs[l] {
+				t.Errorf("%s: %s does not differ though the third record says otherwise", lang, l)
+			}
+		}
+	}
+}
