@@ -10,11 +10,13 @@ import (
 	"github.com/rollcall-project/rollcall/internal/demo"
 	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // EstimatesView shows our estimates beside published ones, never merged.
 type EstimatesView struct {
-	Ours      []EstimateBar
+	Ours      []EstimateBar // newest per stratum and method, as bars
+	Results   []EstimateGroup
 	Published []rollcall.PublishedEstimate
 }
 
@@ -29,7 +31,8 @@ func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs})
+	s.render(w, r, http.StatusOK, "estimates", "nav.estimates",
+		EstimatesView{Ours: estimateBars(estimate.Latest(ests)), Results: estimateGroups(ests), Published: pubs})
 }
 
 // handleEstimatesChart draws the newest estimate per stratum and method
@@ -45,7 +48,12 @@ func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	svg, err := chart.Estimates(latest, "Documented (lower bound) and estimated totals, newest per stratum and method")
+	lang := state(r).lang
+	l := s.chartLabels(lang, "chart.estimates.title")
+	l.Row = func(e store.EstimateRow) string {
+		return s.stratumName(lang, e.Stratum) + " · " + s.methodName(lang, e.Method)
+	}
+	svg, err := chart.Estimates(latest, l)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -86,6 +94,10 @@ func (s *Server) handleAmnesty(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Report.Persons = nil // the page shows counts, not the per-person list
 	}
+	if err := s.localizeAmnesty(ctx, &v, state(r).lang); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "amnesty", "nav.amnesty", v)
 }
 
@@ -102,7 +114,7 @@ func (s *Server) handleAmnestyChart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	svg, err := chart.Amnesties(rows, "Announced, documented, eligible and released, by decree")
+	svg, err := chart.Amnesties(rows, s.chartLabels(state(r).lang, "chart.amnesty.title"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

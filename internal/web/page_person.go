@@ -62,17 +62,6 @@ func (s *Server) recordFields(lang string) []recordField {
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	term := func(scheme, code string) string {
-		for _, t := range s.terms(scheme) {
-			if t.Code == code {
-				if lang == "ko" && t.LabelKo != "" {
-					return t.LabelKo
-				}
-				return t.LabelEn
-			}
-		}
-		return code
-	}
 	date := func(get func(*rollcall.Record) rollcall.PartialDate) recordField {
 		return recordField{get: func(r *rollcall.Record) string { return datePart(get(r), lang) }, date: get}
 	}
@@ -99,7 +88,7 @@ func (s *Server) recordFields(lang string) []recordField {
 			if r.Fate == "" {
 				return ""
 			}
-			return term(rollcall.VocabFate, r.Fate)
+			return s.termLabel(lang, rollcall.VocabFate, r.Fate)
 		}},
 	}
 }

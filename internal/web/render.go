@@ -125,17 +125,7 @@ func (v *View) Term(scheme, code string) string {
 	if code == "" {
 		return ""
 	}
-	for _, t := range v.s.terms(scheme) {
-		if t.Code == code {
-			if v.Lang == "ko" && t.LabelKo != "" {
-				return t.LabelKo
-			}
-			if t.LabelEn != "" {
-				return t.LabelEn
-			}
-		}
-	}
-	return code
+	return v.s.termLabel(v.Lang, scheme, code)
 }
 
 // Other is the language the switch offers.
