@@ -1,9 +1,11 @@
 package web
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 func TestCompareRecords(t *testing.T) { eachFixture(t, testCompareRecords) }
@@ -57,5 +59,58 @@ func testCompareAcrossScripts(t *testing.T, f *fixture) {
 				t.Errorf("%s: %s does not differ though the third record says otherwise", lang, l)
 			}
 		}
+	}
+}
+
+// TestEstimatesExplained: the estimates page says for each run what was
+// counted, the lists, method and model, diagnostics, when and on how many
+// documented persons, with the caveat; older runs of the same question are
+// dated under the newest; fictional results carry the mark, real ones not.
+func TestEstimatesExplained(t *testing.T) { eachFixture(t, testEstimatesExplained) }
+
+func testEstimatesExplained(t *testing.T, f *fixture) {
+	ctx := sysCtx()
+	save := func(e store.EstimateRow) {
+		t.Helper()
+		if err := f.st.SaveEstimate(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lc := `{"method":"lcmcr","lists":["ngo-a","un-b","testimony-c"],"grouping":"source","by":"","rhat":1.0042,"ess":1873,"fate":"detained","warnings":["one chain: R-hat cannot be computed"]}`
+	save(store.EstimateRow{Stratum: "all", Method: "lcmcr", Observed: 111, Estimate: 150, Lower: ptr(120.0), Upper: ptr(200.0), Level: 0.95, ParamsJSON: lc, Seed: 1, InputHash: "h1", Fictional: true})
+	save(store.EstimateRow{Stratum: "all", Method: "lcmcr", Observed: 123, Estimate: 170, Lower: ptr(140.0), Upper: ptr(230.0), Level: 0.95, ParamsJSON: lc, Seed: 2, InputHash: "h2", Fictional: true})
+	ll := `{"method":"loglinear","lists":["a","b","c"],"grouping":"source","by":"","criterion":"BIC"}`
+	save(store.EstimateRow{Stratum: "all", Method: "loglinear", Observed: 123, Estimate: 157.2, Lower: ptr(130.0), Upper: ptr(349.0), Level: 0.95, Model: "[12][23]", ParamsJSON: ll, InputHash: "h2"})
+	for _, lang := range []string{"en", "ko"} {
+		c := f.login("viewer")
+		c.lang(lang)
+		_, b := c.do("GET", "/estimates", nil)
+		page := string(b)
+		want := map[string][]string{
+			"en": {"heterogeneous capture", "ngo-a, un-b, testimony-c", "[12][23]", "R̂ 1.004", "1873", "fate: Detained", "123", "earlier results", "R-hat cannot be computed", "latent-class model (LCMCR)"},
+			"ko": {"이질적 포획", "ngo-a, un-b, testimony-c", "[12][23]", "R̂ 1.004", "1873", "결과: 구금 중", "이전 결과 1건", "R̂을 계산할 수 없습니다", "베이지안 잠재계층 모형", "기록된 인원"},
+		}[lang]
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: estimates page lacks %q", lang, w)
+			}
+		}
+		// The LCMCR runs are fictional, the log-linear one is not.
+		lcm := page[strings.Index(page, `<article class="card estresult"`):]
+		arts := strings.Split(lcm, `<article class="card estresult"`)
+		marks := map[bool]int{}
+		for _, a := range arts[1:] {
+			marks[strings.Contains(a, `class="badge fictional"`)]++
+		}
+		if marks[true] != 1 || marks[false] != 1 {
+			t.Errorf("%s: %d results marked fictional, %d not; want 1 and 1", lang, marks[true], marks[false])
+		}
+	}
+	// The API carries the mark too (and stays within openapi.yaml).
+	router := openAPIRouter(t)
+	res, b := f.login("viewer").do("GET", "/api/v1/estimates", nil)
+	validate(t, router, "GET", f.ts.URL+"/api/v1/estimates", nil, res, b)
+	if !strings.Contains(string(b), `"fictional":true`) || !strings.Contains(string(b), `"fictional":false`) {
+		t.Errorf("API estimates lack the fictional flag: %.300s", b)
 	}
 }
