@@ -59,7 +59,7 @@ func testFormValidation(t *testing.T, f *fixture) {
 	}
 	page := string(b)
 	for _, field := range []string{"title", "date"} {
-		re := regexp.MustCompile(`(?s)<div class="field invalid">\s*<label for="f-` + field + `">.*?<p class="field-error" role="alert">[^<]+</p>`)
+		re := regexp.MustCompile(`(?s)<div class="field invalid">\s*<label for="f-` + field + `">.*?<p class="field-error" role="alert"[^>]*>[^<]+</p>`)
 		if !re.MatchString(page) {
 			t.Errorf("no error message next to %s", field)
 		}

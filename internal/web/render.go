@@ -128,6 +128,16 @@ func (v *View) Term(scheme, code string) string {
 	return v.s.termLabel(v.Lang, scheme, code)
 }
 
+// Listed reports whether the comma-separated list holds x (checkboxes).
+func (v *View) Listed(list, x string) bool {
+	for _, e := range strings.Split(list, ",") {
+		if strings.TrimSpace(e) == x {
+			return true
+		}
+	}
+	return false
+}
+
 // Other is the language the switch offers.
 func (v *View) Other() string {
 	if v.Lang == "ko" {

@@ -65,6 +65,8 @@ func (s *Server) routeTable() []Route {
 		page("GET", "/amnesty", viewer, s.handleAmnesty),
 		page("GET", "/amnesty/chart.svg", viewer, s.handleAmnestyChart),
 
+		page("GET", "/pick/{kind}", viewer, s.handlePick),
+
 		page("GET", "/review", analyst, s.handleReview),
 		page("POST", "/review", analyst, s.handleReviewDecision),
 
