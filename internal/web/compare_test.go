@@ -81,6 +81,15 @@ func testEstimatesExplained(t *testing.T, f *fixture) {
 	save(store.EstimateRow{Stratum: "all", Method: "lcmcr", Observed: 123, Estimate: 170, Lower: ptr(140.0), Upper: ptr(230.0), Level: 0.95, ParamsJSON: lc, Seed: 2, InputHash: "h2", Fictional: true})
 	ll := `{"method":"loglinear","lists":["a","b","c"],"grouping":"source","by":"","criterion":"BIC"}`
 	save(store.EstimateRow{Stratum: "all", Method: "loglinear", Observed: 123, Estimate: 157.2, Lower: ptr(130.0), Upper: ptr(349.0), Level: 0.95, Model: "[12][23]", ParamsJSON: ll, InputHash: "h2"})
+	// A stratified run: its overall row says "stratified", its strata the
+	// method; one result of three rows.
+	st := `{"method":"lcmcr","lists":["a","b","c"],"grouping":"source","by":"sex","rhat":1.01,"ess":900}`
+	save(store.EstimateRow{Stratum: "all (by sex)", Method: "stratified", Observed: 123, Estimate: 160, ParamsJSON: st, InputHash: "h2"})
+	save(store.EstimateRow{Stratum: "sex=f", Method: "lcmcr", Observed: 80, Estimate: 100, ParamsJSON: st, InputHash: "h2"})
+	save(store.EstimateRow{Stratum: "sex=m", Method: "lcmcr", Observed: 43, Estimate: 60, ParamsJSON: st, InputHash: "h2"})
+	if gs := estimateGroups(mustEstimates(t, f)); len(gs) != 3 || len(gs[0].Newest.Rows) != 3 || gs[0].Newest.Method != "lcmcr" {
+		t.Fatalf("groups: %d, first %+v", len(gs), gs[0].Newest)
+	}
 	for _, lang := range []string{"en", "ko"} {
 		c := f.login("viewer")
 		c.lang(lang)
@@ -102,8 +111,8 @@ func testEstimatesExplained(t *testing.T, f *fixture) {
 		for _, a := range arts[1:] {
 			marks[strings.Contains(a, `class="badge fictional"`)]++
 		}
-		if marks[true] != 1 || marks[false] != 1 {
-			t.Errorf("%s: %d results marked fictional, %d not; want 1 and 1", lang, marks[true], marks[false])
+		if marks[true] != 1 || marks[false] != 2 {
+			t.Errorf("%s: %d results marked fictional, %d not; want 1 and 2", lang, marks[true], marks[false])
 		}
 	}
 	// The API carries the mark too (and stays within openapi.yaml).
@@ -113,4 +122,27 @@ func testEstimatesExplained(t *testing.T, f *fixture) {
 	if !strings.Contains(string(b), `"fictional":true`) || !strings.Contains(string(b), `"fictional":false`) {
 		t.Errorf("API estimates lack the fictional flag: %.300s", b)
 	}
+}
+
+func TestKoWarning(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`stratum "jipkyulso" is too sparse (8 people observed, fewer than 20): its estimate is unreliable`, `층 "jipkyulso"은 너무 성깁니다 (기록 8명, 20명 미만): 이 층의 추정치는 믿기 어렵습니다`},
+		{`stratum "unknown": list "syn-un" is empty`, `층 "unknown": 목록 "syn-un"이 비어 있습니다`},
+		{`stratum "kwanliso": sparse table: 9 of 31 capture patterns are empty`, `층 "kwanliso": 성긴 표: 포획 유형 31개 중 9개가 비어 있습니다`},
+		{`effective sample size 312 < 400: the interval limits are imprecise; run longer`, `유효 표본 크기 312 < 400: 구간의 끝이 부정확합니다. 더 길게 돌리십시오`},
+		{`something new`, `something new`},
+	} {
+		if got := koWarning(c.in); got != c.want {
+			t.Errorf("koWarning(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func mustEstimates(t *testing.T, f *fixture) []store.EstimateRow {
+	t.Helper()
+	es, err := f.st.ListEstimates(sysCtx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
 }

@@ -78,8 +78,10 @@ func estimateGroups(rows []store.EstimateRow) []EstimateGroup {
 // sameRun reports whether row b was stored by the same run as a: one run
 // stores its overall row and its strata with the same parameters and input.
 func sameRun(a, b store.EstimateRow) bool {
-	return a.Method == b.Method && a.ParamsJSON == b.ParamsJSON && a.InputHash == b.InputHash &&
-		a.CreatedBy == b.CreatedBy && a.Seed == b.Seed && !strings.HasPrefix(b.Stratum, "all")
+	// The overall row of a stratified run says "stratified", its strata the
+	// method: the parameters (which name the method) tell the run.
+	return a.ParamsJSON == b.ParamsJSON && a.InputHash == b.InputHash &&
+		a.CreatedBy == b.CreatedBy && !strings.HasPrefix(b.Stratum, "all")
 }
 
 // question identifies what a run estimated, whatever the data then held.

@@ -115,9 +115,9 @@ func testFormPickers(t *testing.T, f *fixture) {
 		facility string
 		want     string // error next to facility_id; "" when saved
 	}{
-		{"Atlantis", "맞는 시설이(가) 없습니다"},
+		{"Atlantis", "맞는 시설 없음"},
 		{"kwanliso", "여러 개가 맞습니다"},
-		{"#999999", "없습니다"},
+		{"#999999", "없음"},
 	} {
 		rec := url.Values{"key": {"p-" + c.facility}, "name": {"박순옥"}, "sex": {"f"}, "birth_date": {"1968년 3월"}, "sensitivity": {"internal"}, "facility_id": {c.facility}}
 		res, b := ed.do("POST", src, "form:"+rec.Encode())
