@@ -115,6 +115,10 @@ func testEstimatesExplained(t *testing.T, f *fixture) {
 			t.Errorf("%s: %d results marked fictional, %d not; want 1 and 2", lang, marks[true], marks[false])
 		}
 	}
+	// The chart says so itself when it draws a fictional result.
+	if _, b := f.login("viewer").do("GET", "/estimates/chart.svg", nil); !strings.Contains(string(b), "가상 자료") { // the viewer chose Korean above
+		t.Errorf("the estimates chart does not mark its fictional result")
+	}
 	// The API carries the mark too (and stays within openapi.yaml).
 	router := openAPIRouter(t)
 	res, b := f.login("viewer").do("GET", "/api/v1/estimates", nil)

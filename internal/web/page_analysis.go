@@ -50,6 +50,13 @@ func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := state(r).lang
 	l := s.chartLabels(lang, "chart.estimates.title")
+	for _, e := range latest {
+		if e.Fictional {
+			// The chart is shown apart from the page's marks: it says so itself.
+			l.Title += " — " + s.cat.T(lang, "chart.fictional")
+			break
+		}
+	}
 	l.Row = func(e store.EstimateRow) string {
 		return s.stratumName(lang, e.Stratum) + " · " + s.methodName(lang, e.Method)
 	}
