@@ -92,6 +92,9 @@ type Informant struct {
 	// Consent lists the uses the informant agreed to: "research",
 	// "publication", "un", "legal".
 	Consent []string `json:"consent,omitempty"`
+	// Testimony is the informant's testimony as given (the interview
+	// text), sealed with the rest of the informant.
+	Testimony string `json:"testimony,omitempty"`
 }
 
 // Record is one source's account of one person, kept as the source gave it.

@@ -353,7 +353,7 @@ func (m *Main) amnestyReport() *cobra.Command {
 					return err
 				}
 				if svg != "" {
-					b, err := chart.Amnesties(rep.Timeline, "Amnesties: announced, documented, eligible, released")
+					b, err := chart.Amnesties(rep.Timeline, chart.Labels{Title: "Amnesties: announced, documented, eligible, released"})
 					if err != nil {
 						return err
 					}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
+	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/web"
@@ -62,6 +63,9 @@ func (m *Main) serveCommands() []*cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f := cmd.Flag("db"); f != nil && !f.Changed && m.Getenv("ROLLCALL_DB") == "" {
 				_ = f.Value.Set("rollcall-demo.db")
+			}
+			if err := m.demoKeyring(m.dbFlag(cmd)); err != nil {
+				return err
 			}
 			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
 				if err := m.loadDemo(ctx, st, persons); err != nil {
@@ -162,6 +166,31 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 	if err := web.Shutdown(hs, 10*time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// demoKeyring gives a demo SQLite database a keyring on its first run,
+// protected by a key file beside it (<db>.key), so that the demo's forms
+// can store informants and testimonies sealed as a real database does. A
+// real database keeps its key file away from the database (rollcall key
+// init); the demo's data are fictional. A PostgreSQL demo uses the keyring
+// configured for it, if any.
+func (m *Main) demoKeyring(dsn string) error {
+	if store.IsPostgresDSN(dsn) || m.cipherConfigured(dsn) {
+		return nil
+	}
+	path, err := m.keyringPath(dsn)
+	if err != nil {
+		return err
+	}
+	s, _, err := keyFileSecret(dsn + ".key")
+	if err != nil {
+		return err
+	}
+	if _, err := keys.Create(path, s, keys.Options{}); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "demo keyring %s, unlocked by the key file %s (demo only: keep a real key file away from its database)\n", path, dsn+".key")
 	return nil
 }
 

@@ -273,26 +273,68 @@ func pct(a, b int) string {
 	return fmt.Sprintf("%.0f%%", 100*float64(a)/float64(b))
 }
 
-// reportNotes are the analyst's notes on the decree, then what the figures
-// say and do not say.
-func reportNotes(r *ReportData) []string {
+// reportNotes are the notes in English, as the report carries them.
+func reportNotes(r *ReportData) []string { return ReportNotes(r, "en", nil) }
+
+// noteText are the sentences of the notes by language ("en", "ko"); the
+// arguments are numbered so that a language may order them as it needs.
+var noteText = map[string]map[string]string{
+	"en": {
+		"reading": "Reading of the wording: ", "wording": "Wording (translation): ", "announced": "Announced figure: ",
+		"noannounced": "No figure was announced.",
+		"norule":      "No rule is written for this decree yet, so eligibility is undetermined for everyone.",
+		"counts":      "Of %[1]d documented detainees possibly held on %[2]s (%[3]d surely held), %[4]d (%[5]s) are eligible under this reading, %[6]d not eligible and %[7]d undetermined.",
+		"missing":     "Undetermined cases would be decided by: %s.",
+		"outcomes":    "Releases verified: %[1]d, reported but unverified: %[2]d, not released: %[3]d, died before: %[4]d, re-arrested: %[5]d; %[6]d eligible detainees have no reported outcome.",
+		"released":    "%d released persons are not eligible under this reading: the wording may be read too narrowly, or releases happened outside the decree.",
+		"sample":      "Documented detainees are a sample of those held, not a census: the gap between the announced figure and verified releases is a floor on what is unaccounted for only within this sample.",
+		"fictional":   "FICTIONAL DATA: some persons or outcomes counted here are fictional demo data.",
+	},
+	"ko": {
+		"reading": "문구 해석: ", "wording": "문구 (번역): ", "announced": "발표된 인원: ",
+		"noannounced": "발표된 인원이 없습니다.",
+		"norule":      "이 사면령에는 아직 규칙이 없어 모든 사람의 대상 여부가 판단 불가입니다.",
+		"counts":      "%[2]s에 구금되었을 수 있는 기록된 구금자 %[1]d명(확실히 구금 %[3]d명) 가운데 이 해석에 따르면 %[4]d명(%[5]s)이 대상, %[6]d명이 비대상, %[7]d명이 판단 불가입니다.",
+		"missing":     "판단 불가인 경우를 가를 사실: %s.",
+		"outcomes":    "석방 확인 %[1]d명, 보도되었으나 확인 안 됨 %[2]d명, 석방 안 됨 %[3]d명, 석방 전 사망 %[4]d명, 재체포 %[5]d명. 대상자 %[6]d명은 보고된 결과가 없습니다.",
+		"released":    "석방된 %d명은 이 해석으로는 대상이 아닙니다. 문구를 너무 좁게 읽었거나, 사면령과 별개로 석방되었을 수 있습니다.",
+		"sample":      "기록된 구금자는 구금된 이들의 표본일 뿐 전수가 아닙니다. 발표된 인원과 확인된 석방 사이의 차이는 이 표본 안에서만 행방을 모르는 인원의 하한입니다.",
+		"fictional":   "가상 자료: 여기 집계된 일부 인물이나 결과는 시연용 가상 자료입니다.",
+	},
+}
+
+// factNames are the rule facts' names in Korean (English uses the names).
+var factNames = map[string]string{"age": "나이", "sex": "성별", "facility": "시설", "facility_type": "시설 유형",
+	"charges": "혐의", "sentence_years": "형기", "served_years": "복역 기간", "detained": "구금 여부", "prior_amnesties": "이전 사면"}
+
+// ReportNotes are the analyst's notes on the decree, then what the figures
+// say and do not say, in lang ("en" or "ko"); tr gives a decree text's form
+// in lang (nil: as stored).
+func ReportNotes(r *ReportData, lang string, tr func(string) string) []string {
+	txt, ok := noteText[lang]
+	if !ok {
+		txt = noteText["en"]
+	}
+	if tr == nil {
+		tr = func(s string) string { return s }
+	}
 	var notes []string
 	if r.Decree.Notes != "" {
-		notes = append(notes, "Reading of the wording: "+r.Decree.Notes)
+		notes = append(notes, txt["reading"]+tr(r.Decree.Notes))
 	}
 	if r.Decree.WordingTranslation != "" {
-		notes = append(notes, "Wording (translation): "+r.Decree.WordingTranslation)
+		notes = append(notes, txt["wording"]+tr(r.Decree.WordingTranslation))
 	}
 	if r.AnnouncedNumber != "" {
-		notes = append(notes, "Announced figure: "+r.AnnouncedNumber)
+		notes = append(notes, txt["announced"]+tr(r.AnnouncedNumber))
 	} else {
-		notes = append(notes, "No figure was announced.")
+		notes = append(notes, txt["noannounced"])
 	}
 	o := r.Overall
 	if !r.HasRule {
-		notes = append(notes, "No rule is written for this decree yet, so eligibility is undetermined for everyone.")
+		notes = append(notes, txt["norule"])
 	} else {
-		notes = append(notes, fmt.Sprintf("Of %d documented detainees possibly held on %s (%d surely held), %d (%s) are eligible under this reading, %d not eligible and %d undetermined.",
+		notes = append(notes, fmt.Sprintf(txt["counts"],
 			o.Documented, r.Date, o.HeldSure, o.Eligible, pct(o.Eligible, o.Documented), o.NotEligible, o.Undetermined))
 		if len(o.Missing) > 0 {
 			type kv struct {
@@ -306,19 +348,23 @@ func reportNotes(r *ReportData) []string {
 			slices.SortFunc(ms, func(a, b kv) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.k, b.k)) })
 			var parts []string
 			for _, m := range ms {
-				parts = append(parts, fmt.Sprintf("%s (%d)", m.k, m.v))
+				name := m.k
+				if n, ok := factNames[m.k]; ok && lang == "ko" {
+					name = n
+				}
+				parts = append(parts, fmt.Sprintf("%s (%d)", name, m.v))
 			}
-			notes = append(notes, "Undetermined cases would be decided by: "+strings.Join(parts, ", ")+".")
+			notes = append(notes, fmt.Sprintf(txt["missing"], strings.Join(parts, ", ")))
 		}
 	}
-	notes = append(notes, fmt.Sprintf("Releases verified: %d, reported but unverified: %d, not released: %d, died before: %d, re-arrested: %d; %d eligible detainees have no reported outcome.",
+	notes = append(notes, fmt.Sprintf(txt["outcomes"],
 		o.ReleaseVerified, o.ReleaseReported, o.NotReleased, o.DiedBefore, o.ReArrested, o.EligibleNoOutcome))
 	if o.ReleasedNotEligible > 0 {
-		notes = append(notes, fmt.Sprintf("%d released persons are not eligible under this reading: the wording may be read too narrowly, or releases happened outside the decree.", o.ReleasedNotEligible))
+		notes = append(notes, fmt.Sprintf(txt["released"], o.ReleasedNotEligible))
 	}
-	notes = append(notes, "Documented detainees are a sample of those held, not a census: the gap between the announced figure and verified releases is a floor on what is unaccounted for only within this sample.")
+	notes = append(notes, txt["sample"])
 	if r.Fictional {
-		notes = append(notes, "FICTIONAL DATA: some persons or outcomes counted here are fictional demo data.")
+		notes = append(notes, txt["fictional"])
 	}
 	return notes
 }

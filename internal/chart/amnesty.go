@@ -37,11 +37,11 @@ var amnestySeries = []struct {
 // a number, documented detainees, eligible, undetermined, verified released,
 // not released) as an SVG document the web page can embed. A bar that
 // does not apply (no announced number, no rule) is left out, not drawn as 0.
-func Amnesties(rows []amnesty.TimelineRow, title string) ([]byte, error) {
+func Amnesties(rows []amnesty.TimelineRow, l Labels) ([]byte, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("chart: amnesties: no decrees to draw")
 	}
-	p := newPlot(title)
+	p := newPlot(l)
 	names := make([]string, len(rows))
 	for i, r := range rows {
 		names[i] = r.Date
@@ -69,7 +69,7 @@ func Amnesties(rows []amnesty.TimelineRow, title string) ([]byte, error) {
 			}
 		}
 		if any {
-			drawn = append(drawn, series{s.label, vals, s.color})
+			drawn = append(drawn, series{l.word(s.label), vals, s.color})
 		}
 	}
 	width := vg.Points(math.Max(3, math.Min(14, 400/float64(len(rows)*max(len(drawn), 1)))))

@@ -18,7 +18,7 @@ func TestAmnestiesIsWellFormed(t *testing.T) {
 			Counts: amnesty.Counts{Documented: 6, Eligible: 3, Undetermined: 2, ReleaseVerified: 1, ReleaseReported: 1, NotReleased: 1}},
 		{Key: "t-norule", Date: "2018-07-16"}, // no rule, no figure: those bars are left out
 	}
-	svg, err := Amnesties(rows, "test")
+	svg, err := Amnesties(rows, Labels{Title: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestAmnestiesIsWellFormed(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if _, err := Amnesties(nil, "x"); err == nil {
+	if _, err := Amnesties(nil, Labels{Title: "x"}); err == nil {
 		t.Error("empty chart: want an error")
 	}
 }

@@ -11,13 +11,38 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
+// Labels are a chart's words in the reader's language. A word missing from
+// Words is its English default (the key itself, e.g. "documented (lower
+// bound)"), so a caller translates what it can and nothing is left blank.
+type Labels struct {
+	Title string
+	Words map[string]string
+	// Row names an estimate on the x axis (default: "stratum · method").
+	Row func(store.EstimateRow) string
+}
+
+// word is the text of key in l.
+func (l Labels) word(key string) string {
+	if w, ok := l.Words[key]; ok && w != "" {
+		return w
+	}
+	return key
+}
+
+// WordKeys are the keys of Labels.Words the charts use (the English
+// defaults), for callers that translate them.
+var WordKeys = []string{"persons", "documented (lower bound)", "estimate with interval", "announced", "documented detainees",
+	"eligible", "undetermined", "verified released", "reported released", "not released"}
+
 // newPlot is a plot of persons (from 0) with the legend at the top.
-func newPlot(title string) *plot.Plot {
+func newPlot(l Labels) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title
-	p.Y.Label.Text = "persons"
+	p.Title.Text = l.Title
+	p.Y.Label.Text = l.word("persons")
 	p.Y.Min = 0
 	p.Legend.Top = true
 	return p

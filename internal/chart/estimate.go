@@ -15,11 +15,11 @@ import (
 // Estimates draws, for each estimate, the documented count (a bar: a lower
 // bound) beside the estimate with its interval (a point with error bars), so
 // that the documented figure is never read as the total.
-func Estimates(rows []store.EstimateRow, title string) ([]byte, error) {
+func Estimates(rows []store.EstimateRow, l Labels) ([]byte, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("chart: estimates: no estimates to draw")
 	}
-	p := newPlot(title)
+	p := newPlot(l)
 	p.Legend.Left = true
 	names := make([]string, len(rows))
 	observed := make(plotter.Values, len(rows))
@@ -27,7 +27,11 @@ func Estimates(rows []store.EstimateRow, title string) ([]byte, error) {
 	var errs plotter.YErrors
 	top := 0.0
 	for i, r := range rows {
-		names[i] = r.Stratum + " · " + r.Method
+		if l.Row != nil {
+			names[i] = l.Row(r)
+		} else {
+			names[i] = r.Stratum + " · " + r.Method
+		}
 		observed[i] = float64(r.Observed)
 		top = math.Max(top, observed[i])
 		if r.Estimate < 0 {
@@ -53,7 +57,7 @@ func Estimates(rows []store.EstimateRow, title string) ([]byte, error) {
 	bars.LineStyle.Width = 0
 	bars.Offset = -vg.Points(8)
 	p.Add(bars)
-	p.Legend.Add("documented (lower bound)", bars)
+	p.Legend.Add(l.word("documented (lower bound)"), bars)
 	if len(pts) > 0 {
 		type xyErr struct {
 			plotter.XYs
@@ -73,7 +77,7 @@ func Estimates(rows []store.EstimateRow, title string) ([]byte, error) {
 		sc.GlyphStyle.Color = eb.Color
 		sc.GlyphStyle.Radius = vg.Points(3)
 		p.Add(eb, sc)
-		p.Legend.Add("estimate with interval", sc)
+		p.Legend.Add(l.word("estimate with interval"), sc)
 	}
 	p.Y.Max = math.Max(1, top*1.3) // room for the legend
 	p.X.Tick.Label.Rotation = 0.4

@@ -14,7 +14,7 @@ func TestEstimatesIsWellFormed(t *testing.T) {
 		{Stratum: "all", Method: "loglinear", Observed: 123, Estimate: 157.2, Lower: &lo, Upper: &hi},
 		{Stratum: "all", Method: "loglinear", Observed: 96, Estimate: -1}, // unbounded
 	}
-	svg, err := Estimates(rows, "Fictional test")
+	svg, err := Estimates(rows, Labels{Title: "Fictional test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestEstimatesIsWellFormed(t *testing.T) {
 			t.Errorf("SVG lacks %q", want)
 		}
 	}
-	if _, err := Estimates(nil, "x"); err == nil {
+	if _, err := Estimates(nil, Labels{Title: "x"}); err == nil {
 		t.Error("empty chart: want an error")
 	}
 }

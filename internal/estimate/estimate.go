@@ -46,9 +46,12 @@ type Options struct {
 
 // Outcome is what Run found.
 type Outcome struct {
-	Lists     []string   `json:"lists"`
-	Grouping  string     `json:"grouping"`
-	InputHash string     `json:"input_hash"`
+	Lists     []string `json:"lists"`
+	Grouping  string   `json:"grouping"`
+	InputHash string   `json:"input_hash"`
+	// Fictional: some person counted is fictional (or has a fictional
+	// record); the stored result carries the FICTIONAL mark.
+	Fictional bool       `json:"fictional,omitempty"`
 	Result    mse.Result `json:"result"`
 	Saved     []int64    `json:"saved,omitempty"`
 }
@@ -93,6 +96,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Outcome, error) {
 	}
 	sort.Strings(order)
 	out := &Outcome{Lists: lists, Grouping: grouping, InputHash: hashTables(order, tables)}
+	for _, r := range rows {
+		out.Fictional = out.Fictional || r.Fictional
+	}
 	if len(opts.By) == 0 {
 		out.Result, err = mse.Estimate(ctx, tables[""], opts.Method, mse.Options{LogLinear: opts.LogLinear, LCMCR: opts.LCMCR})
 	} else {
@@ -210,7 +216,7 @@ func save(ctx context.Context, st *store.Store, out *Outcome, opts Options) erro
 		e := &store.EstimateRow{
 			Stratum: stratum, Method: string(r.Method), Observed: r.Observed, Estimate: r.Estimate,
 			Lower: ptr(r.Lower), Upper: ptr(r.Upper), Level: r.Level, Model: r.Model,
-			Seed: int64(r.Seed), InputHash: out.InputHash,
+			Seed: int64(r.Seed), InputHash: out.InputHash, Fictional: out.Fictional,
 		}
 		if e.Method == "" {
 			e.Method = string(opts.Method)

@@ -23,11 +23,16 @@ var koreaCounts = map[[3]bool]int{
 // seed fills a real store with one source per list and one person
 // per individual of the table, each with a record in every list that saw
 // them; sex alternates so the data can be stratified.
-func seed(t *testing.T, ctx context.Context, st *store.Store) {
+func seed(t *testing.T, ctx context.Context, st *store.Store) { seedAs(t, ctx, st, true) }
+
+// seedAs is seed with the persons and records marked fictional or not (a
+// test of the FICTIONAL mark needs unmarked rows; their names are still
+// invented).
+func seedAs(t *testing.T, ctx context.Context, st *store.Store, fictional bool) {
 	t.Helper()
 	var srcIDs [3]int64
 	for i, key := range []string{"b", "c", "d"} {
-		s := &rollcall.Source{Key: key, Kind: "list", Title: "fictional list " + key, Sensitivity: rollcall.Internal, Fictional: true}
+		s := &rollcall.Source{Key: key, Kind: "list", Title: "fictional list " + key, Sensitivity: rollcall.Internal, Fictional: fictional}
 		if err := st.CreateSource(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +46,7 @@ func seed(t *testing.T, ctx context.Context, st *store.Store) {
 			if n%3 == 0 {
 				sex = "m"
 			}
-			p := &rollcall.Person{Name: fmt.Sprintf("Fictional Person %d", n), Sex: sex, Sensitivity: rollcall.Internal, Fictional: true}
+			p := &rollcall.Person{Name: fmt.Sprintf("Fictional Person %d", n), Sex: sex, Sensitivity: rollcall.Internal, Fictional: fictional}
 			if err := st.CreatePerson(ctx, p); err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +54,7 @@ func seed(t *testing.T, ctx context.Context, st *store.Store) {
 				if !on {
 					continue
 				}
-				r := &rollcall.Record{SourceID: srcIDs[j], Key: fmt.Sprint(n), Name: p.Name, Sex: sex, Sensitivity: rollcall.Internal, Fictional: true}
+				r := &rollcall.Record{SourceID: srcIDs[j], Key: fmt.Sprint(n), Name: p.Name, Sex: sex, Sensitivity: rollcall.Internal, Fictional: fictional}
 				if err := st.CreateRecord(ctx, r); err != nil {
 					t.Fatal(err)
 				}
@@ -182,5 +187,60 @@ func testRunNeedsLinkedPersons(t *testing.T, db storetest.DB) {
 	ctx, st := openStore(t, db)
 	if _, err := Run(ctx, st, Options{Method: mse.MethodChao}); rollcall.ErrorCode(err) != rollcall.EINVALID {
 		t.Errorf("empty database: got %v, want EINVALID", err)
+	}
+}
+
+// TestRunMarksFictional: a result computed on fictional persons is stored
+// with the FICTIONAL mark, one fictional record among unmarked ones is
+// enough, and a result on unmarked data is never marked.
+func TestRunMarksFictional(t *testing.T) { storetest.Run(t, testRunMarksFictional) }
+
+func testRunMarksFictional(t *testing.T, db storetest.DB) {
+	ctx, st := openStore(t, db)
+	seedAs(t, ctx, st, false)
+	out, err := Run(ctx, st, Options{Method: mse.MethodChao, By: Strata{"sex"}, Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := st.ListEstimates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Fictional || len(saved) == 0 {
+		t.Fatalf("unmarked data: outcome fictional %v, %d saved", out.Fictional, len(saved))
+	}
+	for _, e := range saved {
+		if e.Fictional {
+			t.Errorf("unmarked data gave a fictional estimate: %+v", e)
+		}
+	}
+	// One record marked fictional makes the next result fictional, in
+	// every stratum row it stores.
+	recs, _, err := st.ListRecords(ctx, rollcall.ListOptions{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.GetRecord(ctx, recs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Fictional = true
+	if err := st.UpdateRecord(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if out, err = Run(ctx, st, Options{Method: mse.MethodChao, By: Strata{"sex"}, Save: true}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.ListEstimates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Fictional || len(after) != 2*len(saved) {
+		t.Fatalf("one fictional record: outcome fictional %v, %d saved", out.Fictional, len(after))
+	}
+	for _, e := range after[len(saved):] {
+		if !e.Fictional {
+			t.Errorf("estimate %d (%s) on fictional data is not marked", e.ID, e.Stratum)
+		}
 	}
 }

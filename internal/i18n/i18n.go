@@ -97,6 +97,15 @@ func (c *Catalogs) T(lang, key string, args ...any) string {
 	return msg
 }
 
+// Has reports whether lang (or English, its fallback) defines key.
+func (c *Catalogs) Has(lang, key string) bool {
+	if _, ok := c.msgs[lang][key]; ok {
+		return true
+	}
+	_, ok := c.msgs["en"][key]
+	return ok
+}
+
 // Supported reports whether lang is a UI language.
 func Supported(lang string) bool { return slices.Contains(Langs, lang) }
 

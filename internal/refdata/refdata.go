@@ -261,7 +261,7 @@ func Terms() ([]rollcall.Term, error) {
 	}
 	for _, r := range coi.rows {
 		out = append(out, rollcall.Term{
-			Scheme: r["scheme"], Code: r["code"], LabelEn: r["term"],
+			Scheme: r["scheme"], Code: r["code"], LabelEn: r["term"], LabelKo: r["term_ko"],
 			Source: strings.TrimSpace(r["source"] + " " + r["url"]),
 		})
 	}
@@ -323,7 +323,11 @@ func DraftReadings() (map[string]DraftReading, error) {
 // (data/amnesties.csv) with our reading of each (data/amnesty_reading.csv):
 // key, decree number, decree date, issuing body, and the executable rule
 // where the wording allows one (so far only the 2015 decree).
-func AmnestyDecrees() ([]rollcall.AmnestyDecree, error) {
+func AmnestyDecrees() ([]rollcall.AmnestyDecree, error) { return amnestyDecrees("en") }
+
+// amnestyDecrees builds the decrees with their texts in lang: "en" as
+// published (or our English reading), "ko" from amnesties_ko.csv.
+func amnestyDecrees(lang string) ([]rollcall.AmnestyDecree, error) {
 	t, err := readTable("amnesties.csv")
 	if err != nil {
 		return nil, err
@@ -335,6 +339,14 @@ func AmnestyDecrees() ([]rollcall.AmnestyDecree, error) {
 	reading := map[string]map[string]string{}
 	for _, r := range rd.rows {
 		reading[r["announced"]] = r
+	}
+	kt, err := readTable("amnesties_ko.csv")
+	if err != nil {
+		return nil, err
+	}
+	korean := map[string]map[string]string{}
+	for _, r := range kt.rows {
+		korean[r["announced"]] = r
 	}
 	out := make([]rollcall.AmnestyDecree, 0, len(t.rows))
 	for i, r := range t.rows {
@@ -370,6 +382,13 @@ func AmnestyDecrees() ([]rollcall.AmnestyDecree, error) {
 		d.Title = "Amnesty announced " + d.Announced.Human("en")
 		if d.Occasion != "" {
 			d.Title += ": " + d.Occasion
+		}
+		if lang == "ko" {
+			kr, ok := korean[r["announced"]]
+			if !ok {
+				return nil, fmt.Errorf("refdata: amnesties.csv:%d: no Korean in amnesties_ko.csv for %q", line, r["announced"])
+			}
+			koreanDecree(&d, kr)
 		}
 		out = append(out, d)
 	}

@@ -174,3 +174,95 @@ func TestAmnestyDecrees(t *testing.T) {
 		t.Errorf("2015 wording = %q", d2015.WordingTranslation)
 	}
 }
+
+// TestKoreanComplete: every reference text the interface shows has a Korean
+// form (Korean mode shows the Korean), and every vocabulary term a Korean
+// label.
+func TestKoreanComplete(t *testing.T) {
+	ko, err := Korean()
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := func(what, en string) {
+		t.Helper()
+		if strings.TrimSpace(en) == "" {
+			return
+		}
+		k, ok := ko[en]
+		if !ok {
+			t.Errorf("%s %q has no Korean form", what, en)
+			return
+		}
+		if !hasHangul(k) {
+			t.Errorf("%s %q: Korean form %q has no hangul", what, en, k)
+		}
+	}
+	ds, err := AmnestyDecrees()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		need("decree title", d.Title)
+		need("decree occasion", d.Occasion)
+		need("decree issuing body", d.IssuingBody)
+		need("decree wording", d.WordingTranslation)
+		need("decree announced figure", d.AnnouncedNumber)
+		need("decree reading", d.Notes)
+	}
+	es, err := PublishedEstimates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		need("estimate subject", e.Subject)
+		need("estimate unit", e.Unit)
+		need("estimate source", e.Source)
+		if !isYear(e.Period) {
+			need("estimate period", e.Period)
+		}
+	}
+	fs, err := Facilities()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		need("facility status", f.Status)
+		if !hasHangul(f.NameKo) {
+			t.Errorf("facility %s has no Korean name", f.Key)
+		}
+	}
+	terms, err := Terms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range terms {
+		if !hasHangul(tm.LabelKo) {
+			t.Errorf("term %s/%s has no Korean label", tm.Scheme, tm.Code)
+		}
+	}
+	// The Korean title is built as the English one is.
+	if got := ko["Amnesty announced 14 July 2015: 70th anniversary of Korea's liberation and of the founding of the Workers' Party of Korea"]; got != "2015년 7월 14일 발표 사면: 조국 해방 70주년과 조선로동당 창건 70주년" {
+		t.Errorf("2015 title in Korean: %q", got)
+	}
+}
+
+func hasHangul(s string) bool {
+	for _, r := range s {
+		if r >= 0xAC00 && r <= 0xD7A3 {
+			return true
+		}
+	}
+	return false
+}
+
+func isYear(s string) bool {
+	if len(s) != 4 {
+		return s == ""
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -41,7 +41,7 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 		}
 	}
 	rows, err := s.q.QueryContext(ctx, `SELECT r.person_id, r.source_id, src.key, r.sex, r.province, r.detained_sort,
-		f.type, p.sex, p.province
+		f.type, p.sex, p.province, r.fictional OR p.fictional
 		FROM records r
 		JOIN sources src ON src.id = r.source_id
 		JOIN persons p ON p.id = r.person_id
@@ -57,6 +57,7 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 		lists               map[int64]bool
 		ftype, sex, prov    []string // in record order
 		psex, pprov, detain string
+		fictional           bool
 	}
 	var people []*acc
 	var cur *acc
@@ -65,7 +66,8 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 		var pid, sid int64
 		var key, sex, prov, det, psex, pprov string
 		var ftype sql.NullString
-		if err := rows.Scan(&pid, &sid, &key, &sex, &prov, &det, &ftype, &psex, &pprov); err != nil {
+		var fictional bool
+		if err := rows.Scan(&pid, &sid, &key, &sex, &prov, &det, &ftype, &psex, &pprov, &fictional); err != nil {
 			return nil, nil, fmt.Errorf("capture histories: %w", err)
 		}
 		if cur == nil || cur.id != pid {
@@ -74,6 +76,7 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 		}
 		srcKey[sid] = key
 		cur.lists[sid] = true
+		cur.fictional = cur.fictional || fictional
 		cur.ftype = append(cur.ftype, ftype.String) // "" when NULL: no value
 		cur.sex = append(cur.sex, sex)
 		cur.prov = append(cur.prov, prov)
@@ -96,7 +99,7 @@ func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureR
 	}
 	out := make([]CaptureRow, 0, len(people))
 	for _, p := range people {
-		row := CaptureRow{PersonID: p.id}
+		row := CaptureRow{PersonID: p.id, Fictional: p.fictional}
 		for sid := range p.lists {
 			row.Lists = append(row.Lists, index[sid])
 		}

@@ -52,6 +52,7 @@ const (
 	fInt           // integer id or number
 	fNullID        // nullable id: "none" or "" matches NULL
 	fBool          // true/false
+	fSens          // a sensitivity level (public, internal, confidential)
 )
 
 type filterCol struct {
@@ -89,8 +90,8 @@ func (s *Store) where(spec *listSpec, o rollcall.ListOptions, args []any) (strin
 			return "", nil, &rollcall.Error{Code: rollcall.EINVALID, Field: name,
 				Message: fmt.Sprintf("cannot filter %s by %q (filters: %s)", spec.table, name, strings.Join(spec.filterNames(), ", "))}
 		}
-		bad := func() error {
-			return &rollcall.Error{Code: rollcall.EINVALID, Field: name, Message: fmt.Sprintf("filter %s=%q: not a valid value", name, val)}
+		bad := func(want string) error {
+			return &rollcall.Error{Code: rollcall.EINVALID, Field: name, Message: fmt.Sprintf("filter %s=%q: not %s", name, val, want)}
 		}
 		var v any
 		switch f.kind {
@@ -99,7 +100,7 @@ func (s *Store) where(spec *listSpec, o rollcall.ListOptions, args []any) (strin
 		case fInt:
 			n, err := strconv.ParseInt(val, 10, 64)
 			if err != nil {
-				return "", nil, bad()
+				return "", nil, bad("a whole number")
 			}
 			v = n
 		case fNullID:
@@ -109,15 +110,20 @@ func (s *Store) where(spec *listSpec, o rollcall.ListOptions, args []any) (strin
 			}
 			n, err := strconv.ParseInt(val, 10, 64)
 			if err != nil {
-				return "", nil, bad()
+				return "", nil, bad(`a whole number (an id) or "none"`)
 			}
 			v = n
 		case fBool:
 			b, err := strconv.ParseBool(val)
 			if err != nil {
-				return "", nil, bad()
+				return "", nil, bad("true or false")
 			}
 			v = b
+		case fSens:
+			if !rollcall.Sensitivity(val).Valid() {
+				return "", nil, bad(sensitivityChoices())
+			}
+			v = val
 		}
 		if strings.Contains(f.expr, "%s") || strings.Contains(f.expr, "%[1]s") {
 			conds = append(conds, fmt.Sprintf(f.expr, arg(v)))

@@ -28,9 +28,9 @@ func (s *Store) SaveEstimate(ctx context.Context, e *EstimateRow) error {
 		now := tx.nowUTC()
 		var id int64
 		err := tx.q.QueryRowContext(ctx, `INSERT INTO estimates (stratum, method, observed, estimate, lower, upper, level, model,
-			params, seed, input_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			params, seed, input_hash, created_by, created_at, fictional) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			e.Stratum, e.Method, e.Observed, e.Estimate, e.Lower, e.Upper, e.Level, e.Model, e.ParamsJSON, e.Seed, e.InputHash,
-			e.CreatedBy, fmtTime(now)).Scan(&id)
+			e.CreatedBy, fmtTime(now), e.Fictional).Scan(&id)
 		if err != nil {
 			return mapErr(fmt.Errorf("save estimate: %w", err), "estimate", 0)
 		}
@@ -43,7 +43,7 @@ func (s *Store) SaveEstimate(ctx context.Context, e *EstimateRow) error {
 // ListEstimates returns every stored estimate, oldest first.
 func (s *Store) ListEstimates(ctx context.Context) ([]EstimateRow, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT id, stratum, method, observed, estimate, lower, upper, level, model, params, seed,
-		input_hash, created_by, created_at FROM estimates ORDER BY id`)
+		input_hash, created_by, created_at, fictional FROM estimates ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list estimates: %w", err)
 	}
@@ -53,7 +53,7 @@ func (s *Store) ListEstimates(ctx context.Context) ([]EstimateRow, error) {
 		var e EstimateRow
 		var created string
 		if err := rows.Scan(&e.ID, &e.Stratum, &e.Method, &e.Observed, &e.Estimate, &e.Lower, &e.Upper, &e.Level, &e.Model,
-			&e.ParamsJSON, &e.Seed, &e.InputHash, &e.CreatedBy, &created); err != nil {
+			&e.ParamsJSON, &e.Seed, &e.InputHash, &e.CreatedBy, &created, &e.Fictional); err != nil {
 			return nil, fmt.Errorf("list estimates: %w", err)
 		}
 		e.CreatedAt = parseTime(created)

@@ -260,7 +260,7 @@ var eventList = &listSpec{
 		"record_id":       {"id IN (SELECT event_id FROM event_victims WHERE record_id = %s)", fInt},
 		"source_id":       {"id IN (SELECT event_id FROM event_sources WHERE source_id = %s)", fInt},
 		"charge_category": {"charge_cat", fText},
-		"sensitivity":     {"sensitivity", fText},
+		"sensitivity":     {"sensitivity", fSens},
 		"fictional":       {"fictional", fBool},
 	},
 	search: []string{"description", "place", "key", "perpetrator"},

@@ -123,7 +123,7 @@ var followUpList = &listSpec{
 		"person_id":   {"person_id", fInt},
 		"kind":        {"kind", fText},
 		"source_id":   {"source_id", fNullID},
-		"sensitivity": {"sensitivity", fText},
+		"sensitivity": {"sensitivity", fSens},
 	},
 	search: []string{"observation", "reported_by"},
 	order:  "CASE WHEN date_sort = '' THEN 1 ELSE 0 END, date_sort, id",

@@ -245,7 +245,7 @@ var personList = &listSpec{
 		"sex":             {"sex", fText},
 		"province":        {"province", fText},
 		"status":          {"status", fText},
-		"sensitivity":     {"sensitivity", fText},
+		"sensitivity":     {"sensitivity", fSens},
 		"consent_publish": {"consent_publish", fBool},
 		"fictional":       {"fictional", fBool},
 	},

@@ -306,7 +306,7 @@ var recordList = &listSpec{
 		"province":        {"province", fText},
 		"fate":            {"fate", fText},
 		"charge_category": {"charge_cat", fText},
-		"sensitivity":     {"sensitivity", fText},
+		"sensitivity":     {"sensitivity", fSens},
 		"fictional":       {"fictional", fBool},
 	},
 	search: []string{"name", "name_alt", "key"},

@@ -217,7 +217,7 @@ var sourceList = &listSpec{
 	filters: map[string]filterCol{
 		"kind":        {"kind", fText},
 		"key":         {"key", fText},
-		"sensitivity": {"sensitivity", fText},
+		"sensitivity": {"sensitivity", fSens},
 		"language":    {"language", fText},
 		"reliability": {"reliability", fText},
 		"fictional":   {"fictional", fBool},

@@ -40,6 +40,9 @@ type EstimateRow struct {
 	InputHash  string    `json:"input_hash"`
 	CreatedBy  string    `json:"created_by,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Fictional marks an estimate computed on fictional persons (any
+	// person or record it counted is marked fictional).
+	Fictional bool `json:"fictional"`
 }
 
 // CaptureRow is one person's capture history: which lists (sources)
@@ -52,4 +55,6 @@ type CaptureRow struct {
 	// when the records do not say); Stratum joins them with "|".
 	Strata  map[string]string `json:"strata,omitempty"`
 	Stratum string            `json:"stratum"`
+	// Fictional: the person or one of the records counted is fictional.
+	Fictional bool `json:"fictional,omitempty"`
 }

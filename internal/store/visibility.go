@@ -12,13 +12,13 @@ import (
 // sensitive as its value ("public" < "internal" < "confidential"). The web
 // server sets it for roles that may not see confidential rows, so that the
 // database does the hiding before paging and a list's total counts only
-// the rows the reader may see. A value that is no sensitivity matches
-// nothing, as an exact-match filter with an unknown value does.
+// the rows the reader may see. A value that is no sensitivity is refused
+// (EINVALID naming the levels), as for the exact "sensitivity" filter.
 const SensitivityMaxFilter = "sensitivity_max"
 
 // sensitivityMaxExpr ranks the row's sensitivity against the parameter. A
-// row with no valid level ranks as confidential (hidden); a parameter that
-// is no level ranks below everything (matches nothing).
+// row with no valid level ranks as confidential (hidden); the parameter is
+// a level (fSens refuses anything else before the query is built).
 var sensitivityMaxExpr = sensitivityRankSQL("sensitivity", rollcall.Confidential.Rank()) + ` <= ` +
 	sensitivityRankSQL("CAST(%s AS TEXT)", -1)
 
@@ -38,8 +38,17 @@ func sensitivityRankSQL(expr string, otherwise int) string {
 // It runs once, before any Store exists; the specs are read-only after.
 func init() {
 	for _, spec := range []*listSpec{sourceList, recordList, personList, eventList, followUpList} {
-		spec.filters[SensitivityMaxFilter] = filterCol{expr: sensitivityMaxExpr, kind: fText}
+		spec.filters[SensitivityMaxFilter] = filterCol{expr: sensitivityMaxExpr, kind: fSens}
 	}
+}
+
+// sensitivityChoices names the levels for a message: "public, internal or confidential".
+func sensitivityChoices() string {
+	var names []string
+	for _, s := range rollcall.Sensitivities() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // ReviewQueueWithout is ReviewQueue without the pairs that hold a record

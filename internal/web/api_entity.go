@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -77,16 +78,20 @@ func listOptions(r *http.Request) (rollcall.ListOptions, error) {
 		switch k {
 		case "q":
 			o.Query = v
-		case "limit", "offset":
+		case "limit":
+			// Out of bounds is refused, not clamped: limit=0 giving one row
+			// would be silently wrong.
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > maxLimit {
+				return o, &rollcall.Error{Code: rollcall.EINVALID, Field: k, Message: fmt.Sprintf("limit must be a whole number from 1 to %d", maxLimit)}
+			}
+			o.Limit = n
+		case "offset":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return o, &rollcall.Error{Code: rollcall.EINVALID, Field: k, Message: k + " must be a whole number ≥ 0"}
+				return o, &rollcall.Error{Code: rollcall.EINVALID, Field: k, Message: "offset must be a whole number ≥ 0"}
 			}
-			if k == "limit" {
-				o.Limit = min(max(n, 1), maxLimit)
-			} else {
-				o.Offset = n
-			}
+			o.Offset = n
 		default:
 			if o.Filters == nil {
 				o.Filters = map[string]string{}

@@ -23,7 +23,7 @@ const searchLimit = 20
 // The store matches names by their normalised keys (internal/textnorm), so
 // a romanized query finds a hangul name and the other way round; a name
 // matches when each query word starts one of its words.
-func (s *Server) search(ctx context.Context, q string) (*SearchResult, error) {
+func (s *Server) search(ctx context.Context, q string, limit int) (*SearchResult, error) {
 	res := &SearchResult{Query: q, Persons: []rollcall.Person{}, Records: []rollcall.Record{},
 		Sources: []rollcall.Source{}, Facilities: []rollcall.Facility{}}
 	q = strings.TrimSpace(q)
@@ -33,15 +33,15 @@ func (s *Server) search(ctx context.Context, q string) (*SearchResult, error) {
 	if len(q) > 200 {
 		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "q", Message: "the search text is too long"}
 	}
-	o := rollcall.ListOptions{Query: q, Limit: searchLimit}
+	o := rollcall.ListOptions{Query: q, Limit: limit}
 	var err error
 	// Persons and records are the big tables: the store's full-text index
 	// over their name keys. Sources and facilities are few: a scan is fine
 	// and also matches titles and other fields.
-	if res.Persons, err = s.store.SearchPersons(ctx, q, searchLimit); err != nil {
+	if res.Persons, err = s.store.SearchPersons(ctx, q, limit); err != nil {
 		return nil, err
 	}
-	if res.Records, err = s.store.SearchRecords(ctx, q, searchLimit); err != nil {
+	if res.Records, err = s.store.SearchRecords(ctx, q, limit); err != nil {
 		return nil, err
 	}
 	if res.Sources, _, err = s.store.ListSources(ctx, o); err != nil {
@@ -67,7 +67,7 @@ func nonNil[T any](s *[]T) {
 }
 
 func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
-	res, err := s.search(r.Context(), r.URL.Query().Get("q"))
+	res, err := s.search(r.Context(), r.URL.Query().Get("q"), searchLimit)
 	if err != nil {
 		s.writeAPIError(w, r, err)
 		return

@@ -170,6 +170,8 @@ func testAPIMatchesOpenAPI(t *testing.T, f *fixture) {
 		{vw, "POST", "/api/v1/sources", map[string]any{"key": "x"}, 403},
 		{ed, "GET", "/api/v1/sources?limit=x", nil, 400},
 		{ed, "GET", "/api/v1/sources?nosuchfilter=1", nil, 400},
+		{vw, "GET", "/api/v1/sources?limit=500", nil, 200},
+		{vw, "GET", "/api/v1/sources?limit=1", nil, 200},
 		{&client{f: f}, "GET", "/healthz", nil, 200},
 	} {
 		res, b := call(t, c.who, c.method, c.path, c.body)
@@ -254,5 +256,108 @@ func testAPIToken(t *testing.T, f *fixture) {
 	bad := &client{f: f, token: secret + "x"}
 	if res, _ := bad.do("GET", "/api/v1/me", nil); res.StatusCode != 401 {
 		t.Fatalf("bad token: %d", res.StatusCode)
+	}
+}
+
+// TestAPIRefusesOutOfRange: list parameters mean what they say or are
+// refused with 400 naming what is allowed, never clamped or ignored.
+func TestAPIRefusesOutOfRange(t *testing.T) { eachFixture(t, testAPIRefusesOutOfRange) }
+
+func testAPIRefusesOutOfRange(t *testing.T, f *fixture) {
+	router := openAPIRouter(t)
+	for _, who := range []string{"viewer", "editor"} {
+		c := f.login(who)
+		for _, tc := range []struct{ path, field, want string }{
+			{"/api/v1/records?limit=0", "limit", "1 to 500"},
+			{"/api/v1/records?limit=501", "limit", "1 to 500"},
+			{"/api/v1/records?limit=100000", "limit", "1 to 500"},
+			{"/api/v1/records?offset=-1", "offset", "≥ 0"},
+			{"/api/v1/records?sensitivity_max=bogus", "sensitivity_max", "public, internal or confidential"},
+			{"/api/v1/persons?sensitivity=secret", "sensitivity", "public, internal or confidential"},
+			{"/api/v1/records?source_id=abc", "source_id", "whole number"},
+			{"/api/v1/records?person_id=1.5", "person_id", `"none"`},
+			{"/api/v1/events?person_id=p1", "person_id", "whole number"},
+			{"/api/v1/sources?fictional=maybe", "fictional", "true or false"},
+			{"/api/v1/review-queue?limit=0", "limit", "1 to 500"},
+		} {
+			if who == "viewer" && strings.Contains(tc.path, "review-queue") {
+				continue
+			}
+			res, b := c.do("GET", tc.path, nil)
+			var e apiError
+			_ = json.Unmarshal(b, &e)
+			if res.StatusCode != http.StatusBadRequest || e.Error.Field != tc.field || !strings.Contains(e.Error.Message, tc.want) {
+				t.Errorf("%s %s: %d %s; want 400 on %s naming %q", who, tc.path, res.StatusCode, b, tc.field, tc.want)
+			}
+			validate(t, router, "GET", f.ts.URL+tc.path, nil, res, b)
+		}
+	}
+	// The bounds themselves are honoured: limit=1 gives one row.
+	res, b := f.login("editor").do("GET", "/api/v1/records?limit=1", nil)
+	var pg Page[map[string]any]
+	if err := json.Unmarshal(b, &pg); err != nil || res.StatusCode != 200 || len(pg.Items) != 1 || pg.Limit != 1 {
+		t.Errorf("limit=1: %d %+v %v", res.StatusCode, pg, err)
+	}
+}
+
+// TestOpenAPIOperationsDocumented: every operation has an operationId (unique),
+// tags, a description and its error responses by status, as client
+// generators need; every API route is in the document and the other way round.
+func TestOpenAPIOperationsDocumented(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			documented[where] = true
+			if op.OperationID == "" {
+				t.Errorf("%s: no operationId", where)
+			} else if other, dup := ids[op.OperationID]; dup {
+				t.Errorf("%s: operationId %q is also %s", where, op.OperationID, other)
+			}
+			ids[op.OperationID] = where
+			if len(op.Tags) == 0 {
+				t.Errorf("%s: no tags", where)
+			}
+			if strings.TrimSpace(op.Description) == "" {
+				t.Errorf("%s: no description", where)
+			}
+			needs := []int{}
+			if op.Security == nil || len(*op.Security) > 0 {
+				needs = append(needs, 401, 500) // every authenticated operation
+			}
+			if op.RequestBody != nil {
+				needs = append(needs, 400, 403, 413)
+			}
+			if method == "PUT" {
+				needs = append(needs, 404, 409)
+			}
+			if strings.Contains(path, "{id}") {
+				needs = append(needs, 404)
+			}
+			for _, p := range op.Parameters {
+				if p.Value != nil && p.Value.In == "query" && p.Value.Name == "limit" {
+					needs = append(needs, 400)
+				}
+			}
+			for _, st := range needs {
+				if op.Responses.Status(st) == nil {
+					t.Errorf("%s: no %d response", where, st)
+				}
+			}
+		}
+	}
+	f := newFixture(t)
+	for _, rt := range f.srv.Routes() {
+		if !strings.HasPrefix(rt.Pattern, "/api/") && rt.Pattern != "/healthz" {
+			continue
+		}
+		if !documented[rt.Method+" "+rt.Pattern] {
+			t.Errorf("route %s %s is not in openapi.yaml", rt.Method, rt.Pattern)
+		}
 	}
 }

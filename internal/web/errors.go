@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,10 @@ import (
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
 )
+
+// statusClientGone is the status logged (and counted) for a request whose
+// client disconnected before the answer: nginx's 499, never sent.
+const statusClientGone = 499
 
 // statusOf is the one place where error codes become HTTP statuses.
 func statusOf(err error) int {
@@ -18,6 +23,11 @@ func statusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errBodySlow):
 		return http.StatusRequestTimeout
+	}
+	if errors.Is(err, context.Canceled) {
+		// Only the request's context is cancelled under a handler: the
+		// client went away (or the server is shutting down). Not a fault.
+		return statusClientGone
 	}
 	switch rollcall.ErrorCode(err) {
 	case rollcall.EINVALID:
@@ -47,12 +57,23 @@ type apiErrorBody struct {
 
 // logError logs err in full (the client only ever sees the safe message).
 func (s *Server) logError(r *http.Request, status int, err error) {
+	if status == statusClientGone {
+		// The middleware logs it once, at INFO, when the request ends.
+		s.log.Debug("client went away", "path", r.URL.Path, "err", err)
+		return
+	}
 	lvl := slog.LevelInfo
 	if status >= 500 {
 		lvl = slog.LevelError
 	}
 	s.log.Log(r.Context(), lvl, "request failed", "method", r.Method, "path", r.URL.Path,
 		"status", status, "actor", rollcall.ActorFrom(r.Context()).Name, "err", err)
+}
+
+// logGone logs a request whose client disconnected: what it is, at INFO.
+func (s *Server) logGone(r *http.Request, err error) {
+	s.log.Info("client went away", "method", r.Method, "path", r.URL.Path, "status", statusClientGone,
+		"actor", rollcall.ActorFrom(r.Context()).Name, "err", err)
 }
 
 // writeAPIError answers an API request with err as JSON.

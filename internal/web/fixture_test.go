@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,3 +215,11 @@ func (c *client) do(method, path string, body any) (*http.Response, []byte) {
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// lang sets the client's interface language (saved with the account).
+func (c *client) lang(lang string) {
+	c.f.t.Helper()
+	if res, b := c.do("POST", "/lang", "form:"+url.Values{"lang": {lang}, "next": {"/"}}.Encode()); res.StatusCode != http.StatusSeeOther {
+		c.f.t.Fatalf("switch to %s: %d %s", lang, res.StatusCode, b)
+	}
+}

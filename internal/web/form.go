@@ -24,23 +24,30 @@ type formHandlers interface {
 // field binds one form input to a struct field of T.
 type field[T any] struct {
 	name    string // input name and message key suffix ("field."+name)
-	kind    string // text, textarea, date, number, select, checkbox, url
+	kind    string // text, textarea, date, number, select, checkbox, checks, url, pick
 	scheme  string // vocabulary for a select
 	options []string
 	req     bool
+	pick    string // for a picker: what it picks (facility, source, person)
+	multi   bool   // a picker of several, comma-separated
+	secret  bool   // a confidential field (sealed in the store, editor and admin only)
 	binding[T]
 }
 
-// binding reads and writes one struct field as form text.
+// binding reads and writes one struct field as form text. A picker's
+// binding looks objects up, hence the context.
 type binding[T any] struct {
-	get func(*T) string
-	set func(*T, string) error
+	get func(context.Context, *T) string
+	set func(context.Context, *T, string) error
 }
 
 // Field is one input as the form template sees it.
 type Field struct {
 	Name     string
 	Kind     string
+	Pick     string // what a picker picks
+	Multi    bool
+	Secret   bool
 	Value    string
 	Current  string // the stored value, shown after a conflict when it differs
 	Error    string
@@ -83,7 +90,13 @@ func (f *form[T]) view(r *http.Request, v *T, errs map[string]string) FormView {
 	lang := state(r).lang
 	fv := FormView{TitleKey: f.name, Version: f.meta(v).Version}
 	for _, fd := range f.fields {
-		in := Field{Name: fd.name, Kind: fd.kind, Value: fd.get(v), Error: errs[fd.name], Required: fd.req}
+		in := Field{Name: fd.name, Kind: fd.kind, Pick: fd.pick, Multi: fd.multi, Secret: fd.secret,
+			Value: fd.get(r.Context(), v), Error: errs[fd.name], Required: fd.req}
+		if fd.kind == "checks" {
+			for _, o := range fd.options {
+				in.Options = append(in.Options, Option{o, f.s.cat.T(lang, "opt."+fd.name+"."+o)})
+			}
+		}
 		if fd.kind == "select" {
 			in.Options = append(in.Options, Option{"", "—"})
 			for _, o := range fd.options {
@@ -126,14 +139,18 @@ func (f *form[T]) bind(r *http.Request, v *T) map[string]string {
 	lang := state(r).lang
 	for _, fd := range f.fields {
 		val := strings.TrimSpace(r.PostFormValue(fd.name))
-		if fd.kind == "textarea" {
+		switch fd.kind {
+		case "textarea":
 			val = strings.ReplaceAll(r.PostFormValue(fd.name), "\r\n", "\n")
+		case "checks":
+			_ = r.ParseForm()
+			val = strings.Join(r.PostForm[fd.name], ",")
 		}
 		if fd.req && val == "" {
 			errs[fd.name] = f.s.cat.T(lang, "form.required")
 			continue
 		}
-		if err := fd.set(v, val); err != nil {
+		if err := fd.set(r.Context(), v, val); err != nil {
 			errs[fd.name] = rollcall.ErrorMessage(err)
 		}
 	}
@@ -230,7 +247,7 @@ func (f *form[T]) update(w http.ResponseWriter, r *http.Request) {
 func (f *form[T]) failed(w http.ResponseWriter, r *http.Request, v *T, errs map[string]string, err error, action string) {
 	fv := f.view(r, v, errs)
 	for i := range fv.Fields {
-		if fv.Fields[i].Error != "" && fv.Fields[i].Kind != "select" {
+		if fv.Fields[i].Error != "" && fv.Fields[i].Kind != "select" && fv.Fields[i].Kind != "checks" {
 			// Show what the user typed, not what survived parsing.
 			fv.Fields[i].Value = r.PostFormValue(fv.Fields[i].Name)
 		}
@@ -296,15 +313,15 @@ func setFieldError(fs []Field, name, msg string) {
 
 func text[T any](p func(*T) *string) binding[T] {
 	return binding[T]{
-		get: func(v *T) string { return *p(v) },
-		set: func(v *T, s string) error { *p(v) = s; return nil },
+		get: func(_ context.Context, v *T) string { return *p(v) },
+		set: func(_ context.Context, v *T, s string) error { *p(v) = s; return nil },
 	}
 }
 
 func date[T any](p func(*T) *rollcall.PartialDate) binding[T] {
 	return binding[T]{
-		get: func(v *T) string { return p(v).String() },
-		set: func(v *T, s string) error {
+		get: func(_ context.Context, v *T) string { return p(v).String() },
+		set: func(_ context.Context, v *T, s string) error {
 			d, err := rollcall.ParseDate(s)
 			if err != nil {
 				return err
@@ -317,13 +334,13 @@ func date[T any](p func(*T) *rollcall.PartialDate) binding[T] {
 
 func floatp[T any](p func(*T) **float64) binding[T] {
 	return binding[T]{
-		get: func(v *T) string {
+		get: func(_ context.Context, v *T) string {
 			if *p(v) == nil {
 				return ""
 			}
 			return strconv.FormatFloat(**p(v), 'f', -1, 64)
 		},
-		set: func(v *T, s string) error {
+		set: func(_ context.Context, v *T, s string) error {
 			if s == "" {
 				*p(v) = nil
 				return nil
@@ -342,13 +359,13 @@ func floatp[T any](p func(*T) **float64) binding[T] {
 
 func int64p[T any](p func(*T) **int64) binding[T] {
 	return binding[T]{
-		get: func(v *T) string {
+		get: func(_ context.Context, v *T) string {
 			if *p(v) == nil {
 				return ""
 			}
 			return strconv.FormatInt(**p(v), 10)
 		},
-		set: func(v *T, s string) error {
+		set: func(_ context.Context, v *T, s string) error {
 			if s == "" {
 				*p(v) = nil
 				return nil
@@ -365,13 +382,13 @@ func int64p[T any](p func(*T) **int64) binding[T] {
 
 func intv[T any](p func(*T) *int) binding[T] {
 	return binding[T]{
-		get: func(v *T) string {
+		get: func(_ context.Context, v *T) string {
 			if *p(v) == 0 {
 				return ""
 			}
 			return strconv.Itoa(*p(v))
 		},
-		set: func(v *T, s string) error {
+		set: func(_ context.Context, v *T, s string) error {
 			if s == "" {
 				*p(v) = 0
 				return nil
@@ -388,20 +405,20 @@ func intv[T any](p func(*T) *int) binding[T] {
 
 func boolv[T any](p func(*T) *bool) binding[T] {
 	return binding[T]{
-		get: func(v *T) string {
+		get: func(_ context.Context, v *T) string {
 			if *p(v) {
 				return "on"
 			}
 			return ""
 		},
-		set: func(v *T, s string) error { *p(v) = s == "on" || s == "true"; return nil },
+		set: func(_ context.Context, v *T, s string) error { *p(v) = s == "on" || s == "true"; return nil },
 	}
 }
 
 func list[T any](p func(*T) *[]string) binding[T] {
 	return binding[T]{
-		get: func(v *T) string { return strings.Join(*p(v), ", ") },
-		set: func(v *T, s string) error {
+		get: func(_ context.Context, v *T) string { return strings.Join(*p(v), ", ") },
+		set: func(_ context.Context, v *T, s string) error {
 			var out []string
 			for _, x := range strings.Split(s, ",") {
 				if x = strings.TrimSpace(x); x != "" {
@@ -414,34 +431,10 @@ func list[T any](p func(*T) *[]string) binding[T] {
 	}
 }
 
-func ids[T any](p func(*T) *[]int64) binding[T] {
-	return binding[T]{
-		get: func(v *T) string {
-			var s []string
-			for _, id := range *p(v) {
-				s = append(s, strconv.FormatInt(id, 10))
-			}
-			return strings.Join(s, ", ")
-		},
-		set: func(v *T, s string) error {
-			var out []int64
-			for _, x := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-				n, err := strconv.ParseInt(x, 10, 64)
-				if err != nil || n <= 0 {
-					return rollcall.Errorf(rollcall.EINVALID, "%q is not an id", x)
-				}
-				out = append(out, n)
-			}
-			*p(v) = out
-			return nil
-		},
-	}
-}
-
 func sens[T any](p func(*T) *rollcall.Sensitivity) binding[T] {
 	return binding[T]{
-		get: func(v *T) string { return string(*p(v)) },
-		set: func(v *T, s string) error {
+		get: func(_ context.Context, v *T) string { return string(*p(v)) },
+		set: func(_ context.Context, v *T, s string) error {
 			*p(v) = rollcall.Sensitivity(s)
 			if s != "" && !p(v).Valid() {
 				return rollcall.Errorf(rollcall.EINVALID, "choose public, internal or confidential")

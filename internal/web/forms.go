@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/rollcall-project/rollcall"
 )
@@ -10,6 +13,14 @@ import (
 func fl[T any](name, kind string, b binding[T]) field[T] {
 	return field[T]{name: name, kind: kind, binding: b}
 }
+
+// picker is a field that names a facility, source or person by search.
+func picker[T any](name, kind string, multi bool, b binding[T]) field[T] {
+	return field[T]{name: name, kind: "pick", pick: kind, multi: multi, binding: b}
+}
+
+// secret marks a confidential field (sealed, editor and admin only).
+func secret[T any](f field[T]) field[T] { f.secret = true; return f }
 
 func req[T any](f field[T]) field[T] { f.req = true; return f }
 
@@ -43,6 +54,10 @@ func (s *Server) initForms() {
 			choice("credibility", []string{"1", "2", "3", "4", "5", "6"}, intv(func(v *rollcall.Source) *int { return &v.Credibility })),
 			choice("sensitivity", sensitivities, sens(func(v *rollcall.Source) *rollcall.Sensitivity { return &v.Sensitivity })),
 			fl("notes", "textarea", text(func(v *rollcall.Source) *string { return &v.Notes })),
+			secret(fl("informant_name", "text", informant(func(in *rollcall.Informant) *string { return &in.Name }))),
+			secret(fl("informant_contact", "text", informant(func(in *rollcall.Informant) *string { return &in.Contact }))),
+			secret(field[rollcall.Source]{name: "informant_consent", kind: "checks", options: consentUses, binding: informantConsent()}),
+			secret(fl("informant_testimony", "textarea", informant(func(in *rollcall.Informant) *string { return &in.Testimony }))),
 			fl("fictional", "checkbox", boolv(func(v *rollcall.Source) *bool { return &v.Fictional })),
 		},
 		load: st.GetSource, create_: st.CreateSource, update_: st.UpdateSource,
@@ -67,12 +82,13 @@ func (s *Server) initForms() {
 			fl("charge", "text", text(func(v *rollcall.Record) *string { return &v.Charge })),
 			vocab("charge_category", rollcall.VocabChargeCat, text(func(v *rollcall.Record) *string { return &v.ChargeCat })),
 			fl("facility_text", "text", text(func(v *rollcall.Record) *string { return &v.FacilityText })),
-			fl("facility_id", "number", int64p(func(v *rollcall.Record) **int64 { return &v.FacilityID })),
+			picker("facility_id", "facility", false, pickOne(s, "facility", func(v *rollcall.Record) **int64 { return &v.FacilityID })),
 			fl("arrest_date", "date", date(func(v *rollcall.Record) *rollcall.PartialDate { return &v.ArrestDate })),
 			fl("sentence_years", "number", floatp(func(v *rollcall.Record) **float64 { return &v.SentenceYears })),
 			fl("detained_from", "date", date(func(v *rollcall.Record) *rollcall.PartialDate { return &v.DetainedFrom })),
 			fl("released_on", "date", date(func(v *rollcall.Record) *rollcall.PartialDate { return &v.ReleasedOn })),
 			vocab("fate", rollcall.VocabFate, text(func(v *rollcall.Record) *string { return &v.Fate })),
+			secret(fl("testimony", "textarea", testimony())),
 			choice("sensitivity", sensitivities, sens(func(v *rollcall.Record) *rollcall.Sensitivity { return &v.Sensitivity })),
 			fl("fictional", "checkbox", boolv(func(v *rollcall.Record) *bool { return &v.Fictional })),
 		},
@@ -129,14 +145,14 @@ func (s *Server) initForms() {
 			req(vocab("type", rollcall.VocabEventType, text(func(v *rollcall.Event) *string { return &v.Type }))),
 			fl("date", "date", date(func(v *rollcall.Event) *rollcall.PartialDate { return &v.Date })),
 			fl("end_date", "date", date(func(v *rollcall.Event) *rollcall.PartialDate { return &v.EndDate })),
-			fl("facility_id", "number", int64p(func(v *rollcall.Event) **int64 { return &v.FacilityID })),
+			picker("facility_id", "facility", false, pickOne(s, "facility", func(v *rollcall.Event) **int64 { return &v.FacilityID })),
 			fl("place", "text", text(func(v *rollcall.Event) *string { return &v.Place })),
 			vocab("charge_category", rollcall.VocabChargeCat, text(func(v *rollcall.Event) *string { return &v.ChargeCat })),
 			fl("sentence_years", "number", floatp(func(v *rollcall.Event) **float64 { return &v.SentenceYears })),
 			fl("perpetrator", "text", text(func(v *rollcall.Event) *string { return &v.Perpetrator })),
 			fl("description", "textarea", text(func(v *rollcall.Event) *string { return &v.Description })),
-			fl("victims", "text", victims()),
-			fl("source_ids", "text", ids(func(v *rollcall.Event) *[]int64 { return &v.SourceIDs })),
+			picker("victims", "person", true, s.victims()),
+			picker("source_ids", "source", true, pickMany(s, "source", func(v *rollcall.Event) *[]int64 { return &v.SourceIDs })),
 			choice("sensitivity", sensitivities, sens(func(v *rollcall.Event) *rollcall.Sensitivity { return &v.Sensitivity })),
 			fl("fictional", "checkbox", boolv(func(v *rollcall.Event) *bool { return &v.Fictional })),
 		},
@@ -155,47 +171,51 @@ func (s *Server) initForms() {
 	}
 }
 
-// victims binds an event's victims as "p12 victim, r34 witness": p for a
-// person id, r for a record id, then the role.
-func victims() binding[rollcall.Event] {
+// victims binds an event's victims: entries separated by commas, each a
+// person picked by name ("박순옥 (#12)", or a name that matches one person)
+// or a record ("r34"; "p12" names person 12 as before), then optionally
+// its role ("witness", "목격자"); the role is "victim" when not given.
+func (s *Server) victims() binding[rollcall.Event] {
 	return binding[rollcall.Event]{
-		get: func(v *rollcall.Event) string {
-			var out string
-			for i, vi := range v.Victims {
-				if i > 0 {
-					out += ", "
-				}
+		get: func(ctx context.Context, v *rollcall.Event) string {
+			lang := langOfCtx(ctx)
+			var out []string
+			for _, vi := range v.Victims {
+				var ref string
 				switch {
 				case vi.PersonID != nil:
-					out += "p" + strconv.FormatInt(*vi.PersonID, 10)
+					ref = s.pickLabel(ctx, "person", *vi.PersonID)
 				case vi.RecordID != nil:
-					out += "r" + strconv.FormatInt(*vi.RecordID, 10)
+					ref = "r" + strconv.FormatInt(*vi.RecordID, 10)
 				}
-				out += " " + vi.Role
+				if vi.Role != "" && vi.Role != "victim" {
+					ref += " " + s.termLabel(lang, rollcall.VocabVictimRole, vi.Role)
+				}
+				out = append(out, ref)
 			}
-			return out
+			return strings.Join(out, ", ")
 		},
-		set: func(v *rollcall.Event, s string) error {
+		set: func(ctx context.Context, v *rollcall.Event, text string) error {
 			var out []rollcall.Victim
-			for _, part := range splitComma(s) {
-				var ref, role string
-				if i := indexSpace(part); i >= 0 {
-					ref, role = part[:i], trim(part[i+1:])
-				} else {
-					ref, role = part, "victim"
-				}
-				if len(ref) < 2 || (ref[0] != 'p' && ref[0] != 'r') {
-					return rollcall.Errorf(rollcall.EINVALID, "%q: write p<person id> or r<record id>, then the role", part)
-				}
-				n, err := strconv.ParseInt(ref[1:], 10, 64)
-				if err != nil || n <= 0 {
-					return rollcall.Errorf(rollcall.EINVALID, "%q: not an id", ref)
-				}
+			for _, part := range splitEntries(text) {
+				who, role := s.splitRole(part)
 				vi := rollcall.Victim{Role: role}
-				if ref[0] == 'p' {
-					vi.PersonID = &n
+				if len(who) > 1 && (who[0] == 'p' || who[0] == 'r') && isDigits(who[1:]) {
+					n, err := strconv.ParseInt(who[1:], 10, 64)
+					if err != nil || n <= 0 {
+						return rollcall.Errorf(rollcall.EINVALID, "%q: not an id", who)
+					}
+					if who[0] == 'p' {
+						vi.PersonID = &n
+					} else {
+						vi.RecordID = &n
+					}
 				} else {
-					vi.RecordID = &n
+					id, err := s.pickResolve(ctx, "person", who)
+					if err != nil {
+						return err
+					}
+					vi.PersonID = &id
 				}
 				out = append(out, vi)
 			}
@@ -203,4 +223,104 @@ func victims() binding[rollcall.Event] {
 			return nil
 		},
 	}
+}
+
+// splitRole takes a victim role off the end of a victims entry: its code
+// or its English or Korean label ("co-detainee", "동료 수감자").
+func (s *Server) splitRole(entry string) (who, role string) {
+	entry = strings.TrimSpace(entry)
+	for _, t := range s.terms(rollcall.VocabVictimRole) {
+		for _, name := range []string{t.Code, t.LabelEn, t.LabelKo} {
+			if name == "" || len(name) >= len(entry) {
+				continue
+			}
+			if strings.EqualFold(entry[len(entry)-len(name):], name) && entry[len(entry)-len(name)-1] == ' ' {
+				return strings.TrimSpace(entry[:len(entry)-len(name)]), t.Code
+			}
+		}
+	}
+	return entry, "victim"
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// consentUses are the uses an informant may consent to.
+var consentUses = []string{"research", "publication", "un", "legal"}
+
+// informant binds one text field of a source's informant (sealed by the
+// store). A source whose stored informant the reader may not open shows
+// nothing and keeps it: the store leaves a redacted informant as it is.
+func informant(p func(*rollcall.Informant) *string) binding[rollcall.Source] {
+	return binding[rollcall.Source]{
+		get: func(_ context.Context, v *rollcall.Source) string {
+			if v.Informant == nil {
+				return ""
+			}
+			return *p(v.Informant)
+		},
+		set: func(_ context.Context, v *rollcall.Source, s string) error {
+			if v.Informant == nil {
+				if s == "" {
+					return nil
+				}
+				v.Informant = &rollcall.Informant{}
+			}
+			*p(v.Informant) = s
+			if emptyInformant(v.Informant) {
+				v.Informant = nil
+			}
+			return nil
+		},
+	}
+}
+
+func emptyInformant(in *rollcall.Informant) bool {
+	return in.Name == "" && in.Contact == "" && in.Testimony == "" && len(in.Consent) == 0
+}
+
+// informantConsent binds the informant's consent (checkboxes).
+func informantConsent() binding[rollcall.Source] {
+	return binding[rollcall.Source]{
+		get: func(_ context.Context, v *rollcall.Source) string {
+			if v.Informant == nil {
+				return ""
+			}
+			return strings.Join(v.Informant.Consent, ",")
+		},
+		set: func(_ context.Context, v *rollcall.Source, s string) error {
+			var uses []string
+			for _, u := range strings.Split(s, ",") {
+				if u = strings.TrimSpace(u); u == "" {
+					continue
+				}
+				if !slices.Contains(consentUses, u) {
+					return rollcall.Errorf(rollcall.EINVALID, "consent %q: choose among %s", u, strings.Join(consentUses, ", "))
+				}
+				uses = append(uses, u)
+			}
+			if v.Informant == nil {
+				if len(uses) == 0 {
+					return nil
+				}
+				v.Informant = &rollcall.Informant{}
+			}
+			v.Informant.Consent = uses
+			if emptyInformant(v.Informant) {
+				v.Informant = nil
+			}
+			return nil
+		},
+	}
+}
+
+// testimony binds a record's testimony excerpt (sealed by the store).
+func testimony() binding[rollcall.Record] {
+	return text(func(v *rollcall.Record) *string { return &v.Testimony })
 }

@@ -64,6 +64,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				}
 			}
 			d := time.Since(start)
+			if err := r.Context().Err(); errors.Is(err, context.Canceled) {
+				// The client left (the timeout handler then answers 503 to
+				// no one): count and log it as what it is.
+				sw.status = statusClientGone
+				s.logGone(r, err)
+			}
 			route := st.route
 			if route == "" {
 				route = "unmatched"
@@ -77,6 +83,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		// No page needs a device or a powerful feature: deny them all.
+		h.Set("Permissions-Policy", permissionsPolicy)
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
@@ -87,6 +95,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		inner.ServeHTTP(sw, r)
 	})
 }
+
+// permissionsPolicy turns off every browser feature the UI does not use.
+const permissionsPolicy = "accelerometer=(), ambient-light-sensor=(), autoplay=(), battery=(), camera=(), " +
+	"display-capture=(), document-domain=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), " +
+	"magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), " +
+	"screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
 
 // csp allows only our own scripts and styles; map tiles add their host.
 func (s *Server) csp() string {

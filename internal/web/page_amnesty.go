@@ -152,6 +152,10 @@ func (s *Server) renderAmnesty(w http.ResponseWriter, r *http.Request, status in
 	if adjust != nil {
 		adjust(&v)
 	}
+	if err := s.localizeAmnesty(ctx, &v, state(r).lang); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, status, "amnesty", "nav.amnesty", v)
 }
 

@@ -10,11 +10,13 @@ import (
 	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
 	"github.com/rollcall-project/rollcall/internal/work"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
 // EstimatesView shows our estimates beside published ones, never merged.
 type EstimatesView struct {
-	Ours      []EstimateBar
+	Ours      []EstimateBar // newest per stratum and method, as bars
+	Results   []EstimateGroup
 	Published []rollcall.PublishedEstimate
 	// Run is the form that runs an estimate as a job (analysts only).
 	Run *EstimateRunView
@@ -41,7 +43,8 @@ func (s *Server) renderEstimates(w http.ResponseWriter, r *http.Request, status 
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "estimates", "nav.estimates", EstimatesView{Ours: estimateBars(ests), Published: pubs, Run: run})
+	s.render(w, r, status, "estimates", "nav.estimates",
+		EstimatesView{Ours: estimateBars(estimate.Latest(ests)), Results: estimateGroups(ests), Published: pubs, Run: run})
 }
 
 // handleEstimatesChart draws the newest estimate per stratum and method
@@ -57,7 +60,19 @@ func (s *Server) handleEstimatesChart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	svg, err := chart.Estimates(latest, "Documented (lower bound) and estimated totals, newest per stratum and method")
+	lang := state(r).lang
+	l := s.chartLabels(lang, "chart.estimates.title")
+	for _, e := range latest {
+		if e.Fictional {
+			// The chart is shown apart from the page's marks: it says so itself.
+			l.Title += " — " + s.cat.T(lang, "chart.fictional")
+			break
+		}
+	}
+	l.Row = func(e store.EstimateRow) string {
+		return s.stratumName(lang, e.Stratum) + " · " + s.methodName(lang, e.Method)
+	}
+	svg, err := chart.Estimates(latest, l)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -80,7 +95,7 @@ func (s *Server) handleAmnestyChart(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	svg, err := chart.Amnesties(rows, "Announced, documented, eligible and released, by decree")
+	svg, err := chart.Amnesties(rows, s.chartLabels(state(r).lang, "chart.amnesty.title"))
 	if err != nil {
 		s.renderError(w, r, err)
 		return

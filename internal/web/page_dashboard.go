@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -59,7 +60,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v.Ours = estimateBars(ests)
+	v.Ours = estimateBars(estimate.Latest(ests))
 	if v.Published, _, err = s.store.ListPublishedEstimates(ctx, rollcall.ListOptions{Limit: 10}); err != nil {
 		s.renderError(w, r, err)
 		return

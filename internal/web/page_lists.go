@@ -20,7 +20,8 @@ type ListView[T any] struct {
 	Next   string
 }
 
-const pageSize = 50
+// pageSize is the rows of a list page: past it, a visible count and "more".
+const pageSize = 20
 
 // listPage reads q and offset, lists one page and builds the paging links.
 func listPage[T any](r *http.Request, list func(context.Context, rollcall.ListOptions) ([]T, int, error), filters map[string]string) (*ListView[T], error) {
@@ -35,8 +36,10 @@ func listPage[T any](r *http.Request, list func(context.Context, rollcall.ListOp
 	v := &ListView[T]{Query: o.Query, Items: items, Total: total, Offset: off, Limit: pageSize}
 	link := func(o int) string {
 		u := url.Values{}
-		if v.Query != "" {
-			u.Set("q", v.Query)
+		for _, k := range []string{"q", "kind"} {
+			if x := q.Get(k); x != "" {
+				u.Set(k, x)
+			}
 		}
 		u.Set("offset", strconv.Itoa(o))
 		return r.URL.Path + "?" + u.Encode()
@@ -95,16 +98,69 @@ func (s *Server) handleLedger(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "ledger", "nav.ledger", v)
 }
 
+// SearchView is the search page: the first hits of each kind (from the
+// name index; More marks a kind with more than fit), or, with ?kind=, one
+// kind paged with its count.
+type SearchView struct {
+	*SearchResult
+	More           map[string]bool
+	Kind           string
+	PersonsPage    *ListView[rollcall.Person]
+	RecordsPage    *ListView[rollcall.Record]
+	SourcesPage    *ListView[rollcall.Source]
+	FacilitiesPage *ListView[rollcall.Facility]
+}
+
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	res, err := s.search(r.Context(), r.URL.Query().Get("q"))
+	q := r.URL.Query().Get("q")
+	v := SearchView{Kind: r.URL.Query().Get("kind"), More: map[string]bool{}}
+	var err error
+	switch v.Kind {
+	case "":
+		// One more than shown tells whether there are more.
+		if v.SearchResult, err = s.search(r.Context(), q, searchLimit+1); err == nil {
+			v.More["persons"], v.More["records"] = trimHits(&v.SearchResult.Persons), trimHits(&v.SearchResult.Records)
+			v.More["sources"], v.More["facilities"] = trimHits(&v.SearchResult.Sources), trimHits(&v.SearchResult.Facilities)
+		}
+	case "persons":
+		v.PersonsPage, err = searchPage(r, s.store.ListPersons)
+	case "records":
+		v.RecordsPage, err = searchPage(r, s.store.ListRecords)
+	case "sources":
+		v.SourcesPage, err = searchPage(r, s.store.ListSources)
+	case "facilities":
+		v.FacilitiesPage, err = searchPage(r, s.store.ListFacilities)
+	default:
+		err = &rollcall.Error{Code: rollcall.EINVALID, Field: "kind", Message: "kind must be persons, records, sources or facilities"}
+	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
+	if v.SearchResult == nil {
+		v.SearchResult = &SearchResult{Query: q}
+	}
 	// htmx asks for the results fragment only.
 	if r.Header.Get("HX-Request") == "true" {
-		s.renderBlock(w, r, "search", "results", res)
+		s.renderBlock(w, r, "search", "results", v)
 		return
 	}
-	s.render(w, r, http.StatusOK, "search", "search.title", res)
+	s.render(w, r, http.StatusOK, "search", "search.title", v)
+}
+
+// trimHits cuts hits to searchLimit and reports whether there were more.
+func trimHits[T any](hits *[]T) bool {
+	if len(*hits) > searchLimit {
+		*hits = (*hits)[:searchLimit]
+		return true
+	}
+	return false
+}
+
+// searchPage lists one kind of search hit, paged with its count.
+func searchPage[T any](r *http.Request, list func(context.Context, rollcall.ListOptions) ([]T, int, error)) (*ListView[T], error) {
+	if len(r.URL.Query().Get("q")) > 200 {
+		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "q", Message: "the search text is too long"}
+	}
+	return listPage(r, list, nil)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty"
+	"github.com/rollcall-project/rollcall/internal/textnorm"
 )
 
 // PersonView is the data of a person's page.
@@ -61,17 +62,6 @@ func (s *Server) recordFields(lang string) []recordField {
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
-	term := func(scheme, code string) string {
-		for _, t := range s.terms(scheme) {
-			if t.Code == code {
-				if lang == "ko" && t.LabelKo != "" {
-					return t.LabelKo
-				}
-				return t.LabelEn
-			}
-		}
-		return code
-	}
 	date := func(get func(*rollcall.Record) rollcall.PartialDate) recordField {
 		return recordField{get: func(r *rollcall.Record) string { return datePart(get(r), lang) }, date: get}
 	}
@@ -98,7 +88,7 @@ func (s *Server) recordFields(lang string) []recordField {
 			if r.Fate == "" {
 				return ""
 			}
-			return term(rollcall.VocabFate, r.Fate)
+			return s.termLabel(lang, rollcall.VocabFate, r.Fate)
 		}},
 	}
 }
@@ -111,8 +101,10 @@ func datePart(d rollcall.PartialDate, lang string) string {
 }
 
 // compare builds the side-by-side rows of recs. A field differs when two
-// records give different non-empty values; dates differ only when they
-// cannot be the same day ("April 2003" and "8 April 2003" agree).
+// records give different non-empty values; the same value in two scripts
+// or romanizations ("South Hwanghae" and "황해남도", 박순옥 and "Pak
+// Sun-ok") is no difference (textnorm.SameAcrossScripts); dates differ only
+// when they cannot be the same day ("April 2003" and "8 April 2003" agree).
 func (s *Server) compare(recs []*rollcall.Record, lang string) []CompareRow {
 	var rows []CompareRow
 	for _, f := range s.recordFields(lang) {
@@ -125,7 +117,7 @@ func (s *Server) compare(recs []*rollcall.Record, lang string) []CompareRow {
 			}
 			for _, o := range recs[:i] {
 				w := f.get(o)
-				if w == "" || w == v {
+				if w == "" || textnorm.SameAcrossScripts(w, v) {
 					continue
 				}
 				if f.date == nil || !f.date(r).Overlaps(f.date(o)) {

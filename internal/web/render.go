@@ -125,17 +125,17 @@ func (v *View) Term(scheme, code string) string {
 	if code == "" {
 		return ""
 	}
-	for _, t := range v.s.terms(scheme) {
-		if t.Code == code {
-			if v.Lang == "ko" && t.LabelKo != "" {
-				return t.LabelKo
-			}
-			if t.LabelEn != "" {
-				return t.LabelEn
-			}
+	return v.s.termLabel(v.Lang, scheme, code)
+}
+
+// Listed reports whether the comma-separated list holds x (checkboxes).
+func (v *View) Listed(list, x string) bool {
+	for _, e := range strings.Split(list, ",") {
+		if strings.TrimSpace(e) == x {
+			return true
 		}
 	}
-	return code
+	return false
 }
 
 // Other is the language the switch offers.

@@ -73,6 +73,8 @@ func (s *Server) routeTable() []Route {
 		page("POST", "/amnesty/evaluate", analyst, s.handleAmnestyEvaluate),
 		page("GET", "/amnesty/source-options", editor, s.handleSourceOptions),
 
+		page("GET", "/pick/{kind}", viewer, s.handlePick),
+
 		page("GET", "/review", analyst, s.handleReview),
 		page("POST", "/review", analyst, s.handleReviewDecision),
 		page("POST", "/review/relink", analyst, s.handleRelinkRun),

@@ -24,6 +24,7 @@ var wantRole = map[string]string{
 	"GET /{$}":                         "viewer",
 	"GET /":                            "",
 	"GET /search":                      "viewer",
+	"GET /pick/{kind}":                 "viewer",
 	"GET /persons":                     "viewer",
 	"GET /persons/{id}/amnesty":        "viewer",
 	"GET /persons/{id}":                "viewer",
@@ -128,6 +129,9 @@ func (f *fixture) concrete(rt Route) string {
 	p = strings.ReplaceAll(p, "{id}", fmt.Sprint(f.ids[entity]))
 	p = strings.ReplaceAll(p, "{scheme}", "fate")
 	p = strings.ReplaceAll(p, "{key}", "kp-2015")
+	if p == "/pick/{kind}" {
+		p = "/pick/facility?field=facility_id&facility_id=yodok"
+	}
 	if rt.Pattern == "/" {
 		p = "/no-such-page"
 	}

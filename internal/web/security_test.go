@@ -57,6 +57,11 @@ func testSecurityHeaders(t *testing.T, f *fixture) {
 				t.Errorf("%s: %s = %q, want %q", p, k, got, want)
 			}
 		}
+		for _, feature := range []string{"camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"} {
+			if pp := h.Get("Permissions-Policy"); !strings.Contains(pp, feature) {
+				t.Errorf("%s: Permissions-Policy %q does not deny %s", p, pp, feature)
+			}
+		}
 	}
 }
 
@@ -468,4 +473,75 @@ func FuzzLocalPath(f *testing.F) {
 			t.Fatalf("localPath(%q) = %q redirects to %s", next, p, v)
 		}
 	})
+}
+
+// TestClientGoneIsNotAnError: a client that disconnects mid-request is
+// logged at INFO as "client went away" with status 499, never as an
+// ERROR 500 (which would page someone for nothing).
+func TestClientGoneIsNotAnError(t *testing.T) {
+	f := newFixture(t)
+	var logs lockedBuffer
+	srv, err := New(Config{Store: f.st, Auth: f.svc, Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := f.svc.NewToken(context.Background(), "viewer1", "gone", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/api/v1/records?limit=5", "/api/v1/search?q=kim", "/persons", "/"} {
+		request := func() *http.Request {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the client is gone before the server reads the database
+			req := httptest.NewRequest("GET", path, nil).WithContext(ctx)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			return req
+		}
+		// The handler alone, synchronously (the whole server runs it under
+		// a timeout handler that returns without waiting for it): the
+		// store's context error is no 500 and no ERROR.
+		logs.Reset()
+		req := request()
+		req = req.WithContext(context.WithValue(req.Context(), stateKey{}, &reqState{}))
+		rec := httptest.NewRecorder()
+		srv.authenticate(srv.mux).ServeHTTP(rec, req)
+		if out := logs.String(); rec.Code == 500 || strings.Contains(out, `"level":"ERROR"`) {
+			t.Errorf("%s: the handler answers %d and logs an error for a client that went away:\n%s", path, rec.Code, out)
+		}
+		// The whole server: one INFO line with status 499.
+		logs.Reset()
+		srv.ServeHTTP(httptest.NewRecorder(), request())
+		out := logs.String()
+		if strings.Contains(out, `"level":"ERROR"`) || strings.Contains(out, `"status":500`) {
+			t.Errorf("%s: a client that went away is logged as an error:\n%s", path, out)
+		}
+		if !strings.Contains(out, `"msg":"client went away"`) || !strings.Contains(out, `"status":499`) {
+			t.Errorf("%s: no INFO \"client went away\" with status 499:\n%s", path, out)
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a logger written from handler
+// goroutines that outlive the request.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *lockedBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/auth"
 	"github.com/rollcall-project/rollcall/internal/i18n"
 	"github.com/rollcall-project/rollcall/internal/jobs"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/work"
 )
@@ -75,6 +76,9 @@ type Server struct {
 	now  func() time.Time
 
 	termCache termCache
+	// refKo holds the Korean forms of the reference data's texts, keyed by
+	// the English (refdata.Korean).
+	refKo map[string]string
 
 	sourceForm, recordForm, facilityForm, eventForm formHandlers
 }
@@ -126,6 +130,9 @@ func New(cfg Config) (*Server, error) {
 	s.store.DB().SetMaxIdleConns(conns)
 	var err error
 	if s.cat, err = i18n.Load(); err != nil {
+		return nil, err
+	}
+	if s.refKo, err = refdata.Korean(); err != nil {
 		return nil, err
 	}
 	if s.pages, err = parsePages(); err != nil {

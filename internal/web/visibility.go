@@ -82,7 +82,8 @@ func visibleList[T any](list func(context.Context, rollcall.ListOptions) ([]T, i
 			if f == nil {
 				f = map[string]string{}
 			}
-			if f[store.SensitivityMaxFilter] != string(rollcall.Public) {
+			// A value that is no level is left for the store to refuse.
+			if v := rollcall.Sensitivity(f[store.SensitivityMaxFilter]); v != rollcall.Public && (v == "" || v.Valid()) {
 				f[store.SensitivityMaxFilter] = string(rollcall.Internal)
 			}
 			o.Filters = f

@@ -8,6 +8,31 @@
     d.cspViolations = String((+d.cspViolations || 0) + 1);
     d.cspLast = e.violatedDirective + " " + e.blockedURI;
   });
+  // Pickers (facility, source, person fields): a click on a candidate
+  // fills the field with "Name (#id)"; a field of several replaces the
+  // entry being typed. Without this script the server looks the text up.
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest ? e.target.closest("button.pick-item") : null;
+    if (!btn) return;
+    var input = document.getElementById(btn.dataset.pickFor);
+    if (!input) return;
+    e.preventDefault();
+    var value = btn.dataset.pickValue;
+    if (input.dataset.pickMulti === "1") {
+      var parts = input.value.split(",");
+      var kept = [];
+      for (var i = 0; i < parts.length - 1; i++) {
+        if (parts[i].trim() !== "") kept.push(parts[i].trim());
+      }
+      kept.push(value);
+      input.value = kept.join(", ") + ", ";
+    } else {
+      input.value = value;
+    }
+    var list = document.getElementById("pick-" + input.name);
+    if (list) list.textContent = "";
+    input.focus();
+  });
   // Review queue: s = same person, d = different, k = skip.
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;

@@ -1,0 +1,14 @@
+-- +goose Up
+-- An estimate computed on fictional persons carries the FICTIONAL mark
+-- wherever it is shown. Set when the estimate is saved, from the persons
+-- and records it counted.
+ALTER TABLE estimates ADD COLUMN fictional BOOLEAN NOT NULL DEFAULT FALSE;
+-- Estimates stored before this column: computed on the linked records of
+-- this database, so fictional when any linked record or person is (the
+-- safe direction: a real figure is never claimed for invented data).
+UPDATE estimates SET fictional = TRUE
+WHERE EXISTS (SELECT 1 FROM records WHERE person_id IS NOT NULL AND fictional)
+   OR EXISTS (SELECT 1 FROM persons WHERE fictional);
+
+-- +goose Down
+ALTER TABLE estimates DROP COLUMN fictional;
