@@ -146,7 +146,7 @@ func TestAPIEstimateOptionsRefused(t *testing.T) {
 	for _, c := range []struct {
 		body, field, want string
 	}{
-		{`{"method":"bayes"}`, "method", "choose loglinear, lcmcr, chao or observed"},
+		{`{"method":"bayes"}`, "method", "choose loglinear, lcmcr, dga, chao or observed"},
 		{`{"metod":"chao"}`, "metod", `unknown option "metod" (options: method, by, lists, groups, criterion`},
 		{`{"by":"colour"}`, "by", `cannot stratify by "colour": choose decade, facility_type, province, sex`},
 		{`{"lists":"each"}`, "lists", "auto, source or kind"},
@@ -267,7 +267,7 @@ func TestEstimateRunPage(t *testing.T) {
 		return string(b)
 	}
 	frag := req("/jobs/" + id)
-	if strings.Contains(frag, "<html") || strings.Contains(frag, "hx-trigger") || !strings.Contains(frag, "Chao lower bound (per Sex)") || !strings.Contains(frag, "stored results: 3") {
+	if strings.Contains(frag, "<html") || strings.Contains(frag, "hx-trigger") || !strings.Contains(frag, "lower bound (per Sex)") || !strings.Contains(frag, "stored results: 3") {
 		t.Errorf("the panel of the done job:\n%s", frag)
 	}
 	if _, b := an.do("GET", "/estimates?job="+id, nil); strings.Contains(string(b), "http-equiv") {
@@ -284,7 +284,7 @@ func TestEstimateRunPage(t *testing.T) {
 		t.Errorf("bad seed: %d\n%s", res.StatusCode, b)
 	}
 	res, b = an.do("POST", "/estimates/run", "form:method=magic")
-	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "loglinear, lcmcr, chao or observed") {
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "loglinear, lcmcr, dga, chao or observed") {
 		t.Errorf("bad method: %d\n%s", res.StatusCode, b)
 	}
 }

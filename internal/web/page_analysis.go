@@ -9,8 +9,8 @@ import (
 	"github.com/rollcall-project/rollcall/internal/chart"
 	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/i18n"
-	"github.com/rollcall-project/rollcall/internal/work"
 	"github.com/rollcall-project/rollcall/internal/store"
+	"github.com/rollcall-project/rollcall/internal/work"
 )
 
 // EstimatesView shows our estimates beside published ones, never merged.

@@ -184,7 +184,7 @@ func (s *Server) handleJobCancel(w http.ResponseWriter, r *http.Request) {
 // EstimateRunView is the form that runs an estimate as a job, with the
 // job it last started and the recent estimate jobs.
 type EstimateRunView struct {
-	Methods   []string
+	Methods   []mse.Method
 	Strata    []string
 	ListModes []string
 	Params    work.EstimateParams
@@ -206,7 +206,7 @@ func (s *Server) estimateRunView(r *http.Request) *EstimateRunView {
 		return nil
 	}
 	return &EstimateRunView{
-		Methods:   []string{string(mse.MethodLogLinear), string(mse.MethodLCMCR), string(mse.MethodChao), string(mse.MethodObserved)},
+		Methods:   mse.Methods(),
 		Strata:    store.StratumVariables(),
 		ListModes: []string{"auto", "source", "kind"},
 		Params:    work.EstimateParams{Method: string(mse.MethodLogLinear), Lists: "auto"},

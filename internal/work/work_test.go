@@ -94,7 +94,7 @@ func TestParseEstimateParams(t *testing.T) {
 		t.Errorf("%+v %v", p, err)
 	}
 	for _, c := range []struct{ in, field string }{
-		{`{"method":"dga"}`, "method"}, {`{"by":"age"}`, "by"}, {`{"max_order":-1}`, "max_order"},
+		{`{"method":"bayes"}`, "method"}, {`{"by":"age"}`, "by"}, {`{"max_order":-1}`, "max_order"},
 		{`{"burn_in":5}`, "burn_in"}, {`{"classes":"ten"}`, "classes"},
 	} {
 		_, err := ParseEstimateParams([]byte(c.in))

@@ -21,19 +21,19 @@ const (
 	MethodStratified Method = "stratified"
 )
 
-// methods are the methods a user can choose, in the order they are offered.
-func methods() []Method {
+// Methods are the methods a user can choose, in the order they are offered.
+func Methods() []Method {
 	return []Method{MethodLogLinear, MethodLCMCR, MethodDGA, MethodChao, MethodObserved}
 }
 
 // ParseMethod reads a method a user chose; "stratified" is what a result
 // made of strata reports, not a method to choose.
 func ParseMethod(s string) (Method, error) {
-	if m := Method(s); slices.Contains(methods(), m) {
+	if m := Method(s); slices.Contains(Methods(), m) {
 		return m, nil
 	}
-	names := make([]string, 0, len(methods()))
-	for _, m := range methods() {
+	names := make([]string, 0, len(Methods()))
+	for _, m := range Methods() {
 		names = append(names, string(m))
 	}
 	return "", rollcall.Errorf(rollcall.EINVALID, "unknown method %q: choose %s or %s", s,
