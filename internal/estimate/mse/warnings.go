@@ -66,6 +66,10 @@ func (r *Result) addWarning(w Warning) {
 	r.Warnings = append(r.Warnings, w.Text)
 }
 
+// AddWarning records a warning found outside the estimator (what the
+// counted population left out, say) in Flags and its text in Warnings.
+func (r *Result) AddWarning(w Warning) { r.addWarning(w) }
+
 // lowCoverage is the sample coverage below which Chao et al. (2001) advise
 // that the lists hold too little information on the unseen.
 const lowCoverage = 0.55
