@@ -7,6 +7,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/estimate/mse"
+	"github.com/rollcall-project/rollcall/internal/link"
 	"github.com/rollcall-project/rollcall/internal/link/match"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
@@ -45,6 +46,9 @@ func FromRecords(ctx context.Context, ds *match.Dataset, s match.Settings, opts 
 	}
 	if s.LinkType == "" {
 		s.LinkType = match.LinkAndDedupe
+	}
+	if opts.LinkageDraws > 0 {
+		s = link.ForDraws(s)
 	}
 	res, err := match.RunWithOptions(ctx, ds, s, nil, match.Options{Progress: opts.LinkProgress})
 	if err != nil {

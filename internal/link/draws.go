@@ -61,6 +61,21 @@ func LoadStored(ctx context.Context, st *store.Store) (*Stored, error) {
 	return &Stored{Records: recs, Dataset: ds, Decisions: decisions}, nil
 }
 
+// DrawLower is the lowest match probability at which a linkage draw takes
+// a pair: well below the review band, which is about human attention. A
+// pair the model gives 0.05 is one person in about one draw in twenty;
+// leaving such pairs out keeps the persons the point clustering split
+// apart split in every draw (on a hard population of 20,000 the draws
+// held 0.6–1.0 % more persons than the truth from 0.2, 0.2–0.4 % from 0.01).
+const DrawLower = 0.01
+
+// ForDraws returns s with the band of pairs drawn at their probability
+// widened down to DrawLower.
+func ForDraws(s match.Settings) match.Settings {
+	s.ReviewLower = DrawLower
+	return s
+}
+
 // DrawOptions configure Draws.
 type DrawOptions struct {
 	// Settings override DefaultSettings (a saved model).
@@ -103,13 +118,18 @@ func Draws(ctx context.Context, st *store.Store, n int, opts DrawOptions) (*Draw
 	if len(sd.Records) == 0 {
 		return out, nil
 	}
-	res, err := runStored(ctx, sd, opts.Settings, opts.Progress)
+	s := DefaultSettings()
+	if opts.Settings != nil {
+		s = *opts.Settings
+	}
+	s = ForDraws(s)
+	res, err := runStored(ctx, sd, &s, opts.Progress)
 	if err != nil {
 		return nil, err
 	}
 	out.Calibration = checkDecisions(sd, res)
 	if out.Calibration.Off && len(out.Calibration.Curve) > 0 && !opts.KeepCalibration {
-		s := res.Settings
+		s = res.Settings
 		s.Calibration, s.Trained = out.Calibration.Curve, true
 		if res, err = runStored(ctx, sd, &s, opts.Progress); err != nil {
 			return nil, err
