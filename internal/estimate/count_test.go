@@ -168,7 +168,6 @@ func testRunCountsFates(t *testing.T, db storetest.DB) {
 	}
 }
 
-
 // Counting victims of events: who counts and which lists capture them, with
 // and without a period (see Count).
 func TestRunCountsEvents(t *testing.T) { storetest.Run(t, testRunCountsEvents) }
@@ -216,8 +215,11 @@ func testRunCountsEvents(t *testing.T, db storetest.DB) {
 		}
 	}
 	byRecord := func(k, role string) rollcall.Victim { id := rec[k]; return rollcall.Victim{RecordID: &id, Role: role} }
-	byPerson := func(p string) rollcall.Victim { id := persons[p]; return rollcall.Victim{PersonID: &id, Role: "victim"} }
-	ev("execution", "2005", byRecord("a1", "victim"), "a", "b") // a: victim entry, b: cites it
+	byPerson := func(p string) rollcall.Victim {
+		id := persons[p]
+		return rollcall.Victim{PersonID: &id, Role: "victim"}
+	}
+	ev("execution", "2005", byRecord("a1", "victim"), "a", "b")  // a: victim entry, b: cites it
 	ev("execution", "2010-03", byPerson("P2"), "c")              // c only
 	ev("execution", "1990s", byRecord("b3", ""), "b")            // maybe outside 1995–2005
 	ev("execution", "", byRecord("c4", "victim"), "c")           // undated
