@@ -475,7 +475,7 @@ func writeEstimateTable(w io.Writer, out *estimate.Outcome) error {
 			case c.Off:
 				state = "off, too few to recalibrate"
 			}
-			fmt.Fprintf(tw, "match probabilities\t%d decided pairs, %d same against %.1f expected (z %.2f): %s\n", c.Pairs, c.Matches, c.Expected, c.Z, state)
+			fmt.Fprintf(tw, "match probabilities\t%d decided pairs (%d doubtful), %d same against %.1f expected (z %.2f): %s\n", c.Pairs, c.Doubtful, c.Matches, c.Expected, c.Z, state)
 		}
 	}
 	if r.Model != "" {

@@ -103,4 +103,24 @@ func testRunLinkageDraws(t *testing.T, db storetest.DB) {
 	if died.Result.Linkage == nil || len(died.Result.Strata) != 2 || died.Result.Observed >= r.Observed/2 {
 		t.Errorf("deaths by sex over draws: %+v observed %d", died.Result.Linkage, died.Result.Observed)
 	}
+
+	// Decisions that contradict the model (pairs of two persons said to be
+	// one): the check finds the probabilities off and the draws use the
+	// curve fitted on the decisions.
+	added := 0
+	for i := 0; i+11 < len(recs) && added < 40; i += 5 {
+		if recs[i].PersonID != recs[i+11].PersonID {
+			if err := st.AddLinkDecision(ctx, recs[i].ID, recs[i+11].ID, true, "test", ""); err != nil {
+				t.Fatal(err)
+			}
+			added++
+		}
+	}
+	off, err := estimate.Run(ctx, st, estimate.Options{Method: mse.MethodChao, LinkageDraws: 2, LinkageSeed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := off.Linkage.Calibration; !c.Off || len(c.Curve) == 0 || !off.Linkage.Recalibrated {
+		t.Errorf("contradicting decisions: check %+v, recalibrated %v", c, off.Linkage.Recalibrated)
+	}
 }

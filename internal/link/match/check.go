@@ -5,22 +5,29 @@ import "math"
 // CalibrationCheck says whether the model's match probabilities agree with
 // labelled pairs (a labelled set, or the human review decisions).
 type CalibrationCheck struct {
-	// Pairs is the number of labelled pairs; Matches how many are the same
-	// entity; Expected the sum of their model probabilities.
-	Pairs    int     `json:"pairs"`
+	// Pairs is the number of labelled pairs, Doubtful those whose
+	// probability lies in [0.01, 0.99): the ones a linkage draw can take
+	// either way, and where an error of calibration shows (near 0 and 1
+	// a handful of mistakes among thousands of sure pairs says little).
+	Pairs    int `json:"pairs"`
+	Doubtful int `json:"doubtful_pairs"`
+	// Matches is how many doubtful pairs are the same entity; Expected the
+	// sum of their model probabilities.
 	Matches  int     `json:"matches"`
 	Expected float64 `json:"expected_matches"`
-	// Z is (Matches − Expected) / √Σ p(1−p): how many standard errors the
-	// matches lie from what the probabilities promise.
+	// Z is (Matches − Expected) / √Σ p(1−p) over the doubtful pairs: how
+	// many standard errors the matches lie from what the probabilities
+	// promise.
 	Z    float64          `json:"z"`
 	Bins []ReliabilityBin `json:"bins"`
 	// ECE is the expected calibration error (mean |predicted − observed|
 	// of the pairs' bins).
 	ECE float64 `json:"ece"`
-	// Off is true when the probabilities are off beyond chance: |Z| above
-	// calibrationZ overall, or a bin of at least minCalibrationBlock pairs
-	// whose observed rate is more than calibrationZ standard errors and 0.1
-	// from its mean probability.
+	// Off is true when the probabilities are off beyond chance: with at
+	// least minCalibrationBlock doubtful pairs, |Z| above calibrationZ, or
+	// a bin of at least minCalibrationBlock pairs whose observed rate is
+	// more than calibrationZ standard errors and 0.1 from its mean
+	// probability.
 	Off bool `json:"off"`
 	// Curve is FitCalibration of the labelled pairs when Off (nil when
 	// there are too few to fit one).
@@ -38,6 +45,10 @@ func CheckCalibration(model []float64, same []bool, bins int) CalibrationCheck {
 	out.Bins, out.ECE = reliability(model, same, bins)
 	v := 0.0
 	for i, p := range model {
+		if p < 0.01 || p >= 0.99 {
+			continue
+		}
+		out.Doubtful++
 		out.Expected += p
 		v += p * (1 - p)
 		if same[i] {
@@ -46,6 +57,9 @@ func CheckCalibration(model []float64, same []bool, bins int) CalibrationCheck {
 	}
 	if v > 0 {
 		out.Z = (float64(out.Matches) - out.Expected) / math.Sqrt(v)
+	}
+	if out.Doubtful < minCalibrationBlock {
+		return out // too few to tell
 	}
 	out.Off = math.Abs(out.Z) > calibrationZ
 	for _, b := range out.Bins {
