@@ -60,7 +60,7 @@ func testRunLinkageDraws(t *testing.T, db storetest.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if check.Pairs != 50 || check.Matches != 25 || check.Off {
+	if check.Pairs != 50 || check.Matches > check.Doubtful || check.Off {
 		t.Errorf("calibration check on the decisions: %+v", check)
 	}
 

@@ -23,9 +23,9 @@ type CalibrationCheck struct {
 	// ECE is the expected calibration error (mean |predicted − observed|
 	// of the pairs' bins).
 	ECE float64 `json:"ece"`
-	// Off is true when the probabilities are off beyond chance: with at
-	// least minCalibrationBlock doubtful pairs, |Z| above calibrationZ, or
-	// a bin of at least minCalibrationBlock pairs whose observed rate is
+	// Off is true when the probabilities are off beyond chance: |Z| above
+	// calibrationZ with at least minCalibrationBlock doubtful pairs, or a
+	// bin of at least minCalibrationBlock pairs whose observed rate is
 	// more than calibrationZ standard errors and 0.1 from its mean
 	// probability.
 	Off bool `json:"off"`
@@ -58,10 +58,8 @@ func CheckCalibration(model []float64, same []bool, bins int) CalibrationCheck {
 	if v > 0 {
 		out.Z = (float64(out.Matches) - out.Expected) / math.Sqrt(v)
 	}
-	if out.Doubtful < minCalibrationBlock {
-		return out // too few to tell
-	}
-	out.Off = math.Abs(out.Z) > calibrationZ
+	// Too few doubtful pairs say nothing by their sum.
+	out.Off = out.Doubtful >= minCalibrationBlock && math.Abs(out.Z) > calibrationZ
 	for _, b := range out.Bins {
 		if b.Pairs < minCalibrationBlock {
 			continue
