@@ -162,8 +162,9 @@ func BenchmarkLinkageAveraged13k(b *testing.B) {
 			b.ReportMetric(100*(got.Estimate/want.Estimate-1), "%off")
 			b.ReportMetric((got.Upper-got.Lower)/(want.Upper-want.Lower), "width×")
 			b.ReportMetric(contains, "contains")
-			b.Logf("%s: true histories %.0f [%.0f, %.0f]; 20 linkage draws %.0f [%.0f, %.0f], share %.2f",
-				m, want.Estimate, want.Lower, want.Upper, got.Estimate, got.Lower, got.Upper, got.Linkage.Share)
+			b.Logf("%s: true histories %.0f [%.0f, %.0f] (%s); 20 linkage draws %.0f [%.0f, %.0f] (draws %.0f–%.0f), share %.2f",
+				m, want.Estimate, want.Lower, want.Upper, want.Model, got.Estimate, got.Lower, got.Upper,
+				got.Linkage.EstimateMin, got.Linkage.EstimateMax, got.Linkage.Share)
 		})
 	}
 }
