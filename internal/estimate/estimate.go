@@ -174,7 +174,6 @@ type population struct {
 	// strata in order.
 	draws    []map[string]*mse.Table
 	strata   []string
-	hash     string
 	warnings []mse.Warning
 	linkage  *LinkageDraws
 }

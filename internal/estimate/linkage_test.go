@@ -169,11 +169,6 @@ func BenchmarkLinkageAveraged13k(b *testing.B) {
 	}
 }
 
-func withMethodOpt(o Options, m mse.Method) Options {
-	o.Method = m
-	return o
-}
-
 func sortStrings(s []string) {
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && s[j] < s[j-1]; j-- {
