@@ -105,7 +105,7 @@ Methods:
   dga        Bayesian model averaging over all decomposable graphical models
              (Madigan & York 1997, as R's dga), 3 to 5 lists; posterior median
              and 95% interval.
-  chao       Chao's lower bound n + f1²/(2 f2).
+  chao       Chao's lower bound n + ((t−1)/t)·f1²/(2 f2) for t lists.
   observed   The number of people seen: the trivial lower bound.
   all        loglinear, lcmcr, dga (3–5 lists) and chao on the same lists; every
              result warns when two of them disagree beyond their intervals.

@@ -367,40 +367,60 @@ func estimateTables(ctx context.Context, strata []string, tables map[string]*mse
 	if len(opts.By) == 0 {
 		return mse.Estimate(ctx, tables[""], opts.Method, mo)
 	}
-	ss := make([]mse.Stratum, len(strata))
-	for i, s := range strata {
-		t := tables[s]
-		if t == nil {
-			var err error
-			if t, err = mse.NewTable(lists); err != nil {
-				return mse.Result{}, err
-			}
+	// A stratum with no one in this clustering (its persons resolve to
+	// another value in another draw) has nothing to estimate here.
+	var ss []mse.Stratum
+	for _, s := range strata {
+		if t := tables[s]; t != nil {
+			ss = append(ss, mse.Stratum{Name: s, Table: t})
 		}
-		ss[i] = mse.Stratum{Name: s, Table: t}
 	}
 	return mse.Stratified(ctx, ss, mse.StratifiedOptions{Method: opts.Method, LogLinear: opts.LogLinear, LCMCR: opts.LCMCR, DGA: opts.DGA})
 }
 
 // poolDraws pools the linkage draws' results, and their strata stratum by
-// stratum.
+// stratum: those found in every draw (the others are named in a warning;
+// the total holds them all).
 func poolDraws(results []mse.Result) (mse.Result, error) {
 	pooled, err := mse.PoolLinkage(results)
 	if err != nil {
 		return mse.Result{}, err
 	}
-	for i, s := range results[0].Strata {
-		rs := make([]mse.Result, len(results))
-		for d, r := range results {
-			if i >= len(r.Strata) || r.Strata[i].Stratum != s.Stratum {
-				return mse.Result{}, fmt.Errorf("linkage draw %d has other strata than draw 1", d+1)
+	byName := make([]map[string]mse.Result, len(results))
+	for d, r := range results {
+		byName[d] = map[string]mse.Result{}
+		for _, s := range r.Strata {
+			byName[d][s.Stratum] = s.Result
+		}
+	}
+	var partial []string
+	for _, s := range results[0].Strata {
+		rs := make([]mse.Result, 0, len(results))
+		for d := range results {
+			if r, ok := byName[d][s.Stratum]; ok {
+				rs = append(rs, r)
 			}
-			rs[d] = r.Strata[i].Result
+		}
+		if len(rs) < len(results) {
+			partial = append(partial, s.Stratum)
+			continue
 		}
 		pr, err := mse.PoolLinkage(rs)
 		if err != nil {
 			return mse.Result{}, fmt.Errorf("stratum %q: %w", s.Stratum, err)
 		}
 		pooled.Strata = append(pooled.Strata, mse.StratumResult{Stratum: s.Stratum, Result: pr})
+	}
+	for d := range results[1:] {
+		for _, s := range results[d+1].Strata {
+			if _, ok := byName[0][s.Stratum]; !ok && !slices.Contains(partial, s.Stratum) {
+				partial = append(partial, s.Stratum)
+			}
+		}
+	}
+	if len(partial) > 0 {
+		pooled.AddWarning(mse.Warning{Code: mse.WarnSparseStratum, Text: fmt.Sprintf(
+			"strata %s hold persons in some linkage draws only: they have no pooled estimate of their own (the total counts them)", strings.Join(partial, ", "))})
 	}
 	return pooled, nil
 }
