@@ -549,15 +549,15 @@ func Save(ctx context.Context, st *store.Store, out *Outcome, opts Options) erro
 			e.Estimate = -1 // unbounded; the interval says so
 		}
 		p := map[string]any{}
-		for k, v := range params {
-			p[k] = v
-		}
-		p["method"] = opts.Method
 		// Each row's own warnings: a stratum's say what holds for it.
 		p["warnings"], p["flags"] = nonNil(r.Warnings), nonNilFlags(r.Flags)
 		if r.Linkage != nil {
 			p["linkage"] = r.Linkage
 		}
+		for k, v := range params {
+			p[k] = v
+		}
+		p["method"] = opts.Method
 		b, _ := json.Marshal(p)
 		e.ParamsJSON = string(b)
 		return e
