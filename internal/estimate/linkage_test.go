@@ -119,7 +119,7 @@ func TestLinkageAveragedOnHardPopulation(t *testing.T) {
 		t.Skip("links a population of 4,000 and estimates on 20 draws")
 	}
 	ds, truth := hardRecords(t, 4000, 44)
-	methods := []mse.Method{mse.MethodLogLinear, mse.MethodDGA}
+	methods := []mse.Method{mse.MethodLogLinear, mse.MethodDGA, mse.MethodChao}
 	if os.Getenv("ROLLCALL_MSE_LONG") != "" {
 		methods = append(methods, mse.MethodLCMCR)
 	}
