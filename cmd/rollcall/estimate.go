@@ -54,6 +54,7 @@ type estimateFlags struct {
 	to     int
 	// --records or --db
 	linkageDraws int
+	linkModel    string
 }
 
 // methodAll estimates with every method that applies and compares them.
@@ -143,6 +144,7 @@ the table.`,
 	fl.IntVar(&f.from, "from", 0, "with --event: first year of the period")
 	fl.IntVar(&f.to, "to", 0, "with --event: last year of the period")
 	fl.IntVar(&f.linkageDraws, "linkage-draws", 0, "with --records or --db: average over N plausible linkages of the records (0: the linkage as it is)")
+	fl.StringVar(&f.linkModel, "link-model", "", "with --db --linkage-draws: link with the settings saved by `rollcall link --save-model` (default: those of `rollcall link --db`)")
 	return []*cobra.Command{cmd}
 }
 
@@ -205,7 +207,7 @@ func (f *estimateFlags) checkSources(cmd *cobra.Command) error {
 		}
 		return ""
 	}
-	dbOnly := changed("by", "lists", "group", "no-save", "fate", "event", "from", "to")
+	dbOnly := changed("by", "lists", "group", "no-save", "fate", "event", "from", "to", "link-model")
 	recordsOnly := changed("list-column", "id", "field")
 	switch {
 	case f.input != "" && len(f.records) > 0:
@@ -322,6 +324,16 @@ func (m *Main) estimateDB(cmd *cobra.Command, f *estimateFlags, methods []mse.Me
 			return nil, rollcall.Errorf(rollcall.EINVALID, "--group %q: want SOURCEKEY=LIST", g)
 		}
 		opts.Groups[k] = v
+	}
+	if f.linkModel != "" {
+		if f.linkageDraws == 0 {
+			return nil, rollcall.Errorf(rollcall.EINVALID, "estimate: --link-model goes with --linkage-draws: without draws the stored persons are used as they are")
+		}
+		s, err := link.ReadSettings(f.linkModel)
+		if err != nil {
+			return nil, err
+		}
+		opts.LinkSettings = s
 	}
 	opts.By, opts.Save = estimate.ParseStrata(f.by), !f.noSave
 	opts.Count = estimate.Count{Fate: estimate.ParseCodes(f.fate), Event: estimate.ParseCodes(f.event), From: f.from, To: f.to}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -125,6 +126,17 @@ func testLinkDatabasePipeline(t *testing.T, d storetest.DB) {
 		if r.Linkage.Draws != 3 || r.Linkage.Share == nil || len(r.Flags) < 2 {
 			t.Errorf("%s: linkage %+v, flags %v", r.Method, r.Linkage, r.Flags)
 		}
+	}
+	// The draws can link with a saved model.
+	model := filepath.Join(t.TempDir(), "model.json")
+	if _, err := runAmnestyCLI(t, "", "link", "--db", db, "--quiet", "--dry-run", "--save-model", model); err != nil {
+		t.Fatalf("link --save-model: %v", err)
+	}
+	if _, err := runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "chao", "--linkage-draws", "2", "--link-model", model, "--no-save"); err != nil {
+		t.Errorf("estimate --link-model: %v", err)
+	}
+	if _, err := runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "chao", "--link-model", model); err == nil || !strings.Contains(err.Error(), "--linkage-draws") {
+		t.Errorf("--link-model without draws: %v", err)
 	}
 	// No decisions yet: the calibration check has no labels.
 	out, err = runAmnestyCLI(t, "", "link", "--db", db, "--calibration")
