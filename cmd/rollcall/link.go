@@ -36,6 +36,7 @@ type linkFlags struct {
 	linkType  string
 	quiet     bool
 	dryRun    bool
+	calib     bool
 }
 
 func (m *Main) linkCommand() *cobra.Command {
@@ -83,6 +84,7 @@ automatic; the learned model is summarized on stderr and can be saved with
 	fl.StringVar(&f.linkType, "link-type", "", "dedupe, link or link_and_dedupe (default: dedupe for one input, link for several)")
 	fl.BoolVar(&f.quiet, "quiet", false, "do not print the model summary on stderr")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "without --input: report what linking the database would change, change nothing")
+	fl.BoolVar(&f.calib, "calibration", false, "check the match probabilities against labels (the review decisions with --db, --truth with --input) and print the check as JSON; with --db nothing is changed")
 	return cmd
 }
 
@@ -93,6 +95,9 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 	}
 	if f.id == "" {
 		return rollcall.Errorf(rollcall.EINVALID, "--id is required with --input")
+	}
+	if f.calib && f.truth == "" {
+		return rollcall.Errorf(rollcall.EINVALID, "--calibration with --input needs --truth COL: the labels to check the probabilities against")
 	}
 	s, err := f.settings()
 	if err != nil {
@@ -153,6 +158,19 @@ func (m *Main) runLink(cmd *cobra.Command, f linkFlags) error {
 		}
 		fmt.Fprintln(m.Stdout, string(b))
 	}
+	if f.calib {
+		// The labelled set: every scored pair, labelled by the truth.
+		model := make([]float64, len(res.Pairs))
+		same := make([]bool, len(res.Pairs))
+		for i, p := range res.Pairs {
+			model[i], same[i] = res.ModelProb(i), truth[p.A] != "" && truth[p.A] == truth[p.B]
+		}
+		b, err := json.Marshal(map[string]any{"calibration": match.CheckCalibration(model, same, 10)})
+		if err != nil {
+			return fmt.Errorf("encoding calibration: %w", err)
+		}
+		fmt.Fprintln(m.Stdout, string(b))
+	}
 	return nil
 }
 
@@ -201,6 +219,9 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 	if !m.dbGiven(cmd) {
 		return rollcall.Errorf(rollcall.EINVALID, "link: give --input FILE.csv (files), or --db DB to link the stored records into persons")
 	}
+	if f.calib {
+		return m.linkCalibration(cmd, f)
+	}
 	return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
 		opts := link.Options{DryRun: f.dryRun}
 		if f.model != "" {
@@ -235,6 +256,30 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 			link.Report
 			DryRun bool `json:"dry_run,omitempty"`
 		}{summary, f.dryRun})
+	})
+}
+
+// linkCalibration checks the match probabilities of the stored records
+// against the human decisions (rollcall link --db --calibration).
+func (m *Main) linkCalibration(cmd *cobra.Command, f linkFlags) error {
+	return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+		var settings *match.Settings
+		if f.model != "" {
+			s, err := link.ReadSettings(f.model)
+			if err != nil {
+				return err
+			}
+			settings = s
+		}
+		report, done := m.progress()
+		check, err := link.CheckCalibration(ctx, st, settings, report)
+		done()
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"calibration": check})
 	})
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rollcall-project/rollcall/internal/storetest"
@@ -86,6 +88,60 @@ func testLinkDatabasePipeline(t *testing.T, d storetest.DB) {
 	}
 	if err := json.Unmarshal([]byte(out), &strat); err != nil || len(strat.Strata) < 2 {
 		t.Errorf("stratified estimate: %v, strata %+v", err, strat.Strata)
+	}
+
+	// Deaths only: fewer persons, and the result says who was counted.
+	out, err = runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "chao", "--fate", "died", "--no-save", "--format", "json")
+	if err != nil {
+		t.Fatalf("estimate --fate died: %v", err)
+	}
+	var died struct {
+		Observed int    `json:"observed"`
+		Counted  string `json:"counted"`
+	}
+	if err := json.Unmarshal([]byte(out), &died); err != nil || died.Observed == 0 || died.Observed >= first.Persons || !strings.Contains(died.Counted, "died") {
+		t.Errorf("deaths: %v, %+v", err, died)
+	}
+	if _, err := runAmnestyCLI(t, "", "estimate", "--db", db, "--fate", "dead"); err == nil || !strings.Contains(err.Error(), "disappeared") {
+		t.Errorf("unknown fate: %v", err)
+	}
+	// Every method over three linkage draws, compared with each other.
+	out, err = runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "all", "--linkage-draws", "3", "--seed", "5",
+		"--burnin", "500", "--iterations", "3000", "--no-save", "--format", "json")
+	if err != nil {
+		t.Fatalf("estimate --method all --linkage-draws 3: %v", err)
+	}
+	var all []struct {
+		Method  string `json:"method"`
+		Linkage struct {
+			Draws int      `json:"draws"`
+			Share *float64 `json:"share"`
+		} `json:"linkage"`
+		Flags []struct{ Code string } `json:"flags"`
+	}
+	if err := json.Unmarshal([]byte(out), &all); err != nil || len(all) != 4 {
+		t.Fatalf("all methods: %v, %s", err, out[:min(300, len(out))])
+	}
+	for _, r := range all {
+		if r.Linkage.Draws != 3 || r.Linkage.Share == nil || len(r.Flags) < 2 {
+			t.Errorf("%s: linkage %+v, flags %v", r.Method, r.Linkage, r.Flags)
+		}
+	}
+	// The draws can link with a saved model.
+	model := filepath.Join(t.TempDir(), "model.json")
+	if _, err := runAmnestyCLI(t, "", "link", "--db", db, "--quiet", "--dry-run", "--save-model", model); err != nil {
+		t.Fatalf("link --save-model: %v", err)
+	}
+	if _, err := runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "chao", "--linkage-draws", "2", "--link-model", model, "--no-save"); err != nil {
+		t.Errorf("estimate --link-model: %v", err)
+	}
+	if _, err := runAmnestyCLI(t, "", "estimate", "--db", db, "--method", "chao", "--link-model", model); err == nil || !strings.Contains(err.Error(), "--linkage-draws") {
+		t.Errorf("--link-model without draws: %v", err)
+	}
+	// No decisions yet: the calibration check has no labels.
+	out, err = runAmnestyCLI(t, "", "link", "--db", db, "--calibration")
+	if err != nil || !strings.Contains(out, `"pairs": 0`) {
+		t.Errorf("link --calibration: %v, %s", err, out)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rollcall-project/rollcall/internal/demo"
+	"github.com/rollcall-project/rollcall/internal/estimate/mse"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -24,6 +25,13 @@ func (m *Main) loadSynth(ctx context.Context, st *store.Store, persons int) erro
 		o, out := e.Options, e.Outcome
 		fmt.Fprintf(m.Stdout, "estimate %-9s %s: %.0f [%.0f, %.0f] from %d documented\n", o.Method, o.By,
 			out.Result.Estimate, out.Result.Lower, out.Result.Upper, out.Result.Observed)
+		for _, w := range out.Result.Flags {
+			if w.Code != mse.WarnObservedFloor && w.Code != mse.WarnHeterogeneity {
+				fmt.Fprintf(m.Stdout, "  warning [%s]: %s\n", w.Code, w.Text)
+			}
+		}
 	}
+	fmt.Fprintf(m.Stdout, "every estimate warns that the documented are a floor [%s] and that heterogeneous capture biases it downward [%s]\n",
+		mse.WarnObservedFloor, mse.WarnHeterogeneity)
 	return nil
 }

@@ -75,13 +75,22 @@ func Load(ctx context.Context, st *store.Store, persons int) (*Summary, error) {
 		{Method: mse.MethodChao},
 		{Method: mse.MethodLCMCR, By: estimate.Strata{"facility_type"}, LCMCR: mse.LCMCROptions{Seed: Seed, Burnin: 2000, Iterations: 20000, Thin: 20}},
 	}
-	for _, o := range runs {
-		o.Save = true
-		out, err := estimate.Run(ctx, st, o)
-		if err != nil {
+	// All four estimate one population: compared with each other
+	// (estimate.CrossCheck) before they are stored, so that a disagreement
+	// beyond their intervals is said on each.
+	outs := make([]*estimate.Outcome, len(runs))
+	for i, o := range runs {
+		if outs[i], err = estimate.Run(ctx, st, o); err != nil {
 			return nil, fmt.Errorf("demo estimate (%s): %w", o.Method, err)
 		}
-		sum.Estimates = append(sum.Estimates, Estimate{Options: o, Outcome: out})
+	}
+	estimate.CrossCheck(outs)
+	for i, o := range runs {
+		o.Save = true
+		if err := estimate.Save(ctx, st, outs[i], o); err != nil {
+			return nil, fmt.Errorf("demo estimate (%s): %w", o.Method, err)
+		}
+		sum.Estimates = append(sum.Estimates, Estimate{Options: o, Outcome: outs[i]})
 	}
 	if sum.Amnesty, err = SeedAmnestyOutcomes(ctx, st, 1); err != nil {
 		return nil, fmt.Errorf("demo amnesty outcomes: %w", err)

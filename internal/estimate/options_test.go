@@ -1,7 +1,9 @@
 package estimate
 
 import (
+	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
@@ -62,7 +64,39 @@ func testRunMethods(t *testing.T, db storetest.DB) {
 			t.Errorf("observed by %q: %d observed, estimate %v; want 123", by, out.Result.Observed, out.Result.Estimate)
 		}
 	}
-	_, err := Run(ctx, st, Options{Method: "magic"})
+	// dga, whole and by sex, stored with its seed and search.
+	for _, by := range []Strata{nil, {"sex"}} {
+		out, err := Run(ctx, st, Options{Method: mse.MethodDGA, By: by, DGA: mse.DGAOptions{Seed: 11}, Save: true})
+		if err != nil {
+			t.Fatalf("dga by %q: %v", by, err)
+		}
+		r := out.Result
+		if r.Observed != 123 || !(r.Lower <= r.Estimate && r.Estimate <= r.Upper) || r.Estimate < 123 || r.Seed != 11 {
+			t.Errorf("dga by %q: %d observed, %.1f [%.1f, %.1f], seed %d", by, r.Observed, r.Estimate, r.Lower, r.Upper, r.Seed)
+		}
+		if by == nil {
+			// The same table built by hand, independently of the store.
+			want, _ := mse.NewTable([]string{"b", "c", "d"})
+			for p, c := range koreaCounts {
+				var bits uint32
+				for j, on := range p {
+					if on {
+						bits |= 1 << j
+					}
+				}
+				want.Add(bits, c)
+			}
+			w, err := mse.DGA(want, mse.DGAOptions{Seed: 11})
+			if err != nil || math.Abs(r.Estimate-w.Estimate) > 1e-9 || r.Upper != w.Upper {
+				t.Errorf("dga on Korea: %.1f [%.1f, %.1f], on the table by hand %.1f [%.1f, %.1f] (%v)", r.Estimate, r.Lower, r.Upper, w.Estimate, w.Lower, w.Upper, err)
+			}
+		}
+	}
+	saved, err := st.ListEstimates(ctx)
+	if err != nil || len(saved) != 4 || saved[0].Method != "dga" || saved[0].Seed != 11 || !strings.Contains(saved[0].ParamsJSON, `"search":"all 8 decomposable`) {
+		t.Errorf("stored dga: %v %+v", err, saved)
+	}
+	_, err = Run(ctx, st, Options{Method: "magic"})
 	if _, perr := mse.ParseMethod("magic"); err == nil || err.Error() != perr.Error() {
 		t.Errorf("unknown method: %v", err)
 	}

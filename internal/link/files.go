@@ -66,8 +66,26 @@ func ReadSettings(path string) (*match.Settings, error) {
 // is set, that column apart as the true cluster of each record. Each file is
 // a source of its own; ids must be unique across the files.
 func ReadFiles(paths []string, idCol string, s match.Settings, truthCol string) (*match.Dataset, []string, error) {
+	var extra []string
+	if truthCol != "" {
+		extra = []string{truthCol}
+	}
+	ds, vals, err := ReadFilesColumns(paths, idCol, s, extra)
+	if err != nil || truthCol == "" {
+		return ds, nil, err
+	}
+	truth := make([]string, len(vals))
+	for i, v := range vals {
+		truth[i] = v[0]
+	}
+	return ds, truth, nil
+}
+
+// ReadFilesColumns is ReadFiles with any number of columns read apart: the
+// values of extra, per record, in that order.
+func ReadFilesColumns(paths []string, idCol string, s match.Settings, extra []string) (*match.Dataset, [][]string, error) {
 	// The columns to read: compared ones and their alternatives, once
-	// each, then the truth.
+	// each, then the extra ones.
 	var cols []string
 	seen := map[string]bool{}
 	for _, fd := range s.Fields {
@@ -79,11 +97,9 @@ func ReadFiles(paths []string, idCol string, s match.Settings, truthCol string) 
 		}
 	}
 	nc := len(cols)
-	if truthCol != "" {
-		cols = append(cols, truthCol)
-	}
-	ds := &match.Dataset{Columns: cols[:nc]}
-	var truth []string
+	cols = append(cols, extra...)
+	ds := &match.Dataset{Columns: cols[:nc:nc]}
+	var vals [][]string
 	fileOf := map[string]string{} // id → input, to name both files of a duplicate
 	for i, path := range paths {
 		recs, err := readCSV(path, strconv.Itoa(i), idCol, cols)
@@ -100,14 +116,14 @@ func ReadFiles(paths []string, idCol string, s match.Settings, truthCol string) 
 					Message: fmt.Sprintf("record id %q is not unique: %s (ids must be unique across inputs)", r.ID, where)}
 			}
 			fileOf[r.ID] = path
-			if truthCol != "" {
-				truth = append(truth, r.Values[nc])
-				r.Values = r.Values[:nc]
+			if len(extra) > 0 {
+				vals = append(vals, r.Values[nc:])
+				r.Values = r.Values[:nc:nc]
 			}
 			ds.Records = append(ds.Records, r)
 		}
 	}
-	return ds, truth, nil
+	return ds, vals, nil
 }
 
 func readCSV(path, source, idCol string, cols []string) ([]match.Record, error) {

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"unicode"
 
 	"github.com/rollcall-project/rollcall"
@@ -67,40 +66,14 @@ type Report struct {
 
 // Run links all records in st into persons.
 func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
-	recs, err := allRecords(ctx, st)
+	sd, err := LoadStored(ctx, st)
 	if err != nil {
 		return nil, err
 	}
+	recs, ds, decisions := sd.Records, sd.Dataset, sd.Decisions
 	rep := &Report{Records: len(recs)}
 	if len(recs) == 0 {
 		return rep, nil
-	}
-	ds := &match.Dataset{Columns: columns, Records: make([]match.Record, len(recs))}
-	facName, err := facilityNames(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range recs {
-		fac := r.FacilityText
-		if fac == "" && r.FacilityID != nil {
-			fac = facName[*r.FacilityID]
-		}
-		dates := make([]rollcall.PartialDate, len(columns))
-		dates[birthDateColumn] = r.BirthDate
-		ds.Records[i] = match.Record{
-			ID:     strconv.FormatInt(r.ID, 10),
-			Source: strconv.FormatInt(r.SourceID, 10),
-			Values: []string{r.Name, r.NameAlt, r.Sex, "", r.Province, fac},
-			Dates:  dates,
-		}
-	}
-	stored, err := st.LinkDecisions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	decisions := make([]match.Decision, len(stored))
-	for i, d := range stored {
-		decisions[i] = match.Decision{A: strconv.FormatInt(d.RecordA, 10), B: strconv.FormatInt(d.RecordB, 10), Same: d.Same}
 	}
 	rep.DecisionsKept = len(decisions)
 	settings := DefaultSettings()

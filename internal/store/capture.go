@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +28,71 @@ func StratumVariables() []string {
 // Unknown is the stratum value when the records do not say.
 const Unknown = "unknown"
 
+// CaptureRecord is one record as capture histories need it: its list, its
+// person and what the strata and the counted population are read from. It
+// holds no name and nothing confidential.
+type CaptureRecord struct {
+	ID       int64
+	PersonID int64 // 0: not linked
+	SourceID int64
+	// SourceKey names the record's list.
+	SourceKey string
+	Sex       string
+	Province  string
+	// Detained is the sort key of the detention date (earliest day,
+	// YYYY-MM-DD), "" when unknown.
+	Detained     string
+	FacilityType string // "" when unknown
+	Fate         string // vocabulary "fate", "" when not given
+	// PersonSex and PersonProvince are the linked person's own values.
+	PersonSex, PersonProvince string
+	// Fictional: the record or its person is marked fictional.
+	Fictional bool
+}
+
+// CaptureRecords returns every record (linked or not) as capture histories
+// need it, by id.
+func (s *Store) CaptureRecords(ctx context.Context) ([]CaptureRecord, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT r.id, COALESCE(r.person_id, 0), r.source_id, src.key, r.sex, r.province,
+		r.detained_sort, f.type, r.fate, COALESCE(p.sex, ''), COALESCE(p.province, ''),
+		r.fictional OR COALESCE(p.fictional, FALSE)
+		FROM records r
+		JOIN sources src ON src.id = r.source_id
+		LEFT JOIN persons p ON p.id = r.person_id
+		LEFT JOIN facilities f ON f.id = r.facility_id
+		ORDER BY r.id`)
+	if err != nil {
+		return nil, fmt.Errorf("capture records: %w", err)
+	}
+	defer rows.Close()
+	var out []CaptureRecord
+	for rows.Next() {
+		var r CaptureRecord
+		var ftype sql.NullString
+		if err := rows.Scan(&r.ID, &r.PersonID, &r.SourceID, &r.SourceKey, &r.Sex, &r.Province, &r.Detained, &ftype, &r.Fate,
+			&r.PersonSex, &r.PersonProvince, &r.Fictional); err != nil {
+			return nil, fmt.Errorf("capture records: %w", err)
+		}
+		r.FacilityType = ftype.String // "" when NULL: no value
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("capture records: %w", err)
+	}
+	return out, nil
+}
+
+// CheckStrata refuses stratum variables CaptureHistories does not know,
+// naming those it does.
+func CheckStrata(vars []string) error {
+	for _, v := range vars {
+		if !strataVars[v] {
+			return rollcall.Errorf(rollcall.EINVALID, "cannot stratify by %q: choose %s", v, strings.Join(StratumVariables(), ", "))
+		}
+	}
+	return nil
+}
+
 // CaptureHistories returns, for each person with records, the lists
 // (sources) that recorded them, and the list names (source keys, by source
 // id). vars are stratum variables among facility_type, sex, province and
@@ -35,102 +101,145 @@ const Unknown = "unknown"
 // records (the most frequent value, ties to the earliest record); decade is
 // that of the earliest detention or arrest date.
 func (s *Store) CaptureHistories(ctx context.Context, vars []string) ([]CaptureRow, []string, error) {
-	for _, v := range vars {
-		if !strataVars[v] {
-			return nil, nil, rollcall.Errorf(rollcall.EINVALID, "cannot stratify by %q: choose facility_type, sex, province or decade", v)
-		}
+	if err := CheckStrata(vars); err != nil {
+		return nil, nil, err
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT r.person_id, r.source_id, src.key, r.sex, r.province, r.detained_sort,
-		f.type, p.sex, p.province, r.fictional OR p.fictional
-		FROM records r
-		JOIN sources src ON src.id = r.source_id
-		JOIN persons p ON p.id = r.person_id
-		LEFT JOIN facilities f ON f.id = r.facility_id
-		WHERE r.person_id IS NOT NULL
-		ORDER BY r.person_id, r.id`)
+	all, err := s.CaptureRecords(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("capture histories: %w", err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	type acc struct {
-		id                  int64
-		lists               map[int64]bool
-		ftype, sex, prov    []string // in record order
-		psex, pprov, detain string
-		fictional           bool
-	}
-	var people []*acc
-	var cur *acc
-	srcKey := map[int64]string{}
-	for rows.Next() {
-		var pid, sid int64
-		var key, sex, prov, det, psex, pprov string
-		var ftype sql.NullString
-		var fictional bool
-		if err := rows.Scan(&pid, &sid, &key, &sex, &prov, &det, &ftype, &psex, &pprov, &fictional); err != nil {
-			return nil, nil, fmt.Errorf("capture histories: %w", err)
-		}
-		if cur == nil || cur.id != pid {
-			cur = &acc{id: pid, lists: map[int64]bool{}, psex: psex, pprov: pprov}
-			people = append(people, cur)
-		}
-		srcKey[sid] = key
-		cur.lists[sid] = true
-		cur.fictional = cur.fictional || fictional
-		cur.ftype = append(cur.ftype, ftype.String) // "" when NULL: no value
-		cur.sex = append(cur.sex, sex)
-		cur.prov = append(cur.prov, prov)
-		if det != "" && (cur.detain == "" || det < cur.detain) {
-			cur.detain = det
+	var recs []CaptureRecord
+	var cluster []int64
+	for _, r := range all {
+		if r.PersonID != 0 {
+			recs = append(recs, r)
+			cluster = append(cluster, r.PersonID)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("capture histories: %w", err)
+	names := SourceKeys(recs)
+	return Histories(recs, cluster, vars, names, nil), names, nil
+}
+
+// SourceKeys lists the keys of the records' sources, ordered by source id:
+// the list names of CaptureHistories.
+func SourceKeys(recs []CaptureRecord) []string {
+	key := map[int64]string{}
+	for _, r := range recs {
+		key[r.SourceID] = r.SourceKey
 	}
-	ids := make([]int64, 0, len(srcKey))
-	for id := range srcKey {
+	ids := make([]int64, 0, len(key))
+	for id := range key {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	index := make(map[int64]int, len(ids))
+	slices.Sort(ids)
 	names := make([]string, len(ids))
 	for i, id := range ids {
-		index[id], names[i] = i, srcKey[id]
+		names[i] = key[id]
 	}
-	out := make([]CaptureRow, 0, len(people))
-	for _, p := range people {
-		row := CaptureRow{PersonID: p.id, Fictional: p.fictional}
-		for sid := range p.lists {
-			row.Lists = append(row.Lists, index[sid])
+	return names
+}
+
+// Histories groups records into persons by cluster (cluster[i] is record
+// i's person: the stored person, or a cluster of a linkage draw) and
+// returns each person's capture history, ordered by cluster: the lists
+// (indexes into names, by source key) of the records that capture them,
+// and their strata. capture, when not nil, picks among a person's records
+// (indexes into recs, in record order) those that capture them for the
+// population counted; a person none of whose records does is left out. A
+// record whose source is not in names captures nobody. Strata are read
+// from all of a person's records: the person's own attribute when every
+// record belongs to one stored person that has it set, else the records'
+// values by rollcall.ResolveAttribute; decade is that of the earliest
+// detention date.
+func Histories(recs []CaptureRecord, cluster []int64, vars []string, names []string, capture func(members []int) []int) []CaptureRow {
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	members := map[int64][]int{}
+	var order []int64
+	for i, c := range cluster {
+		if _, ok := members[c]; !ok {
+			order = append(order, c)
+		}
+		members[c] = append(members[c], i)
+	}
+	slices.Sort(order)
+	out := make([]CaptureRow, 0, len(order))
+	for _, c := range order {
+		idx := members[c]
+		capturing := idx
+		if capture != nil {
+			capturing = capture(idx)
+		}
+		lists := map[int]bool{}
+		for _, i := range capturing {
+			if j, ok := index[recs[i].SourceKey]; ok {
+				lists[j] = true
+			}
+		}
+		if len(lists) == 0 {
+			continue
+		}
+		row := CaptureRow{PersonID: c}
+		for _, i := range idx {
+			row.Fictional = row.Fictional || recs[i].Fictional
+		}
+		for j := range lists {
+			row.Lists = append(row.Lists, j)
 		}
 		sort.Ints(row.Lists)
 		if len(vars) > 0 {
-			row.Strata = make(map[string]string, len(vars))
-			vals := make([]string, len(vars))
-			for i, v := range vars {
-				var val string
-				switch v {
-				case "facility_type":
-					val = rollcall.ResolveAttribute(p.ftype).Value
-				case "sex":
-					val = or(p.psex, rollcall.ResolveAttribute(p.sex).Value)
-				case "province":
-					val = or(p.pprov, rollcall.ResolveAttribute(p.prov).Value)
-				case "decade":
-					if y, err := strconv.Atoi(p.detain[:min(4, len(p.detain))]); err == nil && y > 0 {
-						val = strconv.Itoa(y/10*10) + "s"
-					}
-				}
-				if val == "" {
-					val = Unknown
-				}
-				row.Strata[v], vals[i] = val, val
-			}
-			row.Stratum = strings.Join(vals, "|")
+			row.Strata, row.Stratum = strata(recs, idx, vars)
 		}
 		out = append(out, row)
 	}
-	return out, names, nil
+	return out
+}
+
+// strata reads the stratum values of the person made of records idx.
+func strata(recs []CaptureRecord, idx []int, vars []string) (map[string]string, string) {
+	var ftype, sex, prov []string
+	detained := ""
+	onePerson := true
+	for _, i := range idx {
+		r := recs[i]
+		ftype = append(ftype, r.FacilityType)
+		sex = append(sex, r.Sex)
+		prov = append(prov, r.Province)
+		if r.Detained != "" && (detained == "" || r.Detained < detained) {
+			detained = r.Detained
+		}
+		onePerson = onePerson && r.PersonID != 0 && r.PersonID == recs[idx[0]].PersonID
+	}
+	own := func(get func(CaptureRecord) string) string {
+		if onePerson {
+			return get(recs[idx[0]])
+		}
+		return ""
+	}
+	m := make(map[string]string, len(vars))
+	vals := make([]string, len(vars))
+	for i, v := range vars {
+		var val string
+		switch v {
+		case "facility_type":
+			val = rollcall.ResolveAttribute(ftype).Value
+		case "sex":
+			val = or(own(func(r CaptureRecord) string { return r.PersonSex }), rollcall.ResolveAttribute(sex).Value)
+		case "province":
+			val = or(own(func(r CaptureRecord) string { return r.PersonProvince }), rollcall.ResolveAttribute(prov).Value)
+		case "decade":
+			if y, err := strconv.Atoi(detained[:min(4, len(detained))]); err == nil && y > 0 {
+				val = strconv.Itoa(y/10*10) + "s"
+			}
+		}
+		if val == "" {
+			val = Unknown
+		}
+		m[v], vals[i] = val, val
+	}
+	return m, strings.Join(vals, "|")
 }
 
 func or(a, b string) string {

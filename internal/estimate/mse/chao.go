@@ -6,13 +6,24 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// Chao returns Chao's (1987) sparse-data lower bound N̂ = n + f1²/(2 f2),
-// where f1 and f2 count the people seen on exactly one and exactly two
-// lists; when f2 = 0 it uses the bias-corrected n + f1(f1 − 1)/2. The
-// interval is Chao's log-normal one for the number unseen, at 95%.
+// Chao returns Chao's (1987) lower bound for t lists,
+// N̂ = n + ((t−1)/t) f1²/(2 f2), where f1 and f2 count the people seen on
+// exactly one and exactly two lists; when f2 = 0 it uses the bias-corrected
+// n + ((t−1)/t) f1(f1 − 1)/2. The interval is Chao's log-normal one for the
+// number unseen, at 95%.
+//
+// The factor (t−1)/t is in Chao's inequality itself: with t lists,
+// E f0 ≥ ((t−1)/t) (E f1)²/(2 E f2), with equality when every person has
+// the same chance on each list. The common form without it is its limit
+// for many lists; with 5 lists it overstates the unseen by t/(t−1) = 1.25
+// even when capture is homogeneous (+5.6 % on N in the simulation study).
+// Chao2 of the species literature (Chao 2005; Colwell & Chao 2017) is
+// this same estimator, with the same variance.
 func Chao(t *Table) Result {
 	n := t.Observed()
 	f1, f2 := t.singletons()
+	k := float64(t.K())
+	a := (k - 1) / k
 	res := Result{
 		Method: MethodChao, Lists: t.Lists, Observed: n, Level: 0.95,
 		Interval:   "log-normal interval for the number unseen (Chao 1987)",
@@ -22,13 +33,13 @@ func Chao(t *Table) Result {
 	var f0, v float64
 	if f2 > 0 {
 		r := f1 / f2
-		f0 = f1 * f1 / (2 * f2)
-		v = f2 * (r*r*r*r/4 + r*r*r + r*r/2)
+		f0 = a * f1 * f1 / (2 * f2)
+		v = f2 * (a*a*r*r*r*r/4 + a*a*r*r*r + a*r*r/2)
 	} else {
-		res.warn(WarnNoDoubletons, "no one is on exactly two lists: bias-corrected form n + f1(f1−1)/2 used")
-		f0 = f1 * (f1 - 1) / 2
+		res.warn(WarnNoDoubletons, "no one is on exactly two lists: bias-corrected form n + ((t−1)/t) f1(f1−1)/2 used")
+		f0 = a * f1 * (f1 - 1) / 2
 		nh := float64(n) + f0
-		v = f1*(f1-1)/2 + f1*(2*f1-1)*(2*f1-1)/4 - f1*f1*f1*f1/(4*nh)
+		v = a*f1*(f1-1)/2 + a*a*f1*(2*f1-1)*(2*f1-1)/4 - a*a*f1*f1*f1*f1/(4*nh)
 	}
 	res.Estimate = float64(n) + f0
 	res.Parameters["se"] = math.Sqrt(math.Max(v, 0))

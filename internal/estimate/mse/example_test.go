@@ -26,7 +26,7 @@ func ExampleLogLinear() {
 func ExampleChao() {
 	t, _ := mse.FromPatterns([]string{"A", "B", "C"}, []uint32{1, 1, 1, 1, 2, 2, 2, 4, 4, 3, 5, 7})
 	r := mse.Chao(t)
-	// f1 = 9 seen once, f2 = 2 seen twice: 12 + 81/4.
+	// f1 = 9 seen once, f2 = 2 seen twice, 3 lists: 12 + (2/3)·81/4.
 	fmt.Printf("%.2f\n", r.Estimate)
-	// Output: 32.25
+	// Output: 25.50
 }

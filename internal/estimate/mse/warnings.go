@@ -66,6 +66,10 @@ func (r *Result) addWarning(w Warning) {
 	r.Warnings = append(r.Warnings, w.Text)
 }
 
+// AddWarning records a warning found outside the estimator (what the
+// counted population left out, say) in Flags and its text in Warnings.
+func (r *Result) AddWarning(w Warning) { r.addWarning(w) }
+
 // lowCoverage is the sample coverage below which Chao et al. (2001) advise
 // that the lists hold too little information on the unseen.
 const lowCoverage = 0.55
@@ -113,7 +117,8 @@ func (r *Result) addFloorWarnings() {
 }
 
 // CrossCheck compares estimates of the same population by several methods
-// and returns a warning for every pair whose intervals do not overlap.
+// and returns a warning for every pair whose intervals do not overlap,
+// except Chao's lower bound lying below another estimate.
 // Results without a finite interval (the observed count, unbounded fits)
 // are left out.
 func CrossCheck(results []Result) []Warning {
@@ -130,6 +135,9 @@ func CrossCheck(results []Result) []Warning {
 				lo, hi := a, b
 				if b.Upper < a.Lower {
 					lo, hi = b, a
+				}
+				if lo.Method == MethodChao {
+					continue // a lower bound below an estimate is what it promises
 				}
 				out = append(out, Warning{Code: WarnMethodDisagree, Text: fmt.Sprintf(
 					"methods disagree beyond their intervals: %s gives %.0f [%.0f, %.0f], %s gives %.0f [%.0f, %.0f]; at least one model does not fit these lists",

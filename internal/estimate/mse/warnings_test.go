@@ -120,6 +120,8 @@ func TestCrossCheck(t *testing.T) {
 		{"overlapping", []Result{ll, ch}, 0},
 		{"apart", []Result{ll, lc}, 1},
 		{"chao overlaps both", []Result{ll, lc, ch}, 1},
+		{"chao, a lower bound, below", []Result{lc, {Method: MethodChao, Estimate: 100, Lower: 95, Upper: 105}}, 0},
+		{"chao above", []Result{{Method: MethodLogLinear, Estimate: 100, Lower: 90, Upper: 110}, {Method: MethodChao, Estimate: 130, Lower: 115, Upper: 160}}, 1},
 		{"observed and unbounded left out", []Result{ll, ob, unb}, 0},
 	} {
 		ws := CrossCheck(c.rs)
@@ -127,7 +129,7 @@ func TestCrossCheck(t *testing.T) {
 			t.Errorf("%s: %d warnings %v, want %d", c.name, len(ws), ws, c.want)
 		}
 		for _, w := range ws {
-			if w.Code != WarnMethodDisagree || !strings.Contains(w.Text, "loglinear gives 100 [90, 110]") || !strings.Contains(w.Text, "lcmcr gives 130") {
+			if w.Code != WarnMethodDisagree || !strings.Contains(w.Text, "loglinear gives 100 [90, 110]") || !strings.Contains(w.Text, "gives 130 [115, 160]") {
 				t.Errorf("%s: %+v", c.name, w)
 			}
 		}

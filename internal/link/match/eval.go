@@ -1,7 +1,5 @@
 package match
 
-import "math"
-
 // Evaluation compares clusters with a ground truth, counting record pairs
 // the link type allows (across sources for "link").
 type Evaluation struct {
@@ -166,29 +164,12 @@ type ReliabilityBin struct {
 // entity). It also returns the expected calibration error: the mean over
 // pairs of |predicted − observed| of their bin.
 func Reliability(pairs []Pair, truth []string, bins int) ([]ReliabilityBin, float64) {
-	out := make([]ReliabilityBin, bins)
-	for b := range out {
-		out[b].Lo, out[b].Hi = float64(b)/float64(bins), float64(b+1)/float64(bins)
+	prob := make([]float64, len(pairs))
+	same := make([]bool, len(pairs))
+	for i, p := range pairs {
+		prob[i] = float64(p.Prob)
+		t := truth[p.A]
+		same[i] = t != "" && t == truth[p.B]
 	}
-	for _, p := range pairs {
-		b := min(int(float64(p.Prob)*float64(bins)), bins-1)
-		out[b].Pairs++
-		out[b].Predicted += float64(p.Prob)
-		if t := truth[p.A]; t != "" && t == truth[p.B] {
-			out[b].Observed++
-		}
-	}
-	ece, n := 0.0, 0
-	for b := range out {
-		if c := out[b].Pairs; c > 0 {
-			out[b].Predicted /= float64(c)
-			out[b].Observed /= float64(c)
-			ece += float64(c) * math.Abs(out[b].Predicted-out[b].Observed)
-			n += c
-		}
-	}
-	if n > 0 {
-		ece /= float64(n)
-	}
-	return out, ece
+	return reliability(prob, same, bins)
 }
