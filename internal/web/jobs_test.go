@@ -130,9 +130,16 @@ func testAPIEstimateJob(t *testing.T, f *fixture) {
 		t.Errorf("one list: %+v", got)
 	}
 
+	// The options of estimate --fate take labels and store codes.
+	res, b = an.do("POST", "/api/v1/estimates", map[string]any{"method": "chao", "fate": []string{"Died"}})
+	if res.StatusCode != http.StatusAccepted || !strings.Contains(string(b), `"fate":["died"]`) {
+		t.Fatalf("POST with fate: %d %s", res.StatusCode, b)
+	}
+	withFate := decodeJob(t, b)
+
 	_, b = an.do("GET", "/api/v1/jobs?kind=estimate&limit=2", nil)
 	var page Page[store.Job]
-	if err := json.Unmarshal(b, &page); err != nil || page.Total != 3 || len(page.Items) != 2 || page.Items[1].ID != j.ID {
+	if err := json.Unmarshal(b, &page); err != nil || page.Total != 4 || len(page.Items) != 2 || page.Items[0].ID != withFate.ID {
 		t.Errorf("job list: %s", b)
 	}
 }
@@ -154,6 +161,10 @@ func TestAPIEstimateOptionsRefused(t *testing.T) {
 		{`{"iterations":-5}`, "iterations", "above 0"},
 		{`{"seed":"seven"}`, "seed", "wrong type"},
 		{`{"groups":{"":"x"}}`, "groups", "neither may be empty"},
+		{`{"fate":["vanished"]}`, "fate", `unknown fate "vanished": choose`},
+		{`{"fate":["died"],"event":["execution"]}`, "fate", "not both"},
+		{`{"event":["execution"],"from":2015,"to":2000}`, "to", "ends (2000) before it starts (2015)"},
+		{`{"linkage_draws":1000}`, "linkage_draws", "0 (none) to 200"},
 		{`[]`, "", "not a JSON object"},
 		{``, "", "empty"},
 	} {
@@ -282,6 +293,10 @@ func TestEstimateRunPage(t *testing.T) {
 	res, b = an.do("POST", "/estimates/run", "form:method=chao&seed=-3")
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `id="run-error"`) || !strings.Contains(string(b), `aria-invalid="true"`) {
 		t.Errorf("bad seed: %d\n%s", res.StatusCode, b)
+	}
+	res, b = an.do("POST", "/estimates/run", "form:method=chao&fate=vanished")
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `id="run-fate" value="vanished"`) || !strings.Contains(string(b), "unknown fate") {
+		t.Errorf("bad fate: %d\n%s", res.StatusCode, b)
 	}
 	res, b = an.do("POST", "/estimates/run", "form:method=magic")
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "loglinear, lcmcr, dga, chao or observed") {

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
+	"github.com/rollcall-project/rollcall/internal/estimate"
 	"github.com/rollcall-project/rollcall/internal/estimate/mse"
 	"github.com/rollcall-project/rollcall/internal/jobs"
 	"github.com/rollcall-project/rollcall/internal/link"
@@ -220,9 +222,21 @@ func (s *Server) estimateRunView(r *http.Request) *EstimateRunView {
 func (s *Server) handleEstimateRun(w http.ResponseWriter, r *http.Request) {
 	p := work.EstimateParams{Method: r.PostFormValue("method"), Lists: r.PostFormValue("lists"),
 		By: strings.Join(r.PostForm["by"], ",")}
+	p.Fate = estimate.ParseCodes(r.PostFormValue("fate"))
+	p.Event = estimate.ParseCodes(r.PostFormValue("event"))
 	seed := strings.TrimSpace(r.PostFormValue("seed"))
 	var err error
-	if seed != "" {
+	for _, n := range []struct {
+		field string
+		v     *int
+	}{{"from", &p.From}, {"to", &p.To}, {"linkage_draws", &p.LinkageDraws}} {
+		if t := strings.TrimSpace(r.PostFormValue(n.field)); t != "" && err == nil {
+			if *n.v, err = strconv.Atoi(t); err != nil {
+				err = &rollcall.Error{Code: rollcall.EINVALID, Field: n.field, Message: fmt.Sprintf("%s is a whole number, not %q", n.field, t)}
+			}
+		}
+	}
+	if seed != "" && err == nil {
 		n, perr := strconv.ParseUint(seed, 10, 63)
 		if perr != nil {
 			err = &rollcall.Error{Code: rollcall.EINVALID, Field: "seed", Message: "the seed is a whole number of at most 19 digits, or empty for a random one"}

@@ -27,6 +27,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/estimate/mse"
 	"github.com/rollcall-project/rollcall/internal/jobs"
 	"github.com/rollcall-project/rollcall/internal/link"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -92,7 +93,11 @@ func FieldNames(v any) []string {
 	}
 	var out []string
 	for f := range t.Fields() {
-		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && name == "":
+			out = append(out, FieldNames(reflect.New(f.Type).Interface())...) // flattened, as encoding/json does
+		case name != "" && name != "-":
 			out = append(out, name)
 		}
 	}
@@ -103,7 +108,7 @@ func FieldNames(v any) []string {
 // estimate --db`, with the same defaults. A new option of estimate.Options
 // is one field here and one line in Options.
 type EstimateParams struct {
-	Method string `json:"method,omitempty"` // loglinear (default), lcmcr, chao, observed
+	Method string `json:"method,omitempty"` // loglinear (default), lcmcr, dga, chao, observed
 	// By is a comma-separated list of stratum variables (facility_type,
 	// sex, province or its alias region, decade or its alias period).
 	By string `json:"by,omitempty"`
@@ -123,10 +128,19 @@ type EstimateParams struct {
 	Thin       int     `json:"thin,omitempty"`
 	Chains     int     `json:"chains,omitempty"`
 	Classes    int     `json:"classes,omitempty"`
+	// Who is counted (fate, event, from, to): every documented person
+	// when empty, as estimate --fate/--event/--from/--to.
+	estimate.Count
+	// LinkageDraws > 0 carries linkage uncertainty into the estimate
+	// (estimate --linkage-draws); the draws use Seed, drawn when missing.
+	LinkageDraws int `json:"linkage_draws,omitempty"`
 }
 
 // Defaults of `rollcall estimate`.
 const (
+	// MaxLinkageDraws bounds a job's linkage draws: each draw is a whole
+	// estimate.
+	MaxLinkageDraws = 200
 	DefaultIterations = 200000
 	DefaultBurnin     = 10000
 	DefaultThin       = 20
@@ -195,7 +209,23 @@ func (p *EstimateParams) Normalize() error {
 	if p.MaxOrder < 0 {
 		return &rollcall.Error{Code: rollcall.EINVALID, Field: "max_order", Message: "max_order must be 0 (lists − 1) or more"}
 	}
-	if p.Method == string(mse.MethodLCMCR) && p.Seed == nil {
+	if p.LinkageDraws < 0 || p.LinkageDraws > MaxLinkageDraws {
+		return &rollcall.Error{Code: rollcall.EINVALID, Field: "linkage_draws",
+			Message: fmt.Sprintf("linkage_draws must be 0 (none) to %d, not %d", MaxLinkageDraws, p.LinkageDraws)}
+	}
+	if !p.Count.IsZero() {
+		// The built-in vocabularies: the run checks again against the
+		// database's, which may add terms.
+		voc, err := refdata.Vocabulary(context.Background(), nil)
+		if err != nil {
+			return err
+		}
+		if err := p.Count.Normalize(voc); err != nil {
+			return err
+		}
+	}
+	random := p.Method == string(mse.MethodLCMCR) || p.Method == string(mse.MethodDGA) || p.LinkageDraws > 0
+	if random && p.Seed == nil {
 		var b [8]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return fmt.Errorf("estimate: draw a seed: %w", err)
@@ -222,6 +252,8 @@ func (p EstimateParams) Options(job int64) estimate.Options {
 		LogLinear: mse.LogLinearOptions{Criterion: p.Criterion, MaxOrder: p.MaxOrder, Model: p.Model},
 		LCMCR: mse.LCMCROptions{Classes: p.Classes, Seed: seed, Chains: p.Chains, Burnin: p.Burnin,
 			Iterations: p.Iterations, Thin: p.Thin},
+		DGA:   mse.DGAOptions{Seed: seed},
+		Count: p.Count, LinkageDraws: p.LinkageDraws, LinkageSeed: seed,
 		Save: true, Job: job,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -96,11 +97,36 @@ func TestParseEstimateParams(t *testing.T) {
 	for _, c := range []struct{ in, field string }{
 		{`{"method":"bayes"}`, "method"}, {`{"by":"age"}`, "by"}, {`{"max_order":-1}`, "max_order"},
 		{`{"burn_in":5}`, "burn_in"}, {`{"classes":"ten"}`, "classes"},
+		{`{"fate":["vanished"]}`, "fate"}, {`{"event":["execution"],"from":2015,"to":2000}`, "to"},
+		{`{"from":2000}`, "from"}, {`{"linkage_draws":-1}`, "linkage_draws"}, {`{"linkage_draws":100000}`, "linkage_draws"},
 	} {
 		_, err := ParseEstimateParams([]byte(c.in))
 		var re *rollcall.Error
 		if rollcall.ErrorCode(err) != rollcall.EINVALID || !errors.As(err, &re) || re.Field != c.field {
 			t.Errorf("%s: %v, want invalid %s", c.in, err, c.field)
+		}
+	}
+}
+
+// TestEstimateParamsCount: the job takes estimate --fate/--event/--from/--to
+// and --linkage-draws with the JSON names of estimate.Options, normalises
+// the spellings to codes and draws a seed for the draws.
+func TestEstimateParamsCount(t *testing.T) {
+	p, err := ParseEstimateParams([]byte(`{"method":"chao","fate":["Died","executed"],"linkage_draws":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := p.Options(7)
+	if !slices.Equal(o.Fate, []string{"died", "executed"}) || o.LinkageDraws != 5 || p.Seed == nil || o.LinkageSeed != *p.Seed {
+		t.Errorf("options %+v from %+v", o, p)
+	}
+	p, err = ParseEstimateParams([]byte(`{"event":["execution"],"from":2000,"to":2015}`))
+	if err != nil || !slices.Equal(p.Event, []string{"execution"}) || p.From != 2000 || p.To != 2015 {
+		t.Errorf("event period: %+v %v", p, err)
+	}
+	for _, name := range []string{"fate", "event", "from", "to", "linkage_draws"} {
+		if !slices.Contains(FieldNames(EstimateParams{}), name) {
+			t.Errorf("FieldNames lacks %q: unknown-option errors would not name it", name)
 		}
 	}
 }
