@@ -140,7 +140,7 @@ type EstimateParams struct {
 const (
 	// MaxLinkageDraws bounds a job's linkage draws: each draw is a whole
 	// estimate.
-	MaxLinkageDraws = 200
+	MaxLinkageDraws   = 200
 	DefaultIterations = 200000
 	DefaultBurnin     = 10000
 	DefaultThin       = 20
