@@ -19,7 +19,9 @@ import (
 // the server accepts before and after are all kept (issue 12, finding 3:
 // 31 writes were lost into the moved-aside file). Once the server stops,
 // the same restore goes ahead.
-func TestCLIRestoreRefusedWhileServing(t *testing.T) { storetest.Run(t, testCLIRestoreRefusedWhileServing) }
+func TestCLIRestoreRefusedWhileServing(t *testing.T) {
+	storetest.Run(t, testCLIRestoreRefusedWhileServing)
+}
 
 func testCLIRestoreRefusedWhileServing(t *testing.T, tdb storetest.DB) {
 	e := newSecEnvOn(t, tdb)

@@ -292,7 +292,7 @@ var entities = map[string]entity{
 		each: func(ctx context.Context, x *exporter) error {
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Source, int, error) { return x.st.ListSources(ctx, o) },
 				func(s *rollcall.Source) error {
-					if s.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), s) {
 						x.stats.Skipped++
 						return nil
 					}
@@ -319,7 +319,7 @@ var entities = map[string]entity{
 			}
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Record, int, error) { return x.st.ListRecords(ctx, o) },
 				func(r *rollcall.Record) error {
-					if r.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), r) {
 						x.stats.Skipped++
 						return nil
 					}
@@ -340,7 +340,7 @@ var entities = map[string]entity{
 		each: func(ctx context.Context, x *exporter) error {
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Person, int, error) { return x.st.ListPersons(ctx, o) },
 				func(p *rollcall.Person) error {
-					if p.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), p) {
 						x.stats.Skipped++
 						return nil
 					}
@@ -366,7 +366,7 @@ var entities = map[string]entity{
 			}
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Event, int, error) { return x.st.ListEvents(ctx, o) },
 				func(e *rollcall.Event) error {
-					if e.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), e) {
 						x.stats.Skipped++
 						return nil
 					}
