@@ -52,6 +52,10 @@ func sensitivityRankSQL(expr string, otherwise int) string {
 	return b.String()
 }
 
+// lists are the registered lists, for the test that walks every one. It is
+// filled at package initialisation and read-only after.
+var lists []*listSpec
+
 // registerList adds the sensitivity_max filter to a list, from the row
 // type it names. Every list is declared through it, at package
 // initialisation; the specs are read-only after.
@@ -60,6 +64,7 @@ func registerList(spec *listSpec) *listSpec {
 		spec.filters = map[string]filterCol{}
 	}
 	spec.filters[SensitivityMaxFilter] = filterCol{expr: sensitivityMaxExpr(spec.row), kind: fSens}
+	lists = append(lists, spec)
 	return spec
 }
 
