@@ -10,8 +10,9 @@
 //
 // This is the regular export, for the team's own use. It never contains
 // confidential fields (a record's testimony, a source's informant), not even
-// the mark that one exists, and leaves out rows whose sensitivity is
-// confidential. The redacted, signed public export is a separate job.
+// the mark that one exists, and leaves out the rows its reader,
+// rollcall.TeamExportReader (an analyst's ceiling), may not see: confidential
+// ones. The redacted, signed public export is a separate job.
 package export
 
 import (
