@@ -104,7 +104,6 @@ func init() {
 	}
 }
 
-
 // concrete fills a route pattern with ids of the fixture's objects.
 func (f *fixture) concrete(rt Route) string {
 	p := strings.TrimSuffix(rt.Pattern, "{$}")
