@@ -35,11 +35,6 @@ func ActorFrom(ctx context.Context) Actor {
 	return a
 }
 
-// CanSeeConfidential reports whether the role may read confidential fields.
-func (a Actor) CanSeeConfidential() bool {
-	return a.Role == RoleAdmin || a.Role == RoleEditor || a.Role == RoleSystem
-}
-
 // FieldCipher encrypts confidential fields at rest. The table, column and
 // row key are bound as associated data, so a ciphertext moved to another row
 // or column fails to open.

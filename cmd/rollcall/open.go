@@ -26,6 +26,10 @@ type openOpts struct {
 	// cipher, when set, is the key to open with instead of the configured
 	// one (key rotation opens with the new key).
 	cipher rollcall.FieldCipher
+	// serving holds the database's server lock shared while the store is
+	// open, so that a restore refuses instead of replacing the database
+	// under a running server (store.ServerLock).
+	serving bool
 }
 
 // withStore opens the database named by --db (migrating it) as o says and
@@ -41,6 +45,14 @@ func (m *Main) withStore(cmd *cobra.Command, o openOpts, f func(ctx context.Cont
 			return fmt.Errorf("load encryption key: %w", err)
 		}
 		opts.Cipher = c
+	}
+	if o.serving {
+		lk, err := store.LockForServing(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		// Registered first, so released after the store closes.
+		m.onClose(lk.Release)
 	}
 	st, err := store.Open(ctx, dsn, opts)
 	if err != nil {

@@ -42,7 +42,7 @@ func (m *Main) serveCommands() []*cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// The server acts as each request's user, never as the operator:
 			// it gets cmd's context, not the store's.
-			return m.withStore(cmd, openOpts{}, func(_ context.Context, st *store.Store) error {
+			return m.withStore(cmd, openOpts{serving: true}, func(_ context.Context, st *store.Store) error {
 				return m.serve(cmd.Context(), st, f)
 			})
 		},
@@ -67,7 +67,7 @@ func (m *Main) serveCommands() []*cobra.Command {
 			if err := m.demoKeyring(m.dbFlag(cmd)); err != nil {
 				return err
 			}
-			return m.withStore(cmd, openOpts{}, func(ctx context.Context, st *store.Store) error {
+			return m.withStore(cmd, openOpts{serving: true}, func(ctx context.Context, st *store.Store) error {
 				if err := m.loadDemo(ctx, st, persons); err != nil {
 					return err
 				}

@@ -37,6 +37,10 @@ type PersonResult struct {
 	Outcome *rollcall.AmnestyOutcome `json:"outcome,omitempty"`
 }
 
+// DeclaredSensitivity is the person's (rollcall.Sensitive): a result is
+// shown to whoever may see the person.
+func (r PersonResult) DeclaredSensitivity() rollcall.Sensitivity { return r.Sensitivity }
+
 // Evaluation is a decree applied to every documented person.
 type Evaluation struct {
 	Decree rollcall.AmnestyDecree `json:"decree"`

@@ -47,7 +47,19 @@ type Result struct {
 // Restore checks an archive completely (decryption, every member's hash,
 // the audit chain and checkpoints of the snapshot) before it replaces
 // anything, then installs it at t.
-func Restore(ctx context.Context, r io.Reader, t Target, ids ...age.Identity) (*Result, error) {
+//
+// It holds the database's server lock exclusively throughout, so it refuses
+// at once, before reading the archive, while a server runs on t.DSN.
+func Restore(ctx context.Context, r io.Reader, t Target, ids ...age.Identity) (res *Result, err error) {
+	lk, err := store.LockForRestore(ctx, t.DSN)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if rerr := lk.Release(); err == nil && rerr != nil {
+			err = fmt.Errorf("release the server lock: %w", rerr)
+		}
+	}()
 	tmp, err := os.MkdirTemp(tmpDirFor(t.DSN), ".rollcall-restore-*")
 	if err != nil {
 		return nil, err
@@ -70,7 +82,7 @@ func Restore(ctx context.Context, r io.Reader, t Target, ids ...age.Identity) (*
 		}
 		opts.Trusted = f.SigningPublic
 	}
-	res := &Result{Manifest: m}
+	res = &Result{Manifest: m}
 	wantPG := store.IsPostgresDSN(t.DSN)
 	switch {
 	case m.Dialect == store.SQLite && !wantPG:

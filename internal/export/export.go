@@ -10,8 +10,9 @@
 //
 // This is the regular export, for the team's own use. It never contains
 // confidential fields (a record's testimony, a source's informant), not even
-// the mark that one exists, and leaves out rows whose sensitivity is
-// confidential. The redacted, signed public export is a separate job.
+// the mark that one exists, and leaves out the rows its reader,
+// rollcall.TeamExportReader (an analyst's ceiling), may not see: confidential
+// ones. The redacted, signed public export is a separate job.
 package export
 
 import (
@@ -292,7 +293,7 @@ var entities = map[string]entity{
 		each: func(ctx context.Context, x *exporter) error {
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Source, int, error) { return x.st.ListSources(ctx, o) },
 				func(s *rollcall.Source) error {
-					if s.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), s) {
 						x.stats.Skipped++
 						return nil
 					}
@@ -319,7 +320,7 @@ var entities = map[string]entity{
 			}
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Record, int, error) { return x.st.ListRecords(ctx, o) },
 				func(r *rollcall.Record) error {
-					if r.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), r) {
 						x.stats.Skipped++
 						return nil
 					}
@@ -340,7 +341,7 @@ var entities = map[string]entity{
 		each: func(ctx context.Context, x *exporter) error {
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Person, int, error) { return x.st.ListPersons(ctx, o) },
 				func(p *rollcall.Person) error {
-					if p.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), p) {
 						x.stats.Skipped++
 						return nil
 					}
@@ -366,7 +367,7 @@ var entities = map[string]entity{
 			}
 			return page(ctx, x.o.PageSize, func(o rollcall.ListOptions) ([]rollcall.Event, int, error) { return x.st.ListEvents(ctx, o) },
 				func(e *rollcall.Event) error {
-					if e.Sensitivity == rollcall.Confidential {
+					if !rollcall.Visible(rollcall.TeamExportReader(), e) {
 						x.stats.Skipped++
 						return nil
 					}

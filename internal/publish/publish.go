@@ -104,7 +104,7 @@ type Cell struct {
 // Publishable reports whether a person's identity may appear in the list:
 // marked public and consented to publication.
 func Publishable(p rollcall.Person) bool {
-	return p.Sensitivity == rollcall.Public && p.ConsentPublish
+	return rollcall.Visible(rollcall.PublicReader(), p) && p.ConsentPublish
 }
 
 // Build makes the export. k < 1 means DefaultK.
@@ -126,7 +126,7 @@ func Build(d Data, k int, now time.Time) *Export {
 	// Facilities of a person come only from public records.
 	perFac := map[int64][]string{}
 	for _, r := range d.Records {
-		if r.PersonID == nil || r.FacilityID == nil || r.Sensitivity != rollcall.Public {
+		if r.PersonID == nil || r.FacilityID == nil || !rollcall.Visible(rollcall.PublicReader(), r) {
 			continue
 		}
 		if key, ok := fac[*r.FacilityID]; ok && !slices.Contains(perFac[*r.PersonID], key) {

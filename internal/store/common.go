@@ -62,6 +62,10 @@ type filterCol struct {
 
 // listSpec describes how one entity is listed and searched.
 type listSpec struct {
+	// row is a zero value of the type the list returns: its sensitivity
+	// (rollcall.RowSensitivity) decides what the sensitivity_max filter
+	// compares, so every list can be filtered by the reader's ceiling.
+	row     any
 	entity  string // singular, for messages
 	table   string
 	filters map[string]filterCol

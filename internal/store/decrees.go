@@ -152,7 +152,8 @@ func (s *Store) DeleteAmnestyDecree(ctx context.Context, id int64) error {
 	})
 }
 
-var decreeList = &listSpec{
+var decreeList = registerList(&listSpec{
+	row:    rollcall.AmnestyDecree{},
 	entity: "amnesty decree",
 	table:  "amnesty_decrees",
 	filters: map[string]filterCol{
@@ -162,7 +163,7 @@ var decreeList = &listSpec{
 	},
 	search: []string{"title", "key", "number", "occasion"},
 	order:  "CASE WHEN effective_sort = '' THEN 1 ELSE 0 END, effective_sort, id",
-}
+})
 
 // ListAmnestyDecrees lists decrees by effective date.
 func (s *Store) ListAmnestyDecrees(ctx context.Context, o rollcall.ListOptions) ([]rollcall.AmnestyDecree, int, error) {

@@ -247,7 +247,8 @@ func (s *Store) DeleteEvent(ctx context.Context, id int64) error {
 	})
 }
 
-var eventList = &listSpec{
+var eventList = registerList(&listSpec{
+	row:    rollcall.Event{},
 	entity: "event",
 	table:  "events",
 	filters: map[string]filterCol{
@@ -265,7 +266,7 @@ var eventList = &listSpec{
 	},
 	search: []string{"description", "place", "key", "perpetrator"},
 	order:  "CASE WHEN date_sort = '' THEN 1 ELSE 0 END, date_sort, id",
-}
+})
 
 // ListEvents lists events with their victims and sources, by date.
 func (s *Store) ListEvents(ctx context.Context, o rollcall.ListOptions) ([]rollcall.Event, int, error) {

@@ -159,7 +159,8 @@ func (s *Store) DeleteFacility(ctx context.Context, id int64) error {
 	})
 }
 
-var facilityList = &listSpec{
+var facilityList = registerList(&listSpec{
+	row:    rollcall.Facility{},
 	entity: "facility",
 	table:  "facilities",
 	filters: map[string]filterCol{
@@ -173,7 +174,7 @@ var facilityList = &listSpec{
 	},
 	search: []string{"name_en", "name_ko", "aliases", "key", "number"},
 	order:  "id",
-}
+})
 
 // ListFacilities lists facilities.
 func (s *Store) ListFacilities(ctx context.Context, o rollcall.ListOptions) ([]rollcall.Facility, int, error) {

@@ -116,7 +116,8 @@ func (s *Store) DeleteFollowUp(ctx context.Context, id int64) error {
 	})
 }
 
-var followUpList = &listSpec{
+var followUpList = registerList(&listSpec{
+	row:    rollcall.FollowUp{},
 	entity: "follow-up",
 	table:  "followups",
 	filters: map[string]filterCol{
@@ -127,7 +128,7 @@ var followUpList = &listSpec{
 	},
 	search: []string{"observation", "reported_by"},
 	order:  "CASE WHEN date_sort = '' THEN 1 ELSE 0 END, date_sort, id",
-}
+})
 
 // ListFollowUps lists follow-ups by date.
 func (s *Store) ListFollowUps(ctx context.Context, o rollcall.ListOptions) ([]rollcall.FollowUp, int, error) {

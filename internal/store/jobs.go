@@ -74,6 +74,10 @@ type Job struct {
 	LeaseUntil time.Time `json:"-"`
 }
 
+// DeclaredSensitivity: a job (its options, its author, its result) is the
+// team's (rollcall.Sensitive).
+func (Job) DeclaredSensitivity() rollcall.Sensitivity { return rollcall.Internal }
+
 // Finished reports whether the job has ended (done, failed or cancelled).
 func (j *Job) Finished() bool {
 	return j.Status == JobDone || j.Status == JobFailed || j.Status == JobCancelled
@@ -172,7 +176,8 @@ func (s *Store) GetJob(ctx context.Context, id int64) (*Job, error) {
 	return j, nil
 }
 
-var jobList = &listSpec{
+var jobList = registerList(&listSpec{
+	row:    Job{},
 	entity: "job",
 	table:  "jobs",
 	filters: map[string]filterCol{
@@ -181,7 +186,7 @@ var jobList = &listSpec{
 		"actor":  {"actor", fText},
 	},
 	order: "id DESC",
-}
+})
 
 // ListJobs lists jobs, newest first; filters: kind, status, actor.
 func (s *Store) ListJobs(ctx context.Context, o rollcall.ListOptions) ([]Job, int, error) {

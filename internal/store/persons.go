@@ -238,7 +238,8 @@ func (s *Store) DeletePerson(ctx context.Context, id int64) error {
 	})
 }
 
-var personList = &listSpec{
+var personList = registerList(&listSpec{
+	row:    rollcall.Person{},
 	entity: "person",
 	table:  "persons",
 	filters: map[string]filterCol{
@@ -252,7 +253,7 @@ var personList = &listSpec{
 	search: []string{"name", "name_alt"},
 	keys:   true,
 	order:  "id",
-}
+})
 
 // ListPersons lists persons with their record ids (conflicts only in GetPerson).
 func (s *Store) ListPersons(ctx context.Context, o rollcall.ListOptions) ([]rollcall.Person, int, error) {

@@ -110,7 +110,8 @@ func (s *Store) DeletePublishedEstimate(ctx context.Context, id int64) error {
 	})
 }
 
-var publishedList = &listSpec{
+var publishedList = registerList(&listSpec{
+	row:    rollcall.PublishedEstimate{},
 	entity: "published estimate",
 	table:  "published_estimates",
 	filters: map[string]filterCol{
@@ -121,7 +122,7 @@ var publishedList = &listSpec{
 	},
 	search: []string{"subject", "source", "period", "method"},
 	order:  "id",
-}
+})
 
 // ListPublishedEstimates lists published estimates.
 func (s *Store) ListPublishedEstimates(ctx context.Context, o rollcall.ListOptions) ([]rollcall.PublishedEstimate, int, error) {

@@ -294,7 +294,8 @@ func eqID(a, b *int64) bool {
 	return *a == *b
 }
 
-var recordList = &listSpec{
+var recordList = registerList(&listSpec{
+	row:    rollcall.Record{},
 	entity: "record",
 	table:  "records",
 	filters: map[string]filterCol{
@@ -312,7 +313,7 @@ var recordList = &listSpec{
 	search: []string{"name", "name_alt", "key"},
 	keys:   true,
 	order:  "id",
-}
+})
 
 // ListRecords lists records. Testimonies are never decrypted in lists:
 // TestimonyRedacted marks the records that have one.

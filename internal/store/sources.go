@@ -211,7 +211,8 @@ func (s *Store) DeleteSource(ctx context.Context, id int64) error {
 	})
 }
 
-var sourceList = &listSpec{
+var sourceList = registerList(&listSpec{
+	row:    rollcall.Source{},
 	entity: "source",
 	table:  "sources",
 	filters: map[string]filterCol{
@@ -224,7 +225,7 @@ var sourceList = &listSpec{
 	},
 	search: []string{"title", "key", "author", "organisation"},
 	order:  "id",
-}
+})
 
 // ListSources lists sources. Informants are never decrypted in lists:
 // InformantRedacted marks the sources that have one.

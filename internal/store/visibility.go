@@ -3,24 +3,42 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rollcall-project/rollcall"
 )
 
 // SensitivityMaxFilter is the list filter that keeps rows at most as
-// sensitive as its value ("public" < "internal" < "confidential"). The web
-// server sets it for roles that may not see confidential rows, so that the
-// database does the hiding before paging and a list's total counts only
-// the rows the reader may see. A value that is no sensitivity is refused
-// (EINVALID naming the levels), as for the exact "sensitivity" filter.
+// sensitive as its value ("public" < "internal" < "confidential"): the
+// reader's rollcall.Actor.Ceiling. Every list has it. The web server sets
+// it for every reader but admins, so that the database does the hiding
+// before paging and a list's total counts only the rows the reader may
+// see. A value that is no sensitivity is refused (EINVALID naming the
+// levels), as for the exact "sensitivity" filter.
 const SensitivityMaxFilter = "sensitivity_max"
 
-// sensitivityMaxExpr ranks the row's sensitivity against the parameter. A
-// row with no valid level ranks as confidential (hidden); the parameter is
-// a level (fSens refuses anything else before the query is built).
-var sensitivityMaxExpr = sensitivityRankSQL("sensitivity", rollcall.Confidential.Rank()) + ` <= ` +
-	sensitivityRankSQL("CAST(%s AS TEXT)", -1)
+// undeclaredRank ranks the rows of a type that declares no sensitivity:
+// above every level, so the filter keeps them from every reader (admins,
+// who may see them, are not filtered).
+const undeclaredRank = 3
+
+// sensitivityMaxExpr is the filter's SQL for a list of row: the row's own
+// level ranked (a row with no valid level ranks as confidential) when its
+// type carries one per row, else the type's constant rank, against the
+// parameter's rank. The parameter is a level (fSens refuses anything else
+// before the query is built).
+func sensitivityMaxExpr(row any) string {
+	param := ` <= ` + sensitivityRankSQL("CAST(%s AS TEXT)", -1)
+	if rollcall.SensitivityPerRow(row) {
+		return sensitivityRankSQL("sensitivity", rollcall.Confidential.Rank()) + param
+	}
+	r := undeclaredRank
+	if s, ok := rollcall.RowSensitivity(row); ok {
+		r = s.Rank()
+	}
+	return strconv.Itoa(r) + param
+}
 
 // sensitivityRankSQL is rollcall.Sensitivity.Rank in SQL over expr, with
 // otherwise for a value that is no level.
@@ -34,12 +52,20 @@ func sensitivityRankSQL(expr string, otherwise int) string {
 	return b.String()
 }
 
-// init registers the filter on the lists of rows that carry a sensitivity.
-// It runs once, before any Store exists; the specs are read-only after.
-func init() {
-	for _, spec := range []*listSpec{sourceList, recordList, personList, eventList, followUpList} {
-		spec.filters[SensitivityMaxFilter] = filterCol{expr: sensitivityMaxExpr, kind: fSens}
+// lists are the registered lists, for the test that walks every one. It is
+// filled at package initialisation and read-only after.
+var lists []*listSpec
+
+// registerList adds the sensitivity_max filter to a list, from the row
+// type it names. Every list is declared through it, at package
+// initialisation; the specs are read-only after.
+func registerList(spec *listSpec) *listSpec {
+	if spec.filters == nil {
+		spec.filters = map[string]filterCol{}
 	}
+	spec.filters[SensitivityMaxFilter] = filterCol{expr: sensitivityMaxExpr(spec.row), kind: fSens}
+	lists = append(lists, spec)
+	return spec
 }
 
 // sensitivityChoices names the levels for a message: "public, internal or confidential".

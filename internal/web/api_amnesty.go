@@ -162,11 +162,11 @@ func (s *Server) decisions(ctx context.Context, d *rollcall.AmnestyDecree, f Per
 // decree, whose rule reads the facts uses) for the actor in ctx, who does
 // not see confidential persons unless their role allows.
 func pageDecisions(ctx context.Context, decree string, hasRule bool, date string, results []amnesty.PersonResult, uses []string, f PersonFilter) *DecisionPage {
-	seeAll := rollcall.ActorFrom(ctx).CanSeeConfidential()
+	actor := rollcall.ActorFrom(ctx)
 	p := &DecisionPage{Decree: decree, HasRule: hasRule, Date: date, Items: []DecisionItem{}, Limit: f.Limit,
 		Offset: f.Offset, Facilities: []string{}}
 	for _, r := range results {
-		if r.Sensitivity == rollcall.Confidential && !seeAll {
+		if !rollcall.Visible(actor, r) {
 			continue
 		}
 		p.Counts.add(r.Decision.Decision)
@@ -290,10 +290,10 @@ func (s *Server) checkRule(ctx context.Context, d *rollcall.AmnestyDecree, src s
 		if err != nil {
 			return nil, err
 		}
-		seeAll := rollcall.ActorFrom(ctx).CanSeeConfidential()
+		actor := rollcall.ActorFrom(ctx)
 		n := &DecisionCounts{}
 		for _, r := range ev.Results {
-			if r.Sensitivity != rollcall.Confidential || seeAll {
+			if rollcall.Visible(actor, r) {
 				n.add(r.Decision.Decision)
 			}
 		}

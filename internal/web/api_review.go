@@ -21,12 +21,13 @@ func (s *Server) reviewItems(ctx context.Context, limit, offset int) ([]ReviewIt
 	var pairs []store.ReviewPair
 	var total int
 	var err error
-	if rollcall.ActorFrom(ctx).CanSeeConfidential() {
+	if a := rollcall.ActorFrom(ctx); a.CanSeeConfidential() {
 		pairs, total, err = s.store.ReviewQueue(ctx, limit, offset)
 	} else {
-		// Pairs with a confidential record are left out before paging,
-		// so the page and the count hold only what the reviewer may see.
-		pairs, total, err = s.store.ReviewQueueWithout(ctx, rollcall.Internal, limit, offset)
+		// Pairs with a record above the reviewer's ceiling are left out
+		// before paging, so the page and the count hold only what the
+		// reviewer may see.
+		pairs, total, err = s.store.ReviewQueueWithout(ctx, a.Ceiling(), limit, offset)
 	}
 	if err != nil {
 		return nil, 0, err

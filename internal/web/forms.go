@@ -32,7 +32,14 @@ func choice[T any](name string, opts []string, b binding[T]) field[T] {
 	return field[T]{name: name, kind: "select", options: opts, binding: b}
 }
 
-var sensitivities = []string{string(rollcall.Public), string(rollcall.Internal), string(rollcall.Confidential)}
+// sensitivities are the form's choices: rollcall.Sensitivities, as text.
+var sensitivities = func() []string {
+	var out []string
+	for _, s := range rollcall.Sensitivities() {
+		out = append(out, string(s))
+	}
+	return out
+}()
 
 // initForms builds the create/edit forms of sources, records, facilities
 // and events.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
 )
 
@@ -103,8 +104,6 @@ func init() {
 	}
 }
 
-var rank = map[string]int{"": 0, "viewer": 1, "analyst": 2, "editor": 3, "admin": 4}
-
 // concrete fills a route pattern with ids of the fixture's objects.
 func (f *fixture) concrete(rt Route) string {
 	p := strings.TrimSuffix(rt.Pattern, "{$}")
@@ -190,7 +189,7 @@ func testRouteRoles(t *testing.T, f *fixture) {
 					} else if got != http.StatusUnauthorized {
 						t.Fatalf("status %d, want 401: %s", got, b)
 					}
-				case rank[role] < rank[want]:
+				case rollcall.RoleRank(role) < rollcall.RoleRank(want):
 					if got != http.StatusForbidden {
 						t.Fatalf("status %d, want 403: %.200s", got, b)
 					}
