@@ -66,7 +66,8 @@ func Publish(ctx context.Context, db *store.Store, priv ed25519.PrivateKey, k in
 			return fmt.Errorf("encode publication %d: %w", n, err)
 		}
 		sig := Sign(priv, b)
-		p := &store.Publication{Number: n, Format: e.Format, K: k, SHA256: sig.SHA256, Persons: len(e.Persons), Cells: e.Revealed()}
+		p := &store.Publication{Number: n, Format: e.Format, K: k, SHA256: sig.SHA256, Persons: len(e.Persons),
+			Withheld: diffs, Cells: e.Revealed(), Body: b}
 		if _, err := tx.SavePublication(ctx, p, auditDetail(e, sig)); err != nil {
 			return err
 		}

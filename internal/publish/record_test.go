@@ -66,6 +66,9 @@ func TestPublishRecordsAndProves(t *testing.T) {
 		if err != nil || len(ps) != 1 || ps[0].SHA256 != sig.SHA256 || ps[0].K != DefaultK || ps[0].Actor != "test" {
 			t.Fatalf("publications %+v, %v", ps, err)
 		}
+		if got, err := st.PublicationBody(ctx, 1); err != nil || string(got.Body) != string(r.Bytes) {
+			t.Fatalf("stored export differs: %v", err)
+		}
 		if _, err := Publish(ctx, st, priv, 0, day); rollcall.ErrorCode(err) != rollcall.EINVALID {
 			t.Fatalf("k=0: %v", err)
 		}
@@ -110,6 +113,9 @@ func TestDifferencingThroughTheStore(t *testing.T) {
 				t.Fatalf("publication %d reveals %v", round+1, found)
 			}
 			withheld += len(res.Withheld)
+			if pubs, err := st.Publications(systemCtx); err != nil || len(pubs[round].Withheld) != len(res.Withheld) {
+				t.Fatalf("stored withheld cells %+v, told %+v (%v)", pubs[round].Withheld, res.Withheld, err)
+			}
 			// One to three persons change: consent, fate, or a new one.
 			for range 1 + r.IntN(3) {
 				switch i := r.IntN(len(ps)); r.IntN(3) {

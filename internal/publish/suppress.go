@@ -11,11 +11,7 @@ import (
 // differs by 1..k-1 from the same cell in an earlier publication: shown,
 // the difference would single out fewer than k persons. Value "" is the
 // table's total. It is told to the operator, never written to the export.
-type Differenced struct {
-	Table       string
-	Value       string
-	Publication int64
-}
+type Differenced = store.WithheldCell
 
 // Suppress makes the statistics tables of one publication from counts
 // (one map per table, named by names) over the same total persons:

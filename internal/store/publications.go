@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/audit/chain"
 )
 
@@ -22,9 +24,22 @@ type Publication struct {
 	Persons int       `json:"persons"`
 	Actor   string    `json:"actor"`
 	At      time.Time `json:"at"`
-	// Cells are the counts the export revealed (SavePublication writes
-	// them; Publications leaves them empty).
+	// Withheld are the cells withheld because of earlier publications:
+	// for the operator, never in the export.
+	Withheld []WithheldCell `json:"withheld"`
+	// Cells are the counts the export revealed and Body the export file
+	// (SavePublication writes them; Publications leaves them empty).
 	Cells []PublishedCell `json:"-"`
+	Body  []byte          `json:"-"`
+}
+
+// WithheldCell names a cell withheld from a publication because its count
+// differs by 1..k-1 from the same cell in earlier publication Publication.
+// Value "" is the table's total.
+type WithheldCell struct {
+	Table       string `json:"table"`
+	Value       string `json:"value"`
+	Publication int64  `json:"publication"`
 }
 
 // PublishedCell is one count a publication revealed. Value "" is the
@@ -82,9 +97,16 @@ func (s *Store) SavePublication(ctx context.Context, p *Publication, detail stri
 	var entry chain.Entry
 	err := s.write(ctx, func(tx *Store) error {
 		p.Actor, p.At = actorName(ctx), tx.nowUTC()
-		err := tx.q.QueryRowContext(ctx, `INSERT INTO publications (number, format, k, sha256, persons, actor, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			p.Number, p.Format, p.K, p.SHA256, p.Persons, p.Actor, fmtTime(p.At)).Scan(&p.ID)
+		if p.Withheld == nil {
+			p.Withheld = []WithheldCell{}
+		}
+		withheld, err := json.Marshal(p.Withheld)
+		if err != nil {
+			return fmt.Errorf("save publication %d: %w", p.Number, err)
+		}
+		err = tx.q.QueryRowContext(ctx, `INSERT INTO publications (number, format, k, sha256, persons, actor, at, body, withheld)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			p.Number, p.Format, p.K, p.SHA256, p.Persons, p.Actor, fmtTime(p.At), string(p.Body), string(withheld)).Scan(&p.ID)
 		if err != nil {
 			return mapErr(fmt.Errorf("save publication %d: %w", p.Number, err), "publication", p.Number)
 		}
@@ -102,7 +124,7 @@ func (s *Store) SavePublication(ctx context.Context, p *Publication, detail stri
 
 // Publications lists every recorded publication, oldest first.
 func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT id, number, format, k, sha256, persons, actor, at FROM publications ORDER BY number`)
+	rows, err := s.q.QueryContext(ctx, `SELECT id, number, format, k, sha256, persons, actor, at, withheld FROM publications ORDER BY number`)
 	if err != nil {
 		return nil, fmt.Errorf("publications: %w", err)
 	}
@@ -110,15 +132,31 @@ func (s *Store) Publications(ctx context.Context) ([]Publication, error) {
 	var out []Publication
 	for rows.Next() {
 		var p Publication
-		var at string
-		if err := rows.Scan(&p.ID, &p.Number, &p.Format, &p.K, &p.SHA256, &p.Persons, &p.Actor, &at); err != nil {
+		var at, withheld string
+		if err := rows.Scan(&p.ID, &p.Number, &p.Format, &p.K, &p.SHA256, &p.Persons, &p.Actor, &at, &withheld); err != nil {
 			return nil, fmt.Errorf("publications: %w", err)
 		}
 		p.At = parseTime(at)
+		if err := json.Unmarshal([]byte(withheld), &p.Withheld); err != nil {
+			return nil, rollcall.WrapError(rollcall.EINTERNAL, err, "publication %d: malformed withheld cells", p.Number)
+		}
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("publications: %w", err)
 	}
 	return out, nil
+}
+
+// PublicationBody returns the export file of publication number.
+func (s *Store) PublicationBody(ctx context.Context, number int64) (Publication, error) {
+	var p Publication
+	var at, body string
+	err := s.q.QueryRowContext(ctx, `SELECT id, number, format, k, sha256, persons, actor, at, body FROM publications WHERE number = $1`, number).
+		Scan(&p.ID, &p.Number, &p.Format, &p.K, &p.SHA256, &p.Persons, &p.Actor, &at, &body)
+	if err != nil {
+		return p, mapErr(fmt.Errorf("publication %d: %w", number, err), "publication", number)
+	}
+	p.At, p.Body = parseTime(at), []byte(body)
+	return p, nil
 }

@@ -11,7 +11,12 @@ CREATE TABLE publications (
     sha256   TEXT NOT NULL CHECK (length(sha256) = 64),
     persons  BIGINT NOT NULL,
     actor    TEXT NOT NULL DEFAULT '',
-    at       TEXT NOT NULL
+    at       TEXT NOT NULL,
+    -- The export file itself (public by construction), so the web UI can
+    -- hand it out again; and, for the operator only, the cells withheld
+    -- because of earlier publications (JSON).
+    body     TEXT NOT NULL DEFAULT '',
+    withheld TEXT NOT NULL DEFAULT '[]'
 );
 
 -- One revealed count: value '' is the table's total.
