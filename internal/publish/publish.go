@@ -322,3 +322,12 @@ func FormatOf(export []byte) string {
 	}
 	return head.Format
 }
+
+// Parse reads an export file.
+func Parse(b []byte) (*Export, error) {
+	var e Export
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, rollcall.WrapError(rollcall.EINVALID, err, "not a public export")
+	}
+	return &e, nil
+}

@@ -264,18 +264,18 @@ func TestSuppress(t *testing.T) {
 			[]string{"t0: a=10 total=x", "t1: x=12 y=8 total=x"}, nil},
 		{"a cell 1 away from an earlier one is withheld, with a complement", []tbl{{"a": 10, "b": 6, "c": 7}},
 			[]store.PublishedCell{{Publication: 1, Table: "t0", Value: "b", Count: 5}},
-			[]string{"t0: a=10 total=x"}, []Differenced{{"t0", "b", 1}}},
+			[]string{"t0: a=10 total=x"}, []Differenced{{Table: "t0", Value: "b", Publication: 1}}},
 		{"a difference of k is shown", []tbl{{"a": 10, "b": 10}},
 			[]store.PublishedCell{{Publication: 1, Table: "t0", Value: "b", Count: 5}, {Publication: 1, Table: "t0", Value: "", Count: 15}},
 			[]string{"t0: a=10 b=10 total=20"}, nil},
 		{"every earlier publication counts", []tbl{{"a": 10, "b": 10}},
 			[]store.PublishedCell{{Publication: 1, Table: "t0", Value: "b", Count: 12}, {Publication: 2, Table: "t0", Value: "b", Count: 5}},
-			[]string{"t0: total=x"}, []Differenced{{"t0", "b", 1}}},
+			[]string{"t0: total=x"}, []Differenced{{Table: "t0", Value: "b", Publication: 1}}},
 		// The total moved by 1 though no cell did by less than k: every
 		// table hides enough that the total cannot be computed.
 		{"a total 1 away hides the totals", []tbl{{"a": 10, "b": 11}, {"x": 21}},
 			[]store.PublishedCell{{Publication: 1, Table: "t0", Value: "", Count: 20}},
-			[]string{"t0: total=x", "t1: total=x"}, []Differenced{{"t0", "", 1}}},
+			[]string{"t0: total=x", "t1: total=x"}, []Differenced{{Table: "t0", Value: "", Publication: 1}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

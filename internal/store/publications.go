@@ -160,3 +160,12 @@ func (s *Store) PublicationBody(ctx context.Context, number int64) (Publication,
 	p.At, p.Body = parseTime(at), []byte(body)
 	return p, nil
 }
+
+// Plain returns a view of s that holds no cipher: confidential fields read
+// through it come back redacted, so what is built from it (a public export)
+// cannot contain one. It shares s's connections: do not Close it.
+func (s *Store) Plain() *Store {
+	c := *s
+	c.cipher = nil
+	return &c
+}
