@@ -58,7 +58,7 @@ func testPublishFromTheWeb(t *testing.T, f *fixture) {
 		}
 	}
 	admin.lang("ko")
-	if _, page := admin.do("GET", "/publications?done=2", nil); !strings.Contains(string(page), "persons_by_sex = f (공개본 1)") || !strings.Contains(string(page), "공개본 2이(가) 기록되고") {
+	if _, page := admin.do("GET", "/publications?done=2", nil); !strings.Contains(string(page), "persons_by_sex = f (공개본 1)") || !strings.Contains(string(page), "공개본 2번을 기록하고") {
 		t.Errorf("Korean page:\n%s", page)
 	}
 	files := map[string][]byte{}
