@@ -96,7 +96,7 @@ func (m *Main) publishListCommand() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the publications recorded in the database",
+		Short: "List the publications recorded in the database (withheld: cells held back because of earlier ones)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return m.withStore(cmd, openOpts{plain: true}, func(ctx context.Context, st *store.Store) error {
@@ -104,10 +104,10 @@ func (m *Main) publishListCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				t := table{header: []string{"number", "at", "actor", "format", "k", "persons", "sha256"}}
+				t := table{header: []string{"number", "at", "actor", "format", "k", "persons", "withheld", "sha256"}}
 				for _, p := range ps {
 					t.rows = append(t.rows, []string{fmt.Sprint(p.Number), p.At.Format(time.RFC3339), p.Actor, p.Format,
-						fmt.Sprint(p.K), fmt.Sprint(p.Persons), p.SHA256})
+						fmt.Sprint(p.K), fmt.Sprint(p.Persons), fmt.Sprint(len(p.Withheld)), p.SHA256})
 				}
 				if ps == nil {
 					ps = []store.Publication{}
