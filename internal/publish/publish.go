@@ -1,6 +1,9 @@
 // Package publish builds the redacted public export: the list of persons
-// whose publication was consented to, the facilities, and statistics with
-// small cells suppressed, signed so that anyone can check a copy.
+// whose publication was consented to, the facilities, and statistics over
+// the persons it does not name with small cells left out (suppress.go),
+// signed so that anyone can check a copy, and recorded with what it
+// revealed so that a later publication cannot be differenced against it
+// (record.go).
 //
 // The export is built from an allow-list: every output type below is a new
 // struct holding only fields cleared for publication, filled field by field.
