@@ -184,10 +184,22 @@ func Build(d Data, o Options) (*Export, []Differenced, error) {
 			perFac[*r.PersonID] = append(perFac[*r.PersonID], key)
 		}
 	}
-	var unnamed []rollcall.Person
+	counts := make([]map[string]int, len(dims))
+	for i := range dims {
+		counts[i] = map[string]int{}
+	}
+	unnamed := 0
 	for _, p := range d.Persons {
 		if !Publishable(p) {
-			unnamed = append(unnamed, p)
+			// Only the persons the list does not name are counted.
+			unnamed++
+			for i, dim := range dims {
+				v := dim.of(p)
+				if v == "" {
+					v = "unknown"
+				}
+				counts[i][v]++
+			}
 			continue
 		}
 		pp := PublicPerson{Ref: fmt.Sprintf("P%d", p.ID), Name: p.Name, NameAlt: p.NameAlt, Sex: p.Sex,
@@ -201,22 +213,11 @@ func Build(d Data, o Options) (*Export, []Differenced, error) {
 		e.Fictional = e.Fictional || p.Fictional
 	}
 	slices.SortFunc(e.Persons, func(a, b PublicPerson) int { return cmp.Compare(a.Ref, b.Ref) })
-	counts := make([]map[string]int, len(dims))
-	for i, dim := range dims {
-		counts[i] = map[string]int{}
-		for _, p := range unnamed {
-			v := dim.of(p)
-			if v == "" {
-				v = "unknown"
-			}
-			counts[i][v]++
-		}
-	}
 	names := make([]string, len(dims))
 	for i, dim := range dims {
 		names[i] = dim.name
 	}
-	tables, total, diffs := Suppress(names, counts, len(unnamed), k, o.Earlier)
+	tables, total, diffs := Suppress(names, counts, unnamed, k, o.Earlier)
 	e.Statistics = tables
 	e.Withheld = total
 	return e, diffs, nil
