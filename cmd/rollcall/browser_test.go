@@ -197,6 +197,16 @@ func TestBrowser(t *testing.T) {
 	do("amnesty", chromedp.Navigate(base+"/amnesty"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	shot(t, bctx, artifacts, "12-amnesty-ko")
 
+	// The demo account is an admin and the demo server holds the signing
+	// key: publishing from the page records publication 1 and offers its
+	// files.
+	do("publish", chromedp.Navigate(base+"/publications"), chromedp.WaitVisible(chromedp.ID("publish")),
+		chromedp.Click(chromedp.ID("publish")), chromedp.WaitVisible(chromedp.ID("publication-done")))
+	if s := text("#publication-done"); !strings.Contains(s, "1") || !strings.Contains(s, "export.json.proof") {
+		t.Errorf("after publishing: %q", s)
+	}
+	shot(t, bctx, artifacts, "12b-publications-ko")
+
 	// Mobile width: the person page stays readable (no horizontal page
 	// scroll; wide tables scroll inside their box).
 	do("mobile", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/persons/1"),

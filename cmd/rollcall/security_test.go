@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/keys"
+	"github.com/rollcall-project/rollcall/internal/publish"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/storetest"
 )
@@ -257,6 +261,14 @@ func testCLIPublishAndVerifyExport(t *testing.T, tdb storetest.DB) {
 	if _, err := e.run("", "verify-export", out, "--key", pub); err == nil {
 		t.Fatal("altered audit proof accepted")
 	}
+	// No proof at all fails too (issue 12 §6), unless told to skip it.
+	os.Remove(out + ".proof")
+	if _, err := e.run("", "verify-export", out, "--key", pub); rollcall.ErrorCode(err) != rollcall.EINVALID || !strings.Contains(err.Error(), "--no-proof") {
+		t.Fatalf("verify-export without the proof: %v", err)
+	}
+	if res := e.must("", "verify-export", out, "--key", pub, "--no-proof"); !strings.HasPrefix(res, "OK") || !strings.Contains(res, "not checked") {
+		t.Fatal(res)
+	}
 	os.WriteFile(out+".proof", pb, 0o644)
 	b, _ := os.ReadFile(out)
 	for _, s := range []string{"Secret Informant", "secret testimony", "Public Name"} {
@@ -275,6 +287,123 @@ func testCLIPublishAndVerifyExport(t *testing.T, tdb storetest.DB) {
 	if _, err := e.run("", "verify-export", out, "--key", pub); err == nil {
 		t.Fatal("altered export verified")
 	}
+}
+
+// addPersons stores persons through the store, as linkage would (an ID
+// already set: updates that person).
+func (e *secEnv) addPersons(ps ...rollcall.Person) []rollcall.Person {
+	e.t.Helper()
+	st, err := store.Open(context.Background(), e.db, store.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "t", Role: rollcall.RoleAdmin})
+	for i := range ps {
+		save := st.CreatePerson
+		if ps[i].ID != 0 {
+			save = st.UpdatePerson
+		}
+		if err := save(ctx, &ps[i]); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return ps
+}
+
+func TestCLIPublishTwice(t *testing.T) { storetest.Run(t, testCLIPublishTwice) }
+
+// testCLIPublishTwice is issue 12 finding 1 from the command line: a person
+// who withdraws consent between two publications would show as +1 in the
+// second one's cells; those cells are withheld and the operator told.
+func testCLIPublishTwice(t *testing.T, tdb storetest.DB) {
+	e := newSecEnvOn(t, tdb)
+	e.must("", "key", "init")
+	var ps []rollcall.Person
+	for i := range 16 {
+		ps = append(ps, rollcall.Person{Name: fmt.Sprintf("Person %d", i), Sex: "f", Province: "Ryanggang-do", Status: "executed",
+			Sensitivity: rollcall.Public, ConsentPublish: i < 8})
+	}
+	ps = e.addPersons(ps...)
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "p1.json"), filepath.Join(dir, "p2.json")
+	if res := e.must("", "publish", "--output", first); !strings.Contains(res, "publication 1, 8 persons named") || strings.Contains(res, "withheld") {
+		t.Fatal(res)
+	}
+	ps[0].ConsentPublish = false // withdrawn
+	e.addPersons(ps[0])
+	res := e.must("", "publish", "--output", second)
+	for _, want := range []string{"publication 2, 7 persons named", "withheld persons_by_status=executed: it differs by fewer than 5 from publication 1",
+		"withheld persons_by_sex=f", "withheld persons_by_province=Ryanggang-do"} {
+		if !strings.Contains(res, want) {
+			t.Errorf("publish output lacks %q:\n%s", want, res)
+		}
+	}
+	var exp struct {
+		Publication int64 `json:"publication"`
+		Statistics  []struct {
+			Cells []struct{ Value string } `json:"cells"`
+		} `json:"statistics"`
+		Withheld *int `json:"persons_withheld"`
+	}
+	b, _ := os.ReadFile(second)
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	if exp.Publication != 2 || exp.Withheld != nil {
+		t.Fatalf("second export: publication %d, persons_withheld %v", exp.Publication, exp.Withheld)
+	}
+	for _, tb := range exp.Statistics {
+		if len(tb.Cells) != 0 {
+			t.Fatalf("a cell that moved by 1 is shown: %s", b)
+		}
+	}
+	if bytes.Contains(b, []byte("withheld persons_by")) || bytes.Contains(b, []byte("differs")) {
+		t.Fatal("the operator's report reached the export")
+	}
+	var list []store.Publication
+	if err := json.Unmarshal([]byte(e.must("", "publish", "list", "--format", "json")), &list); err != nil || len(list) != 2 || list[1].Number != 2 || list[1].Persons != 7 {
+		t.Fatalf("publish list: %+v, %v", list, err)
+	}
+	if tbl := e.must("", "publish", "list"); !strings.Contains(tbl, publish.Format) || strings.Count(tbl, "\n") != 3 {
+		t.Fatalf("publish list:\n%s", tbl)
+	}
+	if _, err := e.run("", "publish", "--output", filepath.Join(dir, "p3.json"), "--k", "0"); rollcall.ErrorCode(err) != rollcall.EINVALID || !strings.Contains(err.Error(), "at least 1") {
+		t.Fatalf("--k 0: %v", err)
+	}
+	pub := strings.Fields(strings.SplitAfter(e.must("", "key", "show"), "signing key:")[1])[0]
+	for _, f := range []string{first, second} {
+		if res := e.must("", "verify-export", f, "--key", pub); strings.Contains(res, "warning") {
+			t.Fatalf("format 2 warned: %s", res)
+		}
+	}
+	// A format 1 export verifies, with a warning.
+	priv := e.signer()
+	old := filepath.Join(dir, "old.json")
+	v1 := bytes.Replace(b, []byte(publish.Format), []byte(publish.FormatV1), 1)
+	os.WriteFile(old, v1, 0o644)
+	os.WriteFile(old+".sig", []byte(publish.Sign(priv, v1).Text()), 0o644)
+	if res := e.must("", "verify-export", old, "--key", pub, "--no-proof"); !strings.Contains(res, "warning: "+old+" is in format "+publish.FormatV1) {
+		t.Fatalf("format 1: %s", res)
+	}
+}
+
+// signer is the keyring's signing key.
+func (e *secEnv) signer() ed25519.PrivateKey {
+	e.t.Helper()
+	f, err := keys.Load(e.keyring())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ring, err := f.Unlock(e.keyring(), keys.Secret{Passphrase: []byte(secTestPass)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	priv, err := ring.Signer()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return priv
 }
 
 func TestCLIBackupRestorePassphrase(t *testing.T) { storetest.Run(t, testCLIBackupRestorePassphrase) }

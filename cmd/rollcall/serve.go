@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -118,9 +119,17 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// With the keyring loaded, admins can publish from the web UI too.
+	var signer ed25519.PrivateKey
+	if rc, ok := st.Cipher().(*ringCipher); ok && rc != nil {
+		var err error
+		if signer, err = rc.ring.Signer(); err != nil {
+			return fmt.Errorf("signing key: %w", err)
+		}
+	}
 	srv, err := web.New(web.Config{
 		Store: st, Auth: auth.NewService(st), Logger: m.Logger, Registry: reg,
-		SecureCookies: useTLS || f.secureCookies, TileURL: f.tileURL, Jobs: runner, Now: m.Now,
+		SecureCookies: useTLS || f.secureCookies, TileURL: f.tileURL, Jobs: runner, Now: m.Now, Signer: signer,
 	})
 	if err != nil {
 		return err

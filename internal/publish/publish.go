@@ -1,6 +1,9 @@
 // Package publish builds the redacted public export: the list of persons
-// whose publication was consented to, the facilities, and statistics with
-// small cells suppressed, signed so that anyone can check a copy.
+// whose publication was consented to, the facilities, and statistics over
+// the persons it does not name with small cells left out (suppress.go),
+// signed so that anyone can check a copy, and recorded with what it
+// revealed so that a later publication cannot be differenced against it
+// (record.go).
 //
 // The export is built from an allow-list: every output type below is a new
 // struct holding only fields cleared for publication, filled field by field.
@@ -22,10 +25,18 @@ import (
 	"time"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/store"
 )
 
-// Format names the export format.
-const Format = "rollcall-public-export/1"
+// Format names the export format. Format 2 counts only the persons the
+// list does not name, drops small cells instead of marking them, and
+// carries a publication number (issue 12 finding 1: format 1 leaked the
+// withheld persons by subtraction).
+const Format = "rollcall-public-export/2"
+
+// FormatV1 is the format of exports made before publication numbers;
+// verify-export warns about them.
+const FormatV1 = "rollcall-public-export/1"
 
 // DefaultK is the smallest count a statistics cell may show.
 const DefaultK = 5
@@ -40,16 +51,22 @@ type Data struct {
 
 // Export is the public document.
 type Export struct {
-	Format      string    `json:"format"`
+	Format string `json:"format"`
+	// Publication is the number the publisher's database gave this export
+	// (rollcall publish list).
+	Publication int64     `json:"publication"`
 	GeneratedAt time.Time `json:"generated_at"`
 	Notice      string    `json:"notice"`
 	// K is the suppression threshold: no statistics cell shows a count
 	// between 1 and K-1.
-	K          int              `json:"k"`
-	Persons    []PublicPerson   `json:"persons"`
-	Withheld   string           `json:"persons_withheld"`
+	K       int            `json:"k"`
+	Persons []PublicPerson `json:"persons"`
+	// Withheld is how many persons the list does not name; nil when any
+	// statistics cell was left out, since it would help recover one.
+	Withheld   *int             `json:"persons_withheld"`
 	Facilities []PublicFacility `json:"facilities"`
-	Statistics []Table          `json:"statistics"`
+	// Statistics count the persons the list does not name, only them.
+	Statistics []Table `json:"statistics"`
 	// Fictional is true when any published row is fictional demo data.
 	Fictional bool `json:"fictional"`
 }
@@ -85,20 +102,20 @@ type PublicFacility struct {
 	Source            string   `json:"source,omitempty"`
 }
 
-// Table is a one-way frequency table over persons.
+// Table is a one-way frequency table over the persons the list does not
+// name. A value whose count is left out does not appear at all.
 type Table struct {
 	Name  string `json:"name"`
 	Cells []Cell `json:"cells"`
-	// Total is the number of persons counted; nil when it is below K or
-	// would reveal a suppressed cell.
+	// Total is the number of persons counted; nil when any cell of any
+	// table was left out.
 	Total *int `json:"total"`
 }
 
-// Cell is one value's count; Count is nil when suppressed.
+// Cell is one value's count, at least K.
 type Cell struct {
-	Value      string `json:"value"`
-	Count      *int   `json:"count"`
-	Suppressed bool   `json:"suppressed,omitempty"`
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Publishable reports whether a person's identity may appear in the list:
@@ -107,14 +124,48 @@ func Publishable(p rollcall.Person) bool {
 	return rollcall.Visible(rollcall.PublicReader(), p) && p.ConsentPublish
 }
 
-// Build makes the export. k < 1 means DefaultK.
-func Build(d Data, k int, now time.Time) *Export {
+// Options are the parameters of one publication.
+type Options struct {
+	// K is the smallest count a cell may show; < 1 is refused by CheckK.
+	K int
+	// Number is the publication number (the store's next one).
+	Number int64
+	Now    time.Time
+	// Earlier are the counts every earlier publication revealed; a cell
+	// whose difference with any of them is in 1..K-1 is withheld.
+	Earlier []store.PublishedCell
+}
+
+// CheckK refuses a suppression threshold below 1.
+func CheckK(k int) error {
 	if k < 1 {
-		k = DefaultK
+		return rollcall.Errorf(rollcall.EINVALID, "--k must be a whole number of at least 1 (the default is %d), not %d", DefaultK, k)
 	}
+	return nil
+}
+
+// dims are the statistics tables: name and the person's value.
+var dims = []struct {
+	name string
+	of   func(rollcall.Person) string
+}{
+	{"persons_by_status", func(p rollcall.Person) string { return p.Status }},
+	{"persons_by_province", func(p rollcall.Person) string { return p.Province }},
+	{"persons_by_sex", func(p rollcall.Person) string { return p.Sex }},
+}
+
+// Build makes the export and says which cells were withheld because they
+// differ by less than K from an earlier publication (for the operator,
+// never for the export).
+func Build(d Data, o Options) (*Export, []Differenced, error) {
+	if err := CheckK(o.K); err != nil {
+		return nil, nil, err
+	}
+	k := o.K
 	fac := map[int64]string{}
-	e := &Export{Format: Format, GeneratedAt: now.UTC().Truncate(time.Second), K: k,
-		Notice: "Redacted public export. Only persons who consented to publication are named; counts below k are suppressed."}
+	e := &Export{Format: Format, Publication: o.Number, GeneratedAt: o.Now.UTC().Truncate(time.Second), K: k,
+		Notice: "Redacted public export. Only persons who consented to publication are named. The statistics count only the persons not named; " +
+			"a count below k, and any count that would let one be recovered from this or an earlier publication, is left out, and then totals are null."}
 	for _, f := range d.Facilities {
 		fac[f.ID] = f.Key
 		e.Facilities = append(e.Facilities, PublicFacility{
@@ -133,10 +184,22 @@ func Build(d Data, k int, now time.Time) *Export {
 			perFac[*r.PersonID] = append(perFac[*r.PersonID], key)
 		}
 	}
-	withheld := 0
+	counts := make([]map[string]int, len(dims))
+	for i := range dims {
+		counts[i] = map[string]int{}
+	}
+	unnamed := 0
 	for _, p := range d.Persons {
 		if !Publishable(p) {
-			withheld++
+			// Only the persons the list does not name are counted.
+			unnamed++
+			for i, dim := range dims {
+				v := dim.of(p)
+				if v == "" {
+					v = "unknown"
+				}
+				counts[i][v]++
+			}
 			continue
 		}
 		pp := PublicPerson{Ref: fmt.Sprintf("P%d", p.ID), Name: p.Name, NameAlt: p.NameAlt, Sex: p.Sex,
@@ -150,73 +213,14 @@ func Build(d Data, k int, now time.Time) *Export {
 		e.Fictional = e.Fictional || p.Fictional
 	}
 	slices.SortFunc(e.Persons, func(a, b PublicPerson) int { return cmp.Compare(a.Ref, b.Ref) })
-	// How many were withheld is itself a small count: show it only at k or more.
-	e.Withheld = "fewer than " + fmt.Sprint(k)
-	if withheld >= k {
-		e.Withheld = fmt.Sprint(withheld)
-	} else if withheld == 0 {
-		e.Withheld = "0"
+	names := make([]string, len(dims))
+	for i, dim := range dims {
+		names[i] = dim.name
 	}
-	dims := []struct {
-		name string
-		of   func(rollcall.Person) string
-	}{
-		{"persons_by_status", func(p rollcall.Person) string { return p.Status }},
-		{"persons_by_province", func(p rollcall.Person) string { return p.Province }},
-		{"persons_by_sex", func(p rollcall.Person) string { return p.Sex }},
-	}
-	for _, dim := range dims {
-		counts := map[string]int{}
-		for _, p := range d.Persons {
-			v := dim.of(p)
-			if v == "" {
-				v = "unknown"
-			}
-			counts[v]++
-		}
-		e.Statistics = append(e.Statistics, Suppress(dim.name, counts, k))
-	}
-	return e
-}
-
-// Suppress turns counts into a table in which no cell shows a count from 1
-// to k-1. If exactly one cell is suppressed, the next smallest is
-// suppressed too, so that it cannot be recovered from the total.
-func Suppress(name string, counts map[string]int, k int) Table {
-	t := Table{Name: name}
-	total := 0
-	for v, n := range counts {
-		t.Cells = append(t.Cells, Cell{Value: v, Count: &n})
-		total += n
-	}
-	slices.SortFunc(t.Cells, func(a, b Cell) int { return cmp.Compare(a.Value, b.Value) })
-	small := 0
-	for i := range t.Cells {
-		if n := *t.Cells[i].Count; n > 0 && n < k {
-			t.Cells[i].Count, t.Cells[i].Suppressed = nil, true
-			small++
-		}
-	}
-	if small == 1 {
-		// Complementary suppression: hide the smallest visible non-zero cell.
-		best := -1
-		for i, c := range t.Cells {
-			if c.Count != nil && *c.Count > 0 && (best < 0 || *c.Count < *t.Cells[best].Count) {
-				best = i
-			}
-		}
-		if best >= 0 {
-			t.Cells[best].Count, t.Cells[best].Suppressed = nil, true
-		} else {
-			// Only one non-zero cell, and it is small: the total would give
-			// it away.
-			total = -1
-		}
-	}
-	if total >= k || total == 0 {
-		t.Total = &total
-	}
-	return t
+	tables, total, diffs := Suppress(names, counts, unnamed, k, o.Earlier)
+	e.Statistics = tables
+	e.Withheld = total
+	return e, diffs, nil
 }
 
 // Marshal encodes the export canonically (indented JSON, trailing newline).
@@ -309,4 +313,25 @@ func Verify(export []byte, sigText string, trusted ed25519.PublicKey) (Signature
 		return s, rollcall.Errorf(rollcall.EINVALID, "bad signature")
 	}
 	return s, nil
+}
+
+// FormatOf returns the format named by an export's "format" field, "" when
+// it has none.
+func FormatOf(export []byte) string {
+	var head struct {
+		Format string `json:"format"`
+	}
+	if json.Unmarshal(export, &head) != nil {
+		return ""
+	}
+	return head.Format
+}
+
+// Parse reads an export file.
+func Parse(b []byte) (*Export, error) {
+	var e Export
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, rollcall.WrapError(rollcall.EINVALID, err, "not a public export")
+	}
+	return &e, nil
 }

@@ -207,7 +207,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	// Out of order: migrations are numbered per branch of work, so a
+	// database may already hold a higher one than a migration merged later
+	// (00060 after 00065); goose applies the missing one instead of refusing.
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
 	if s.dialect == Postgres {
 		// Two servers starting on one database must not migrate at once.
 		locker, err := lock.NewPostgresSessionLocker()

@@ -82,6 +82,10 @@ func (s *Server) routeTable() []Route {
 		page("GET", "/jobs/{id}", analyst, s.handleJob),
 		page("POST", "/jobs/{id}/cancel", analyst, s.handleJobCancel),
 
+		page("GET", "/publications", admin, s.handlePublications),
+		page("POST", "/publications", admin, s.handlePublish),
+		page("GET", "/publications/{id}/{file}", admin, s.handlePublicationFile),
+
 		page("GET", "/sources/new", editor, s.sourceForm.new),
 		page("POST", "/sources", editor, s.sourceForm.create),
 		page("GET", "/sources/{id}/edit", editor, s.sourceForm.edit),

@@ -77,6 +77,9 @@ var wantRole = map[string]string{
 	"POST /review/relink":              "analyst",
 	"POST /estimates/run":              "analyst",
 	"GET /jobs/{id}":                   "analyst",
+	"GET /publications":                "admin",
+	"POST /publications":               "admin",
+	"GET /publications/{id}/{file}":    "admin",
 	"POST /jobs/{id}/cancel":           "analyst",
 
 	"GET /amnesty/{key}":                             "viewer",
@@ -127,6 +130,7 @@ func (f *fixture) concrete(rt Route) string {
 	}
 	p = strings.ReplaceAll(p, "{id}", fmt.Sprint(f.ids[entity]))
 	p = strings.ReplaceAll(p, "{scheme}", "fate")
+	p = strings.ReplaceAll(p, "{file}", "export.json")
 	p = strings.ReplaceAll(p, "{key}", "kp-2015")
 	if p == "/pick/{kind}" {
 		p = "/pick/facility?field=facility_id&facility_id=yodok"

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
+	"github.com/rollcall-project/rollcall/internal/publish"
 )
 
 // This file checks the web protections from the security side (issue 7):
@@ -250,6 +253,13 @@ func testConfidentialNeverReachesViewers(t *testing.T, f *fixture) {
 		}
 		ids[sv.sens] = src.ID
 	}
+	// A publication made after the planting, so its files are walked too.
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	f.srv.signer = priv
+	if _, err := publish.Publish(ctx, f.st.Plain(), priv, publish.DefaultK, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	f.ids["publication"] = 1
 	var paths []string
 	for _, rt := range f.srv.routeTable() {
 		if rt.Method != "GET" || rt.Pattern == "/static/" || rt.Pattern == "/metrics" {
@@ -257,6 +267,13 @@ func testConfidentialNeverReachesViewers(t *testing.T, f *fixture) {
 		}
 		p := strings.TrimSuffix(rt.Pattern, "{$}")
 		p = strings.ReplaceAll(p, "{scheme}", rollcall.VocabSourceKind)
+		if strings.Contains(p, "{file}") {
+			// Every file of the publication.
+			for _, file := range exportFiles {
+				paths = append(paths, strings.NewReplacer("{id}", "1", "{file}", file).Replace(p))
+			}
+			continue
+		}
 		if strings.Contains(p, "{id}") {
 			seg := strings.Split(strings.Split(p, "/{id}")[0], "/")
 			kind := seg[len(seg)-1]

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -49,6 +50,9 @@ type Config struct {
 	// Now is the clock for what the pages compute from the date (the
 	// overdue follow-ups) [time.Now].
 	Now func() time.Time
+	// Signer signs public exports made from the publications page; nil
+	// (no keyring loaded) leaves publishing to `rollcall publish`.
+	Signer ed25519.PrivateKey
 }
 
 // Server is the HTTP interface. Build it with New; it is an http.Handler.
@@ -74,6 +78,8 @@ type Server struct {
 
 	jobs *jobs.Runner
 	now  func() time.Time
+	// signer signs publications (nil: the page cannot publish).
+	signer ed25519.PrivateKey
 
 	termCache termCache
 	// refKo holds the Korean forms of the reference data's texts, keyed by
@@ -90,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{store: cfg.Store, auth: cfg.Auth, log: cfg.Logger, reg: cfg.Registry,
 		secure: cfg.SecureCookies, tileURL: cfg.TileURL, timeout: cfg.RequestTimeout, bodyTimeout: cfg.BodyTimeout,
-		jobs: cfg.Jobs, now: cfg.Now}
+		jobs: cfg.Jobs, now: cfg.Now, signer: cfg.Signer}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
