@@ -135,17 +135,21 @@ func testCheckpointIfGrown(t *testing.T, db storetest.DB) {
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	s := storetest.Open(t, store.Open, db.DSN, store.Options{})
 	ctx := context.Background()
-	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
-	n, err := CheckpointIfGrown(ctx, s, priv, -1)
-	if err != nil || n != 1 {
-		t.Fatalf("first checkpoint: %d %v", n, err)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	if _, signed, err := CheckpointIfGrown(ctx, s, priv, at); err != nil || signed {
+		t.Fatalf("empty log: signed %v, %v", signed, err)
 	}
-	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 1 {
-		t.Fatalf("unchanged log: %d", n)
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
+	c, signed, err := CheckpointIfGrown(ctx, s, priv, at)
+	if err != nil || !signed || c.Size != 1 || !c.At.Equal(at) {
+		t.Fatalf("first checkpoint: %+v %v %v", c, signed, err)
+	}
+	if c, signed, _ = CheckpointIfGrown(ctx, s, priv, at); signed || c.Size != 1 {
+		t.Fatalf("unchanged log: %d %v", c.Size, signed)
 	}
 	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "y"})
-	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 2 {
-		t.Fatalf("grown log: %d", n)
+	if c, signed, _ = CheckpointIfGrown(ctx, s, priv, at); !signed || c.Size != 2 {
+		t.Fatalf("grown log: %d %v", c.Size, signed)
 	}
 	if cps, _ := s.Checkpoints(ctx); len(cps) != 2 {
 		t.Fatalf("%d checkpoints stored, want 2", len(cps))
@@ -153,7 +157,7 @@ func testCheckpointIfGrown(t *testing.T, db storetest.DB) {
 	// A tampered log is not checkpointed.
 	s.DB().Exec(`UPDATE audit_log SET detail = 'z' WHERE seq = 1`)
 	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "w"})
-	if _, err := CheckpointIfGrown(ctx, s, priv, 2); err == nil {
+	if _, _, err := CheckpointIfGrown(ctx, s, priv, at); err == nil {
 		t.Fatal("checkpointed a tampered log")
 	}
 }
