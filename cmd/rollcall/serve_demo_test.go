@@ -176,6 +176,12 @@ func TestDemoKeepsOutOfRealDatabases(t *testing.T) {
 	if err != nil || p != store.ProbeDemo {
 		t.Fatalf("the demo's own database: %v %v", p, err)
 	}
+	// Its own keys too, not the real keyring that $ROLLCALL_KEYRING names.
+	for _, f := range []string{"rollcall-demo.db.keyring", "rollcall-demo.db.key"} {
+		if _, err := os.Stat(filepath.Join(work, f)); err != nil {
+			t.Errorf("the demo's own %s: %v", f, err)
+		}
+	}
 }
 
 // TestDemoRefusesUnmarkedFile: a database the demo did not create — a real

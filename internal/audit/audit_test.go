@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,5 +160,48 @@ func testCheckpointIfGrown(t *testing.T, db storetest.DB) {
 	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "w"})
 	if _, _, err := CheckpointIfGrown(ctx, s, priv, at); err == nil {
 		t.Fatal("checkpointed a tampered log")
+	}
+}
+
+// TestPeriodicFollowsItsClock: Periodic signs at Start, then only when its
+// clock (not the wall clock) has moved by Every and the log grew; stop
+// waits for the goroutine, after which nothing is signed.
+func TestPeriodicFollowsItsClock(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	s := storetest.Open(t, store.Open, storetest.SQLitePath(t), store.Options{})
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	count := func() int {
+		cps, err := s.Checkpoints(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cps)
+	}
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
+	stop := Periodic{Store: s, Signer: priv, Every: time.Hour, Now: clock, Poll: time.Millisecond}.Start(ctx)
+	if n := count(); n != 1 {
+		t.Fatalf("%d checkpoints after Start, want 1", n)
+	}
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "y"})
+	time.Sleep(50 * time.Millisecond) // 50 polls of an unmoved clock
+	if n := count(); n != 1 {
+		t.Fatalf("%d checkpoints before the clock moved, want 1", n)
+	}
+	advance(time.Hour)
+	for deadline := time.Now().Add(10 * time.Second); count() != 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint after the clock moved an hour")
+		}
+	}
+	stop()
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "z"})
+	advance(time.Hour)
+	time.Sleep(20 * time.Millisecond)
+	if n := count(); n != 2 {
+		t.Fatalf("%d checkpoints after stop, want 2", n)
 	}
 }
