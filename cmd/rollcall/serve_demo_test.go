@@ -190,7 +190,7 @@ func TestDemoKeepsOutOfRealDatabases(t *testing.T) {
 // or beside it; a new file in a directory that does not exist yet is
 // created, marked and reused.
 func TestDemoRefusesUnmarkedFile(t *testing.T) {
-	realDir, env := realDatabase(t)
+	_, env := realDatabase(t)
 	other := filepath.Join(t.TempDir(), "notes.db")
 	os.WriteFile(other, []byte("a shopping list\n"), 0o600)
 	empty := filepath.Join(t.TempDir(), "empty.db")
@@ -224,7 +224,6 @@ func TestDemoRefusesUnmarkedFile(t *testing.T) {
 			sameTree(t, c.name, before, tree(t, dir))
 		})
 	}
-	_ = realDir
 
 	// An empty file, and a path whose directory is missing, become demos.
 	fresh := filepath.Join(t.TempDir(), "new", "dir", "demo.db")
