@@ -1,6 +1,7 @@
 package rollcall
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -103,4 +104,24 @@ func FoldTerm(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// SexOf is the one rule for a sex as people write it, the same for import,
+// the API, the forms and the store: "f", "m", or "" for unknown, from the
+// codes, the English and Korean words, or the marks of an unknown value.
+// Anything else is an EINVALID error for the field "sex".
+func SexOf(s string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case "", "unknown", "?", "u", "x", "미상", "모름", "불명":
+		return "", nil
+	case "m", "male", "man", "boy", "남", "남자", "남성":
+		return "m", nil
+	case "f", "female", "woman", "girl", "여", "여자", "여성":
+		return "f", nil
+	}
+	r := []rune(s)
+	if len(r) > 30 {
+		s = string(r[:30]) + "…"
+	}
+	return "", &Error{Code: EINVALID, Field: "sex", Message: fmt.Sprintf("%q is not a sex (m, f, male, female, 남, 여 or empty)", s)}
 }

@@ -202,20 +202,26 @@ func (m *Main) evidenceDir(dsn string) (string, error) {
 	return evidence.DirFor(dsn), nil
 }
 
-// startCheckpoints signs an audit checkpoint every interval while ctx lives,
-// when the database has an unlocked keyring. It reports whether checkpoints
-// were started.
-func (m *Main) startCheckpoints(ctx context.Context, dsn string, st *store.Store, every time.Duration) bool {
-	c, err := m.cipher(ctx, dsn)
-	rc, ok := c.(*ringCipher)
-	if err != nil || !ok || rc == nil {
-		return false
+// startCheckpoints signs an audit checkpoint of st's log now and then
+// every interval of m.Now (audit.Periodic) when st holds an unlocked keyring
+// to sign with; stop ends the rounds and waits for them. Without a keyring,
+// or with every 0, it says that checkpoints are off.
+func (m *Main) startCheckpoints(ctx context.Context, st *store.Store, every time.Duration) (stop func()) {
+	off := func() {}
+	if every == 0 {
+		m.Logger.Info("audit checkpoints off (--checkpoint-every 0)")
+		return off
+	}
+	rc, ok := st.Cipher().(*ringCipher)
+	if !ok || rc == nil {
+		m.Logger.Warn("audit checkpoints off: no keyring to sign them with (rollcall key init)")
+		return off
 	}
 	priv, err := rc.ring.Signer()
 	if err != nil {
-		m.Logger.Error("audit checkpoints disabled", "err", err)
-		return false
+		m.Logger.Error("audit checkpoints off", "err", err)
+		return off
 	}
-	go audit.RunPeriodic(ctx, st, priv, every, m.Logger)
-	return true
+	p := audit.Periodic{Store: st, Signer: priv, Every: every, Now: m.Now, Log: m.Logger}
+	return p.Start(ctx)
 }

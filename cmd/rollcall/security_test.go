@@ -7,15 +7,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rollcall-project/rollcall"
-	"github.com/rollcall-project/rollcall/internal/audit/chain"
 	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/publish"
 	"github.com/rollcall-project/rollcall/internal/store"
@@ -506,33 +503,4 @@ func TestCLIKeyInitFromStdinAndKeyFile(t *testing.T) {
 	}
 	k.env["ROLLCALL_KEY_FILE"] = kf + ".moved"
 	k.must("", "key", "recovery", "split")
-}
-
-func TestStartCheckpoints(t *testing.T) {
-	e := newSecEnv(t)
-	e.must("", "key", "init")
-	m := NewMain()
-	m.Getenv = func(k string) string { return e.env[k] }
-	m.Stderr = &bytes.Buffer{}
-	m.securityCommands() // installs the cipher loader
-	m.Logger = slog.New(slog.DiscardHandler)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	st, err := store.Open(ctx, e.db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if !m.startCheckpoints(ctx, e.db, st, 20*time.Millisecond) {
-		t.Fatal("checkpoints not started with a keyring present")
-	}
-	st.AppendAudit(ctx, chain.Entry{Actor: "t", Action: "x"})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if cps, _ := st.Checkpoints(ctx); len(cps) > 0 && cps[len(cps)-1].Size == 1 {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("no checkpoint signed by the periodic checkpointer")
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/auth"
-	"github.com/rollcall-project/rollcall/internal/keys"
-	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/web"
 )
@@ -30,6 +27,9 @@ type serveFlags struct {
 	// workers is the number of background jobs this process runs at once
 	// (0: none; another process runs them).
 	workers int
+	// checkpointEvery is the interval between signed audit checkpoints
+	// (0: none).
+	checkpointEvery time.Duration
 }
 
 func (m *Main) serveCommands() []*cobra.Command {
@@ -59,21 +59,13 @@ func (m *Main) serveCommands() []*cobra.Command {
 			"vocabularies, published estimates, amnesty decrees) and fictional records from\n" +
 			"the generator, creates the account \"demo\" (admin) with a new random password\n" +
 			"printed once, and serves it. Everything in it is marked fictional except the\n" +
-			"public reference data.",
+			"public reference data.\n\n" +
+			"Without --db it uses rollcall-demo.db in the current directory, never $ROLLCALL_DB;\n" +
+			"it ignores $ROLLCALL_KEYRING, $ROLLCALL_KEY_FILE, the passphrase variables and\n" +
+			"$ROLLCALL_EVIDENCE_DIR. It refuses any existing database it did not create itself.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f := cmd.Flag("db"); f != nil && !f.Changed && m.Getenv("ROLLCALL_DB") == "" {
-				_ = f.Value.Set("rollcall-demo.db")
-			}
-			if err := m.demoKeyring(m.dbFlag(cmd)); err != nil {
-				return err
-			}
-			return m.withStore(cmd, openOpts{serving: true}, func(ctx context.Context, st *store.Store) error {
-				if err := m.loadDemo(ctx, st, persons); err != nil {
-					return err
-				}
-				return m.serve(cmd.Context(), st, df)
-			})
+			return m.runDemo(cmd, df, persons)
 		},
 	}
 	addServeFlags(demo, &df, "127.0.0.1:8080")
@@ -88,6 +80,7 @@ func addServeFlags(c *cobra.Command, f *serveFlags, addr string) {
 	c.Flags().StringVar(&f.tileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (default: offline base map only)")
 	c.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert; set it behind a TLS proxy)")
 	c.Flags().IntVar(&f.workers, "workers", 1, "background jobs (estimates, relinks, amnesty evaluations) this process runs at once; 0 leaves them to other processes")
+	c.Flags().DurationVar(&f.checkpointEvery, "checkpoint-every", time.Hour, "sign an audit checkpoint at start and then at this interval when the log grew (needs the keyring; 0 turns it off)")
 }
 
 // serve runs the HTTP server on st until ctx is done.
@@ -104,6 +97,9 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 	}
 	if f.workers < 0 {
 		return rollcall.Errorf(rollcall.EINVALID, "--workers must be 0 or more, not %d", f.workers)
+	}
+	if f.checkpointEvery < 0 {
+		return rollcall.Errorf(rollcall.EINVALID, "--checkpoint-every must be 0 (off) or more, not %s", f.checkpointEvery)
 	}
 	runner := m.jobRunner(st, f.workers)
 	if f.workers > 0 {
@@ -147,6 +143,9 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 	if err != nil {
 		return rollcall.WrapError(rollcall.EINVALID, err, "cannot listen on %s", f.addr)
 	}
+	// Once listening, checkpoints start: the server's own work, signed
+	// with the database's key, on cmd's context (no user's).
+	defer m.startCheckpoints(context.WithoutCancel(ctx), st, f.checkpointEvery)()
 	scheme := "http"
 	if useTLS {
 		scheme = "https"
@@ -174,64 +173,6 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 	m.Logger.Info("shutting down")
 	if err := web.Shutdown(hs, 10*time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
-}
-
-// demoKeyring gives a demo SQLite database a keyring on its first run,
-// protected by a key file beside it (<db>.key), so that the demo's forms
-// can store informants and testimonies sealed as a real database does. A
-// real database keeps its key file away from the database (rollcall key
-// init); the demo's data are fictional. A PostgreSQL demo uses the keyring
-// configured for it, if any.
-func (m *Main) demoKeyring(dsn string) error {
-	if store.IsPostgresDSN(dsn) || m.cipherConfigured(dsn) {
-		return nil
-	}
-	path, err := m.keyringPath(dsn)
-	if err != nil {
-		return err
-	}
-	s, _, err := keyFileSecret(dsn + ".key")
-	if err != nil {
-		return err
-	}
-	if _, err := keys.Create(path, s, keys.Options{}); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "demo keyring %s, unlocked by the key file %s (demo only: keep a real key file away from its database)\n", path, dsn+".key")
-	return nil
-}
-
-// loadDemo fills a demo database on its first run and (re)creates the demo
-// account with a fresh random password, printed once.
-func (m *Main) loadDemo(ctx context.Context, st *store.Store, persons int) error {
-	if err := refdata.Load(ctx, st); err != nil {
-		return fmt.Errorf("load reference data: %w", err)
-	}
-	_, n, err := st.ListSources(ctx, rollcall.ListOptions{Limit: 1, Filters: map[string]string{"fictional": "true"}})
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		fmt.Fprintf(m.Stdout, "generating %d fictional persons...\n", persons)
-		if err := m.loadSynth(ctx, st, persons); err != nil {
-			return err
-		}
-	}
-	svc := auth.NewService(st)
-	pw := auth.NewSecret()[:20]
-	if _, err := st.UserByName(ctx, "demo"); err == nil {
-		err = svc.SetPassword(ctx, "demo", pw)
-		if err != nil {
-			return err
-		}
-	} else if _, err := svc.AddUser(ctx, "demo", rollcall.RoleAdmin, pw); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "demo login (FICTIONAL data, demo only): user demo, password %s\n", pw)
-	if f, ok := m.Stdout.(*os.File); ok && f == os.Stdout {
-		fmt.Fprintln(m.Stdout, "the password changes at every start of the demo")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/amnesty/rule"
+	"github.com/rollcall-project/rollcall/internal/refdata"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -127,9 +128,17 @@ type FollowUpInput struct {
 
 // AddFollowUp validates and stores a follow-up observation.
 func AddFollowUp(ctx context.Context, st *store.Store, in FollowUpInput) (*rollcall.FollowUp, error) {
-	if !slices.Contains(FollowUpKinds, in.Kind) {
-		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "kind",
-			Message: fmt.Sprintf("kind %q is not one of %s", rule.Truncate(in.Kind, 30), strings.Join(FollowUpKinds, ", "))}
+	voc, err := refdata.Vocabulary(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	// The API's and the forms' rule for a follow-up's kind.
+	kind, err := refdata.CodeOf(voc, rollcall.VocabFollowUpKind, in.Kind)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "" {
+		return nil, &rollcall.Error{Code: rollcall.EINVALID, Field: "kind", Message: "say what kind of observation it is (" + strings.Join(FollowUpKinds, ", ") + ")"}
 	}
 	date, err := rollcall.ParseDate(in.Date)
 	if err != nil {
@@ -158,7 +167,7 @@ func AddFollowUp(ctx context.Context, st *store.Store, in FollowUpInput) (*rollc
 	if err != nil {
 		return nil, err
 	}
-	f := &rollcall.FollowUp{PersonID: in.PersonID, Date: date, Kind: in.Kind, Observation: in.Observation,
+	f := &rollcall.FollowUp{PersonID: in.PersonID, Date: date, Kind: kind, Observation: in.Observation,
 		ReportedBy: in.ReportedBy, SourceID: src, Sensitivity: sens}
 	if err := st.CreateFollowUp(ctx, f); err != nil {
 		return nil, fmt.Errorf("amnesty: add follow-up: %w", err)

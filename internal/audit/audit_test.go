@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,17 +136,21 @@ func testCheckpointIfGrown(t *testing.T, db storetest.DB) {
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	s := storetest.Open(t, store.Open, db.DSN, store.Options{})
 	ctx := context.Background()
-	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
-	n, err := CheckpointIfGrown(ctx, s, priv, -1)
-	if err != nil || n != 1 {
-		t.Fatalf("first checkpoint: %d %v", n, err)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	if _, signed, err := CheckpointIfGrown(ctx, s, priv, at); err != nil || signed {
+		t.Fatalf("empty log: signed %v, %v", signed, err)
 	}
-	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 1 {
-		t.Fatalf("unchanged log: %d", n)
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
+	c, signed, err := CheckpointIfGrown(ctx, s, priv, at)
+	if err != nil || !signed || c.Size != 1 || !c.At.Equal(at) {
+		t.Fatalf("first checkpoint: %+v %v %v", c, signed, err)
+	}
+	if c, signed, _ = CheckpointIfGrown(ctx, s, priv, at); signed || c.Size != 1 {
+		t.Fatalf("unchanged log: %d %v", c.Size, signed)
 	}
 	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "y"})
-	if n, _ = CheckpointIfGrown(ctx, s, priv, n); n != 2 {
-		t.Fatalf("grown log: %d", n)
+	if c, signed, _ = CheckpointIfGrown(ctx, s, priv, at); !signed || c.Size != 2 {
+		t.Fatalf("grown log: %d %v", c.Size, signed)
 	}
 	if cps, _ := s.Checkpoints(ctx); len(cps) != 2 {
 		t.Fatalf("%d checkpoints stored, want 2", len(cps))
@@ -153,7 +158,50 @@ func testCheckpointIfGrown(t *testing.T, db storetest.DB) {
 	// A tampered log is not checkpointed.
 	s.DB().Exec(`UPDATE audit_log SET detail = 'z' WHERE seq = 1`)
 	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "w"})
-	if _, err := CheckpointIfGrown(ctx, s, priv, 2); err == nil {
+	if _, _, err := CheckpointIfGrown(ctx, s, priv, at); err == nil {
 		t.Fatal("checkpointed a tampered log")
+	}
+}
+
+// TestPeriodicFollowsItsClock: Periodic signs at Start, then only when its
+// clock (not the wall clock) has moved by Every and the log grew; stop
+// waits for the goroutine, after which nothing is signed.
+func TestPeriodicFollowsItsClock(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	s := storetest.Open(t, store.Open, storetest.SQLitePath(t), store.Options{})
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	count := func() int {
+		cps, err := s.Checkpoints(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cps)
+	}
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "x"})
+	stop := Periodic{Store: s, Signer: priv, Every: time.Hour, Now: clock, Poll: time.Millisecond}.Start(ctx)
+	if n := count(); n != 1 {
+		t.Fatalf("%d checkpoints after Start, want 1", n)
+	}
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "y"})
+	time.Sleep(50 * time.Millisecond) // 50 polls of an unmoved clock
+	if n := count(); n != 1 {
+		t.Fatalf("%d checkpoints before the clock moved, want 1", n)
+	}
+	advance(time.Hour)
+	for deadline := time.Now().Add(10 * time.Second); count() != 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint after the clock moved an hour")
+		}
+	}
+	stop()
+	s.AppendAudit(ctx, chain.Entry{Actor: "a", Action: "z"})
+	advance(time.Hour)
+	time.Sleep(20 * time.Millisecond)
+	if n := count(); n != 2 {
+		t.Fatalf("%d checkpoints after stop, want 2", n)
 	}
 }

@@ -4,7 +4,9 @@
 // ground truth), imports the lists, links the records into persons,
 // estimates the total with each method, and records fictional outcomes
 // under the 2015 amnesty decree (SeedAmnestyOutcomes). Every row it writes
-// is marked fictional. The same seed gives the same database.
+// is marked fictional. The same seed gives the same database. The demo
+// keeps to a database it created (guard.go: Check, Mark, Env), so that
+// fictional persons never enter a real one.
 package demo
 
 import (

@@ -15,19 +15,14 @@ import (
 
 func recKey(source, key string) string { return source + "\x00" + key }
 
-// sex reads f, m or empty from the ways people write it.
+// sex reads f, m or empty from the ways people write it (rollcall.SexOf,
+// the rule the API and the store apply too).
 func (c *rowCtx) sex(f string) string {
-	v := c.get(f)
-	switch strings.ToLower(v) {
-	case "", "unknown", "?", "u", "x", "미상", "모름", "불명":
-		return ""
-	case "m", "male", "man", "boy", "남", "남자", "남성":
-		return "m"
-	case "f", "female", "woman", "girl", "여", "여자", "여성":
-		return "f"
+	sex, err := rollcall.SexOf(c.get(f))
+	if err != nil {
+		c.fail(f, "%s", rollcall.ErrorMessage(err))
 	}
-	c.fail(f, "%q is not a sex (m, f, male, female, 남, 여 or empty)", truncate(v, 30))
-	return ""
+	return sex
 }
 
 func (p *Plan) convertSource(c *rowCtx) *rollcall.Source {

@@ -56,8 +56,10 @@ func ConsentUse(word string) (string, error) {
 // CheckVocabulary checks and normalises, in place, the vocabulary fields of
 // an entity the API or a form is about to write, with CodeOf and
 // ConsentUse, as import checks its cells: a source's kind and its
-// informant's consent, a record's charge category and fate, a facility's
-// type, an event's type, charge category and victims' roles. Other types
+// informant's consent, a record's charge category and fate, a person's
+// status (a fate), a facility's type, an event's type, charge category and
+// victims' roles, a follow-up's kind; and a person's or a record's sex with
+// rollcall.SexOf, import's rule (the store applies it too). Other types
 // pass unchanged. The error names the field.
 func CheckVocabulary(voc Lookup, x any) error {
 	type field struct {
@@ -65,6 +67,7 @@ func CheckVocabulary(voc Lookup, x any) error {
 		val          *string
 	}
 	var fs []field
+	var sex *string
 	switch e := x.(type) {
 	case *rollcall.Source:
 		fs = []field{{"kind", rollcall.VocabSourceKind, &e.Kind}}
@@ -83,6 +86,12 @@ func CheckVocabulary(voc Lookup, x any) error {
 		}
 	case *rollcall.Record:
 		fs = []field{{"charge_category", rollcall.VocabChargeCat, &e.ChargeCat}, {"fate", rollcall.VocabFate, &e.Fate}}
+		sex = &e.Sex
+	case *rollcall.Person:
+		fs = []field{{"status", rollcall.VocabFate, &e.Status}}
+		sex = &e.Sex
+	case *rollcall.FollowUp:
+		fs = []field{{"kind", rollcall.VocabFollowUpKind, &e.Kind}}
 	case *rollcall.Facility:
 		fs = []field{{"type", rollcall.VocabFacilityType, &e.Type}}
 	case *rollcall.Event:
@@ -90,6 +99,13 @@ func CheckVocabulary(voc Lookup, x any) error {
 		for i := range e.Victims {
 			fs = append(fs, field{"victims", rollcall.VocabVictimRole, &e.Victims[i].Role})
 		}
+	}
+	if sex != nil {
+		v, err := rollcall.SexOf(*sex)
+		if err != nil {
+			return err
+		}
+		*sex = v
 	}
 	for _, f := range fs {
 		code, err := CodeOf(voc, f.scheme, *f.val)

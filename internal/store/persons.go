@@ -36,12 +36,11 @@ func validatePerson(v *rollcall.Person) error {
 	if err := required("person", "name", v.Name); err != nil {
 		return err
 	}
-	switch s := strings.ToLower(strings.TrimSpace(v.Sex)); s {
-	case "", "f", "m":
-		v.Sex = s
-	default:
-		return &rollcall.Error{Code: rollcall.EINVALID, Field: "sex", Message: fmt.Sprintf("person %s: sex %q is not f, m or empty", v.Name, v.Sex)}
+	sex, err := rollcall.SexOf(v.Sex)
+	if err != nil {
+		return &rollcall.Error{Code: rollcall.EINVALID, Field: "sex", Message: "person " + v.Name + ": " + rollcall.ErrorMessage(err)}
 	}
+	v.Sex = sex
 	return checkSensitivity("person "+v.Name, &v.Sensitivity)
 }
 

@@ -69,16 +69,11 @@ func validateRecord(v *rollcall.Record) error {
 	if err := required("record "+v.Key, "name", v.Name); err != nil {
 		return err
 	}
-	switch s := strings.ToLower(strings.TrimSpace(v.Sex)); s {
-	case "", "f", "m":
-		v.Sex = s
-	case "female":
-		v.Sex = "f"
-	case "male":
-		v.Sex = "m"
-	default:
-		return &rollcall.Error{Code: rollcall.EINVALID, Field: "sex", Message: fmt.Sprintf("record %s: sex %q is not f, m or empty", v.Key, v.Sex)}
+	sex, err := rollcall.SexOf(v.Sex)
+	if err != nil {
+		return &rollcall.Error{Code: rollcall.EINVALID, Field: "sex", Message: "record " + v.Key + ": " + rollcall.ErrorMessage(err)}
 	}
+	v.Sex = sex
 	if v.SentenceYears != nil && *v.SentenceYears < 0 {
 		return &rollcall.Error{Code: rollcall.EINVALID, Field: "sentence_years", Message: fmt.Sprintf("record %s: negative sentence", v.Key)}
 	}

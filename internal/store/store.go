@@ -141,11 +141,7 @@ func openSQLite(path string, log *slog.Logger) (*sql.DB, error) {
 	// a copy into each connection's page cache: a pooled connection whose
 	// cache is cold then costs no read calls.
 	q.Add("_pragma", "mmap_size(1073741824)")
-	// In a file: URI the path ends at '?' or '#': escaped, a path holding
-	// one (a test named "x#01" has one) opens that file, not a truncated
-	// name shared with others. SQLite decodes the %XX escapes.
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	db, err := sql.Open("sqlite", "file:"+esc+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+escapeURIPath(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +151,14 @@ func openSQLite(path string, log *slog.Logger) (*sql.DB, error) {
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	return db, nil
+}
+
+// escapeURIPath escapes path for a SQLite file: URI, in which a path ends
+// at '?' or '#': escaped, a path holding one (a test named "x#01" has one)
+// opens that file, not a truncated name shared with others. SQLite decodes
+// the %XX escapes.
+func escapeURIPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // FileMode is the mode of the files rollcall creates that may hold

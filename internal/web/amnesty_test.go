@@ -285,7 +285,7 @@ func TestTrackerPage(t *testing.T) {
 		t.Error("still overdue after a follow-up")
 	}
 	fu.Set("kind", "gossip")
-	if res, b = ed.do("POST", "/amnesty/followups", "form:"+fu.Encode()); res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "housing, work") {
+	if res, b = ed.do("POST", "/amnesty/followups", "form:"+fu.Encode()); res.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "is not a followup_kind (one of: health, housing") {
 		t.Errorf("bad kind: %d", res.StatusCode)
 	}
 	// The source picker searches.

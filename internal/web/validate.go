@@ -11,7 +11,8 @@ import (
 
 // validateBody applies the checks an entity needs beyond the store's
 // before an API or form create or update: vocabulary values (a source's
-// kind, an informant's consent, a record's fate, ...) are checked and
+// kind, an informant's consent, a record's fate, a person's status, a
+// follow-up's kind, ...) are checked and
 // normalised by the same function as import's (refdata.CheckVocabulary),
 // so the API and the forms accept exactly what an import accepts; a
 // decree's rule must compile (the error names the line and column, and its
@@ -21,7 +22,7 @@ func validateBody(ctx context.Context, st *store.Store, v any) error {
 	switch x := v.(type) {
 	case *rollcall.AmnestyDecree:
 		return amnesty.ValidateDecree(ctx, st, *x)
-	case *rollcall.Source, *rollcall.Record, *rollcall.Facility, *rollcall.Event:
+	case *rollcall.Source, *rollcall.Record, *rollcall.Person, *rollcall.Facility, *rollcall.Event, *rollcall.FollowUp:
 		voc, err := refdata.Vocabulary(ctx, st)
 		if err != nil {
 			return err
