@@ -207,7 +207,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	// Out of order: migrations are numbered per feature, so a database may
+	// already have a higher one when a lower one arrives with a merge.
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
 	if s.dialect == Postgres {
 		// Two servers starting on one database must not migrate at once.
 		locker, err := lock.NewPostgresSessionLocker()
