@@ -223,8 +223,9 @@ func (s *Store) logRows(ctx context.Context, action, table string, ids []int64, 
 }
 
 // logTableRows logs the MACs of every row of t whose sealed column col is
-// set (col "" : every row), in chunks.
-func (s *Store) logTableRows(ctx context.Context, action string, t *rowTable, col, detail string) (int, error) {
+// set (col "" : every row), and of extra ids (rows gone are logged as
+// deleted), in chunks.
+func (s *Store) logTableRows(ctx context.Context, action string, t *rowTable, col, detail string, extra ...int64) (int, error) {
 	m := s.rowMACer()
 	if m == nil {
 		return 0, nil
@@ -250,29 +251,85 @@ func (s *Store) logTableRows(ctx context.Context, action string, t *rowTable, co
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("row ids of %s: %w", t.table, err)
 	}
-	return len(ids), s.logRows(ctx, action, t.table, ids, detail)
+	n := len(ids)
+	return n, s.logRows(ctx, action, t.table, append(ids, extra...), detail)
 }
 
 // SealRows logs the MAC of every current row of the covered tables, taking
-// them as they are: for databases from before row hashes (or after rows were
-// checked by hand). From then on a row never hashed counts as inserted.
+// them as they are (and rows the log has but the tables lack as deleted):
+// for databases from before row hashes, or after rows were checked by hand.
+// From then on a row never hashed counts as inserted.
 func (s *Store) SealRows(ctx context.Context) (int, error) {
 	if s.rowMACer() == nil {
 		return 0, rollcall.Errorf(rollcall.EINVALID, "sealing rows needs the encryption key (rollcall key init)")
 	}
 	total := 0
 	err := s.write(ctx, func(tx *Store) error {
+		last, _, err := tx.lastRowMACs(ctx)
+		if err != nil {
+			return err
+		}
 		for i := range rowTables {
-			n, err := tx.logTableRows(ctx, ActionSealRows, &rowTables[i], "", "sealed")
+			t := &rowTables[i]
+			var logged []int64
+			for id, mac := range last[t.table] {
+				if mac != deletedMAC {
+					logged = append(logged, id)
+				}
+			}
+			n, err := tx.logTableRows(ctx, ActionSealRows, t, "", "sealed", logged...)
 			if err != nil {
 				return err
 			}
 			total += n
 		}
-		_, err := tx.appendAudit(ctx, chain.Entry{Action: ActionSealRows, Detail: fmt.Sprintf("%d rows sealed", total)})
+		_, err = tx.appendAudit(ctx, chain.Entry{Action: ActionSealRows, Detail: fmt.Sprintf("%d rows sealed", total)})
 		return err
 	})
 	return total, err
+}
+
+// lastRowMACs reads the last MAC the log holds for each row, by table, and
+// whether the rows were ever sealed.
+func (s *Store) lastRowMACs(ctx context.Context) (map[string]map[int64]string, bool, error) {
+	last := map[string]map[int64]string{}
+	for i := range rowTables {
+		last[rowTables[i].table] = map[int64]string{}
+	}
+	sealed := false
+	rows, err := s.q.QueryContext(ctx, `SELECT seq, action, row_hashes FROM audit_log WHERE row_hashes <> '' OR action = $1 ORDER BY seq`, ActionSealRows)
+	if err != nil {
+		return nil, false, fmt.Errorf("row hashes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var action, text string
+		if err := rows.Scan(&seq, &action, &text); err != nil {
+			return nil, false, fmt.Errorf("row hashes: %w", err)
+		}
+		if action == ActionSealRows {
+			sealed = true
+		}
+		if text == "" {
+			continue
+		}
+		table, ms, err := parseRowHashes(text)
+		if err != nil {
+			return nil, false, rollcall.WrapError(rollcall.EINTERNAL, err, "audit entry %d", seq)
+		}
+		byID, ok := last[table]
+		if !ok {
+			return nil, false, rollcall.Errorf(rollcall.EINTERNAL, "audit entry %d hashes rows of unknown table %q", seq, table)
+		}
+		for _, r := range ms {
+			byID[r.id] = r.mac
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("row hashes: %w", err)
+	}
+	return last, sealed, nil
 }
 
 // Row check problems.
@@ -311,43 +368,11 @@ func (s *Store) VerifyRows(ctx context.Context) (*RowReport, error) {
 	}
 	rep := &RowReport{Findings: []RowFinding{}, Unkeyed: map[string]int64{}}
 	err := s.write(ctx, func(tx *Store) error {
-		last := map[string]map[int64]string{}
-		for i := range rowTables {
-			last[rowTables[i].table] = map[int64]string{}
-		}
-		rows, err := tx.q.QueryContext(ctx, `SELECT seq, action, row_hashes FROM audit_log WHERE row_hashes <> '' OR action = $1 ORDER BY seq`, ActionSealRows)
+		last, sealed, err := tx.lastRowMACs(ctx)
 		if err != nil {
-			return fmt.Errorf("row check: %w", err)
+			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var seq int64
-			var action, text string
-			if err := rows.Scan(&seq, &action, &text); err != nil {
-				return fmt.Errorf("row check: %w", err)
-			}
-			if action == ActionSealRows {
-				rep.Sealed = true
-			}
-			if text == "" {
-				continue
-			}
-			table, ms, err := parseRowHashes(text)
-			if err != nil {
-				return rollcall.WrapError(rollcall.EINTERNAL, err, "audit entry %d", seq)
-			}
-			byID, ok := last[table]
-			if !ok {
-				return rollcall.Errorf(rollcall.EINTERNAL, "audit entry %d hashes rows of unknown table %q", seq, table)
-			}
-			for _, r := range ms {
-				byID[r.id] = r.mac
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("row check: %w", err)
-		}
-		rows.Close()
+		rep.Sealed = sealed
 		for i := range rowTables {
 			t := &rowTables[i]
 			want := last[t.table]
