@@ -54,7 +54,7 @@ psql) are named by table and id, and the exit status is 1. The row check
 needs the key and holds the write lock while it runs (writers wait). Rows
 never hashed (a database from before row hashes) are counted as unkeyed until
 ` + "`rollcall audit seal-rows`" + `. --no-rows checks the log only.`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := audit.Options{Trusted: m.trustedKey(m.dbFlag(cmd))}
 			if pub != "" {
