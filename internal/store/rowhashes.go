@@ -37,6 +37,26 @@ const deletedMAC = "-"
 type rowTable struct {
 	entity, table string
 	cols          []string
+	// children adds the rows of child tables (an event's victims and
+	// sources) as computed columns, so they are covered with their parent.
+	children bool
+}
+
+// childColumns are the names and, per dialect, the expressions of the
+// computed columns of a table with children: each child row as text,
+// fields joined by U+001E, rows by U+001F, in key order; NULL when none.
+func (s *Store) childColumns() ([]string, []string) {
+	names := []string{"+victims", "+sources"}
+	if s.dialect == Postgres {
+		return names, []string{
+			`(SELECT string_agg(pos::text || chr(30) || COALESCE(person_id::text, '') || chr(30) || COALESCE(record_id::text, '') || chr(30) || role, chr(31) ORDER BY pos) FROM event_victims WHERE event_id = events.id)`,
+			`(SELECT string_agg(source_id::text, chr(31) ORDER BY source_id) FROM event_sources WHERE event_id = events.id)`,
+		}
+	}
+	return names, []string{
+		`(SELECT group_concat(v, char(31)) FROM (SELECT pos || char(30) || IFNULL(person_id, '') || char(30) || IFNULL(record_id, '') || char(30) || role AS v FROM event_victims WHERE event_id = events.id ORDER BY pos))`,
+		`(SELECT group_concat(source_id, char(31)) FROM (SELECT source_id FROM event_sources WHERE event_id = events.id ORDER BY source_id))`,
+	}
 }
 
 // rowTables are the covered tables, in the order VerifyRows reports them.
@@ -45,20 +65,20 @@ type rowTable struct {
 var rowTables = []rowTable{
 	{"source", "sources", []string{"uid", "version", "created_at", "updated_at", "key", "kind", "title", "author",
 		"organisation", "date", "date_sort", "language", "citation", "url", "reliability", "credibility", "sensitivity",
-		"informant", "notes", "fictional"}},
+		"informant", "notes", "fictional"}, false},
 	{"person", "persons", []string{"uid", "version", "created_at", "updated_at", "name", "name_alt", "name_keys", "sex",
-		"birth_date", "birth_sort", "province", "status", "sensitivity", "consent_publish", "fictional"}},
+		"birth_date", "birth_sort", "province", "status", "sensitivity", "consent_publish", "fictional"}, false},
 	{"record", "records", []string{"uid", "version", "created_at", "updated_at", "source_id", "key", "name", "name_alt",
 		"name_keys", "sex", "birth_date", "birth_place", "province", "charge", "charge_cat", "facility_text", "facility_id",
 		"arrest_date", "sentence_years", "detained_from", "detained_sort", "released_on", "fate", "testimony",
-		"sensitivity", "person_id", "fictional"}},
+		"sensitivity", "person_id", "fictional"}, false},
 	{"event", "events", []string{"uid", "version", "created_at", "updated_at", "key", "type", "date", "date_sort",
 		"end_date", "facility_id", "place", "charge_cat", "sentence_years", "perpetrator", "description", "sensitivity",
-		"fictional"}},
+		"fictional"}, true},
 	{"amnesty_outcome", "amnesty_outcomes", []string{"person_id", "decree_id", "status", "date", "source_id", "note",
-		"created_by", "created_at"}},
+		"created_by", "created_at"}, false},
 	{"followup", "followups", []string{"uid", "version", "created_at", "updated_at", "person_id", "date", "date_sort",
-		"kind", "observation", "reported_by", "source_id", "sensitivity"}},
+		"kind", "observation", "reported_by", "source_id", "sensitivity"}, false},
 }
 
 func rowTableByEntity(entity string) *rowTable {
@@ -102,7 +122,13 @@ type idMAC struct {
 // macRows MACs the rows of t with from <= id <= to (to < 0: no bound) in id
 // order, passing each to f.
 func (s *Store) macRows(ctx context.Context, m RowMACer, t *rowTable, from, to int64, f func(idMAC) error) error {
-	q := `SELECT id, ` + strings.Join(t.cols, ", ") + ` FROM ` + t.table + ` WHERE id >= $1`
+	names, exprs := t.cols, t.cols
+	if t.children {
+		cn, ce := s.childColumns()
+		names = append(slices.Clip(names), cn...)
+		exprs = append(slices.Clip(exprs), ce...)
+	}
+	q := `SELECT id, ` + strings.Join(exprs, ", ") + ` FROM ` + t.table + ` WHERE id >= $1`
 	args := []any{from}
 	if to >= 0 {
 		q += ` AND id <= $2`
@@ -113,8 +139,8 @@ func (s *Store) macRows(ctx context.Context, m RowMACer, t *rowTable, from, to i
 		return fmt.Errorf("row hashes of %s: %w", t.table, err)
 	}
 	defer rows.Close()
-	vals := make([]any, len(t.cols))
-	ptrs := make([]any, len(t.cols)+1)
+	vals := make([]any, len(names))
+	ptrs := make([]any, len(names)+1)
 	var id int64
 	ptrs[0] = &id
 	for i := range vals {
@@ -124,7 +150,7 @@ func (s *Store) macRows(ctx context.Context, m RowMACer, t *rowTable, from, to i
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("row hashes of %s: %w", t.table, err)
 		}
-		mac, err := m.RowMAC(t.table, id, t.cols, vals)
+		mac, err := m.RowMAC(t.table, id, names, vals)
 		if err != nil {
 			return err
 		}

@@ -100,6 +100,10 @@ func TestVerifyRowsFindsRawEdits(t *testing.T) {
 			{"person consent", `UPDATE persons SET consent_publish = $2 WHERE id = $1`, []any{f.per.ID, true}, "persons", f.per.ID, RowEdited},
 			{"source informant", `UPDATE sources SET informant = NULL WHERE id = $1`, []any{f.src.ID}, "sources", f.src.ID, RowEdited},
 			{"event sensitivity", `UPDATE events SET sensitivity = 'public' WHERE id = $1`, []any{f.ev.ID}, "events", f.ev.ID, RowEdited},
+			{"event victim changed", `UPDATE event_victims SET role = 'witness' WHERE event_id = $1`, []any{f.ev.ID}, "events", f.ev.ID, RowEdited},
+			{"event victim removed", `DELETE FROM event_victims WHERE event_id = $1`, []any{f.ev.ID}, "events", f.ev.ID, RowEdited},
+			{"event victim added", `INSERT INTO event_victims (event_id, pos, record_id) VALUES ($1, 5, $2)`, []any{f.ev.ID, f.rec.ID}, "events", f.ev.ID, RowEdited},
+			{"event source removed", `DELETE FROM event_sources WHERE event_id = $1`, []any{f.ev.ID}, "events", f.ev.ID, RowEdited},
 			{"outcome status", `UPDATE amnesty_outcomes SET status = 'release_verified' WHERE id = $1`, []any{f.outcome.ID}, "amnesty_outcomes", f.outcome.ID, RowEdited},
 			{"followup text", `UPDATE followups SET observation = 'y' WHERE id = $1`, []any{f.fu.ID}, "followups", f.fu.ID, RowEdited},
 			{"followup deleted", `DELETE FROM followups WHERE id = $1`, []any{f.fu.ID}, "followups", f.fu.ID, RowDeleted},
@@ -162,7 +166,10 @@ func TestVerifyRowsProgramWritesClean(t *testing.T) {
 		f.src.Title = "Interview 2"
 		must(t, st.UpdateSource(ctx, f.src))
 		f.ev.Place = "Onsong"
+		f.ev.Victims = append(f.ev.Victims, rollcall.Victim{RecordID: &f.rec.ID, Role: "witness"})
 		must(t, st.UpdateEvent(ctx, f.ev))
+		ev2 := &rollcall.Event{Type: "release", Sensitivity: rollcall.Internal}
+		must(t, st.CreateEvent(ctx, ev2))
 		f.fu.Observation = "moved"
 		must(t, st.UpdateFollowUp(ctx, f.fu))
 		wantNoRowFindings(t, st)
