@@ -63,6 +63,22 @@ A lost passphrase or key file cannot be recovered without recovery shares
 				return err
 			}
 			fmt.Fprintf(m.Stdout, "keyring %s created\nsigning key: %s\n", path, keys.EncodePublicKey(ring.PublicKey()))
+			// Seal the rows present now, so that from here on a row the
+			// log never saw counts as inserted behind the program's back.
+			c, err := ring.Cipher()
+			if err != nil {
+				return err
+			}
+			err = m.withStore(cmd, openOpts{cipher: c}, func(ctx context.Context, st *store.Store) error {
+				n, err := st.SealRows(ctx)
+				if err == nil {
+					fmt.Fprintf(m.Stdout, "%d rows sealed (audit verify now checks them)\n", n)
+				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("keyring created, but sealing the rows failed (run rollcall audit seal-rows): %w", err)
+			}
 			fmt.Fprintln(m.Stdout, "Publish the signing key so that others can verify exports. Consider `rollcall key recovery split`: without the passphrase (or key file) or enough shares, confidential data cannot be recovered.")
 			return nil
 		},

@@ -357,7 +357,7 @@ func entryFromRow(o map[string]any) (chain.Entry, error) {
 	}
 	return chain.Entry{Seq: num("seq"), At: at.UTC(), Actor: str("actor"), Action: str("action"), Entity: str("entity"),
 		EntityID: num("entity_id"), BeforeHash: str("before_hash"), AfterHash: str("after_hash"), Detail: str("detail"),
-		PrevHash: str("prev_hash"), Hash: str("hash")}, nil
+		RowHashes: str("row_hashes"), PrevHash: str("prev_hash"), Hash: str("hash")}, nil
 }
 
 // Open decrypts and unpacks an archive into dir and checks every member

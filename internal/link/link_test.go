@@ -2,10 +2,12 @@ package link
 
 import (
 	"context"
+	"crypto/rand"
 	"testing"
 
 	"github.com/rollcall-project/rollcall"
 	"github.com/rollcall-project/rollcall/internal/demo/synth"
+	"github.com/rollcall-project/rollcall/internal/keys"
 	"github.com/rollcall-project/rollcall/internal/store"
 	"github.com/rollcall-project/rollcall/internal/storetest"
 )
@@ -14,8 +16,13 @@ import (
 // real database db and returns the true person of each stored record id.
 func load(t *testing.T, db storetest.DB, persons int) (context.Context, *store.Store, map[int64]synth.PersonID) {
 	t.Helper()
+	return loadWith(t, db, persons, store.Options{})
+}
+
+func loadWith(t *testing.T, db storetest.DB, persons int, opts store.Options) (context.Context, *store.Store, map[int64]synth.PersonID) {
+	t.Helper()
 	ctx := rollcall.WithActor(context.Background(), rollcall.Actor{Name: "test", Role: rollcall.RoleSystem})
-	st := storetest.Open(t, store.Open, db.DSN, store.Options{})
+	st := storetest.Open(t, store.Open, db.DSN, opts)
 	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: 11})
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +165,64 @@ func testRunHonoursHumanDecisions(t *testing.T, db storetest.DB) {
 	}
 	if get(c.ID) == get(d.ID) {
 		t.Errorf("cannot-link records %d and %d share person %d", c.ID, d.ID, get(c.ID))
+	}
+}
+
+// TestRelinkKeepsRowHashes (issue 12 finding 4): linking, relinking after
+// human decisions (records move, persons are updated and removed) leave no
+// row that audit verify would call edited behind the program's back.
+func TestRelinkKeepsRowHashes(t *testing.T) { storetest.Run(t, testRelinkKeepsRowHashes) }
+
+func testRelinkKeepsRowHashes(t *testing.T, db storetest.DB) {
+	ix, dk := make([]byte, keys.KeySize), make([]byte, keys.KeySize)
+	rand.Read(ix)
+	rand.Read(dk)
+	c, err := keys.NewCipher(1, map[byte][]byte{1: dk}, ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, st, _ := loadWith(t, db, 120, store.Options{Cipher: c})
+	if _, err := st.SealRows(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, st, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := st.ListRecords(ctx, rollcall.ListOptions{Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Split every person with two records or more: the rerun moves records
+	// and creates persons.
+	seen := map[int64]int64{}
+	splits := 0
+	for _, r := range recs {
+		if o, ok := seen[*r.PersonID]; ok {
+			if err := st.AddLinkDecision(ctx, o, r.ID, false, "reviewer", "differ"); err != nil {
+				t.Fatal(err)
+			}
+			splits++
+			continue
+		}
+		seen[*r.PersonID] = r.ID
+	}
+	// And join two persons: one of them loses its records and goes.
+	if err := st.AddLinkDecision(ctx, recs[0].ID, recs[len(recs)-1].ID, true, "reviewer", "same"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(ctx, st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.RecordsMoved == 0 || splits == 0 {
+		t.Fatalf("the rerun moved nothing: %+v", rep)
+	}
+	rows, err := st.VerifyRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows.Findings) > 0 || len(rows.Unkeyed) > 0 || rows.Rows < int64(len(recs)) {
+		t.Fatalf("after relinking: %d rows, findings %+v, unkeyed %v", rows.Rows, rows.Findings, rows.Unkeyed)
 	}
 }
 

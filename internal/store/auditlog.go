@@ -61,18 +61,23 @@ func (s *Store) appendAudit(ctx context.Context, e chain.Entry) (chain.Entry, er
 		e.Actor = actorName(ctx)
 	}
 	e.Hash = e.ComputeHash()
-	_, err = s.q.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_hash, after_hash, detail, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At.Format(chain.TimeFormat), e.Actor, e.Action, e.Entity, e.EntityID, e.BeforeHash, e.AfterHash, e.Detail, e.PrevHash, e.Hash)
+	_, err = s.q.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_hash, after_hash, detail, row_hashes, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		e.Seq, e.At.Format(chain.TimeFormat), e.Actor, e.Action, e.Entity, e.EntityID, e.BeforeHash, e.AfterHash, e.Detail, e.RowHashes, e.PrevHash, e.Hash)
 	if err != nil {
 		return e, mapErr(fmt.Errorf("audit append: %w", err), "audit entry", e.Seq)
 	}
 	return e, nil
 }
 
-// logChange records a create, update or delete of one row.
+// logChange records a create, update or delete of one row, with the row's
+// MAC as it now is when the entity is one whose rows are checked.
 func (s *Store) logChange(ctx context.Context, action, entity string, id int64, before, after string) error {
-	_, err := s.appendAudit(ctx, chain.Entry{Action: action, Entity: entity, EntityID: id, BeforeHash: before, AfterHash: after})
+	rh, err := s.changeRowHashes(ctx, entity, id)
+	if err != nil {
+		return err
+	}
+	_, err = s.appendAudit(ctx, chain.Entry{Action: action, Entity: entity, EntityID: id, BeforeHash: before, AfterHash: after, RowHashes: rh})
 	return err
 }
 
@@ -83,7 +88,7 @@ func (s *Store) appendAuditEntry(ctx context.Context, action, entity string, id 
 // AuditEntries returns up to limit entries with seq > afterSeq, oldest
 // first (limit <= 0: all).
 func (s *Store) AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]chain.Entry, error) {
-	q := `SELECT seq, at, actor, action, entity, entity_id, before_hash, after_hash, detail, prev_hash, hash
+	q := `SELECT seq, at, actor, action, entity, entity_id, before_hash, after_hash, detail, row_hashes, prev_hash, hash
 		FROM audit_log WHERE seq > $1 ORDER BY seq`
 	args := []any{afterSeq}
 	if limit > 0 {
@@ -99,7 +104,7 @@ func (s *Store) AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]
 	for rows.Next() {
 		var e chain.Entry
 		var at string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.BeforeHash, &e.AfterHash, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.BeforeHash, &e.AfterHash, &e.Detail, &e.RowHashes, &e.PrevHash, &e.Hash); err != nil {
 			return nil, fmt.Errorf("audit entries: %w", err)
 		}
 		t, err := time.Parse(chain.TimeFormat, at)

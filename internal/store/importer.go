@@ -95,7 +95,14 @@ func (s *Store) ImportRecords(ctx context.Context, recs []rollcall.Record) error
 		_, err := tx.appendAudit(ctx, chain.Entry{Action: ActionImport, Entity: "record", EntityID: recs[0].ID,
 			AfterHash: hex.EncodeToString(h.Sum(nil)),
 			Detail:    fmt.Sprintf("%d records, ids %d-%d", len(recs), recs[0].ID, recs[len(recs)-1].ID)})
-		return err
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(recs))
+		for i := range recs {
+			ids[i] = recs[i].ID
+		}
+		return tx.logRows(ctx, ActionRows, "records", ids, ActionImport)
 	})
 }
 

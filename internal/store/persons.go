@@ -227,14 +227,39 @@ func (s *Store) DeletePerson(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
+		// ON DELETE SET NULL rewrites the linked records: log their new MACs.
+		linked, err := tx.recordIDsOfPerson(ctx, id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM persons WHERE id = $1`, id); err != nil {
 			if constraintKind(err) == cForeignKey {
 				return rollcall.WrapError(rollcall.EINVALID, err, "person %d is still referred to by events, amnesty outcomes or follow-ups", id)
 			}
 			return mapErr(fmt.Errorf("delete person: %w", err), "person", id)
 		}
-		return tx.logChange(ctx, ActionDelete, "person", id, personHash(cur), "")
+		if err := tx.logChange(ctx, ActionDelete, "person", id, personHash(cur), ""); err != nil {
+			return err
+		}
+		return tx.logRows(ctx, ActionRows, "records", linked, fmt.Sprintf("unlinked from deleted person %d", id))
 	})
+}
+
+func (s *Store) recordIDsOfPerson(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id FROM records WHERE person_id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("records of person %d: %w", id, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var r int64
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("records of person %d: %w", id, err)
+		}
+		ids = append(ids, r)
+	}
+	return ids, rows.Err()
 }
 
 var personList = registerList(&listSpec{

@@ -9,7 +9,8 @@ import (
 
 // ReindexNames recomputes the name_keys search column of every record and
 // person with the store's NameKeys, e.g. after the name normalisation
-// changed. The column is derived data, so one audit entry covers the run.
+// changed. One audit entry covers the run, and one per 1,000 changed rows
+// carries their row hashes.
 // It returns how many rows changed.
 func (s *Store) ReindexNames(ctx context.Context) (int, error) {
 	changed := 0
@@ -55,13 +56,18 @@ func (s *Store) reindexTable(ctx context.Context, table string) (int, error) {
 		if len(page) == 0 {
 			return changed, nil
 		}
+		var ids []int64
 		for _, r := range page {
 			if k := s.nameKeyText(r.name, r.alt); k != r.keys {
 				if _, err := s.q.ExecContext(ctx, `UPDATE `+table+` SET name_keys = $1 WHERE id = $2`, k, r.id); err != nil {
 					return 0, fmt.Errorf("reindex %s: %w", table, err)
 				}
+				ids = append(ids, r.id)
 				changed++
 			}
+		}
+		if err := s.logRows(ctx, ActionRows, table, ids, "reindex"); err != nil {
+			return 0, err
 		}
 		last = page[len(page)-1].id
 	}

@@ -280,6 +280,12 @@ func (s *Store) Reseal(ctx context.Context) (int, error) {
 				return err
 			}
 			total += n
+			// New ciphertexts change the rows: log their MACs.
+			if t := rowTableByName(c.Table); t != nil && n > 0 {
+				if _, err := tx.logTableRows(ctx, ActionRows, t, c.Column, "reseal "+c.Column); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

@@ -27,8 +27,12 @@ type Entry struct {
 	BeforeHash string    `json:"before_hash,omitempty"`
 	AfterHash  string    `json:"after_hash,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
-	PrevHash   string    `json:"prev_hash"`
-	Hash       string    `json:"hash"`
+	// RowHashes are keyed MACs of the rows this entry wrote (or "-" for a
+	// row it deleted), one table per entry: "table\nid mac\n…". The store
+	// checks current rows against the last MAC logged for each.
+	RowHashes string `json:"row_hashes,omitempty"`
+	PrevHash  string `json:"prev_hash"`
+	Hash      string `json:"hash"`
 }
 
 // TimeFormat is how At is written into the log and into the hash.
@@ -59,6 +63,11 @@ func (e Entry) ComputeHash() string {
 	field(h, e.AfterHash)
 	field(h, e.Detail)
 	field(h, e.PrevHash)
+	// Written only when present, so entries from before row hashes keep
+	// their hashes; the length prefixes keep the two forms distinct.
+	if e.RowHashes != "" {
+		field(h, e.RowHashes)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
