@@ -35,6 +35,21 @@ func LoadStored(ctx context.Context, st *store.Store) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
+	ds := dataset(recs, facName)
+	stored, err := st.LinkDecisions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	decisions := make([]match.Decision, len(stored))
+	for i, d := range stored {
+		decisions[i] = match.Decision{A: strconv.FormatInt(d.RecordA, 10), B: strconv.FormatInt(d.RecordB, 10), Same: d.Same}
+	}
+	return &Stored{Records: recs, Dataset: ds, Decisions: decisions}, nil
+}
+
+// dataset gives records to the engine with the columns DefaultSettings
+// compares.
+func dataset(recs []rollcall.Record, facName map[int64]string) *match.Dataset {
 	ds := &match.Dataset{Columns: columns, Records: make([]match.Record, len(recs))}
 	for i, r := range recs {
 		fac := r.FacilityText
@@ -50,15 +65,7 @@ func LoadStored(ctx context.Context, st *store.Store) (*Stored, error) {
 			Dates:  dates,
 		}
 	}
-	stored, err := st.LinkDecisions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	decisions := make([]match.Decision, len(stored))
-	for i, d := range stored {
-		decisions[i] = match.Decision{A: strconv.FormatInt(d.RecordA, 10), B: strconv.FormatInt(d.RecordB, 10), Same: d.Same}
-	}
-	return &Stored{Records: recs, Dataset: ds, Decisions: decisions}, nil
+	return ds
 }
 
 // DrawLower is the lowest match probability at which a linkage draw takes

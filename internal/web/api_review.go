@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/rollcall-project/rollcall/internal/link"
 	"net/http"
 
 	"github.com/rollcall-project/rollcall"
@@ -76,7 +77,8 @@ func (s *Server) decide(ctx context.Context, in LinkDecisionInput) error {
 		return rollcall.Errorf(rollcall.EINVALID, "a decision names two different records")
 	}
 	a, b := min(in.RecordA, in.RecordB), max(in.RecordA, in.RecordB)
-	return s.store.DecideReviewPair(ctx, a, b, in.Same, rollcall.ActorFrom(ctx).Name, in.Note)
+	// Applied at once: the two records' persons are merged or split now.
+	return link.Decide(ctx, s.store, a, b, in.Same, rollcall.ActorFrom(ctx).Name, in.Note)
 }
 
 func (s *Server) handleAPILinkDecision(w http.ResponseWriter, r *http.Request) {
