@@ -29,6 +29,9 @@ type serveFlags struct {
 	// workers is the number of background jobs this process runs at once
 	// (0: none; another process runs them).
 	workers int
+	// linker runs live linkage in this process every linkPoll.
+	linker   bool
+	linkPoll time.Duration
 }
 
 func (m *Main) serveCommands() []*cobra.Command {
@@ -87,6 +90,8 @@ func addServeFlags(c *cobra.Command, f *serveFlags, addr string) {
 	c.Flags().StringVar(&f.tileURL, "tile-url", "", "map tile URL template, e.g. https://tiles.example.org/{z}/{x}/{y}.png (default: offline base map only)")
 	c.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert; set it behind a TLS proxy)")
 	c.Flags().IntVar(&f.workers, "workers", 1, "background jobs (estimates, relinks, amnesty evaluations) this process runs at once; 0 leaves them to other processes")
+	c.Flags().BoolVar(&f.linker, "linker", true, "link new and changed records into persons as they are written (one process on a database links at a time)")
+	c.Flags().DurationVar(&f.linkPoll, "link-poll", time.Second, "how often the live linker looks for records to link")
 }
 
 // serve runs the HTTP server on st until ctx is done.
@@ -118,6 +123,13 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if f.linker {
+		if f.linkPoll <= 0 {
+			return rollcall.Errorf(rollcall.EINVALID, "--link-poll must be positive, not %s", f.linkPoll)
+		}
+		stop := m.startLinker(ctx, st, f.linkPoll, reg)
+		defer stop()
+	}
 	srv, err := web.New(web.Config{
 		Store: st, Auth: auth.NewService(st), Logger: m.Logger, Registry: reg,
 		SecureCookies: useTLS || f.secureCookies, TileURL: f.tileURL, Jobs: runner, Now: m.Now,

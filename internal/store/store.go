@@ -45,6 +45,9 @@ type Options struct {
 	// NameKeys returns normalised search keys for a name (romanisations,
 	// hangul, folded case). Nil uses lower-cased words.
 	NameKeys func(string) []string
+	// Now is the clock of stored times and leases (default time.Now);
+	// tests set it to control time.
+	Now func() time.Time
 }
 
 // querier is what *sql.DB and *sql.Tx have in common, so every method works
@@ -82,6 +85,9 @@ func IsPostgresDSN(dsn string) bool {
 // path or a postgres:// URL, and brings its schema up to date.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	s := &Store{cipher: opts.Cipher, log: opts.Logger, nameKeys: opts.NameKeys, now: time.Now}
+	if opts.Now != nil {
+		s.now = opts.Now
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
