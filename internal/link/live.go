@@ -67,6 +67,10 @@ type Linker struct {
 	// since it was queued; Pending sees the queue's length at each step.
 	Observe func(outcome string, latency time.Duration)
 	Pending func(n int)
+	// FullBelow and FullShare override the package's thresholds for a
+	// full relink (0: FullBelow, FullShare; negative: never by that rule).
+	FullBelow int
+	FullShare float64
 }
 
 // StepReport says what one step did.
@@ -181,7 +185,8 @@ func (l *Linker) Step(ctx context.Context) (StepReport, error) {
 	case model != nil && trainedOn > 0 && nrec >= RetrainGrowth*trainedOn && nrec >= PriorBelow:
 		model = nil // train again
 	}
-	if model == nil || nrec < FullBelow || float64(total) >= FullShare*float64(nrec) {
+	fullBelow, fullShare := cmp.Or(l.FullBelow, FullBelow), cmp.Or(l.FullShare, FullShare)
+	if model == nil || nrec < fullBelow || (fullShare > 0 && float64(total) >= fullShare*float64(nrec)) {
 		all, _, err := st.PendingLinks(ctx, 0)
 		if err != nil {
 			return rep, err
