@@ -18,27 +18,12 @@ import (
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
-// Columns given to the linkage model, in the order of Dataset.Columns.
-var columns = []string{"name", "name_alt", "sex", "birth_date", "province", "facility"}
-
-// birthDateColumn is the index of birth_date, given to the model typed.
-const birthDateColumn = 3
-
-// DefaultSettings are the linkage settings used over the database: names
-// (variant- and romanization-aware), sex, partial birth dates, province and
-// facility (through the facility alias vocabulary). Blocking and the m/u
-// parameters are chosen and learned automatically on each run.
+// DefaultSettings are the linkage settings used over the database: the
+// fields of PersonFields (guarded on surname and birth date), linked and
+// deduplicated across the lists. Blocking and the m/u parameters are
+// chosen and learned automatically on each run.
 func DefaultSettings() match.Settings {
-	return match.Settings{
-		Fields: []match.Field{
-			{Column: "name", Kind: match.Name, Alternatives: []string{"name_alt"}},
-			{Column: "sex", Kind: match.Exact},
-			{Column: "birth_date", Kind: match.Date},
-			{Column: "province", Kind: match.Category},
-			{Column: "facility", Kind: match.Category},
-		},
-		LinkType: match.LinkAndDedupe,
-	}
+	return match.Settings{Fields: PersonFields(), LinkType: match.LinkAndDedupe}
 }
 
 // Options configure Run.
@@ -233,7 +218,8 @@ func apply(ctx context.Context, tx *store.Store, recs []rollcall.Record, cluster
 	slices.Sort(rep.KeptOrphans)
 	queue := make([]store.ReviewPair, len(res.Review))
 	for i, p := range res.Review {
-		queue[i] = store.ReviewPair{RecordA: recs[p.A].ID, RecordB: recs[p.B].ID, Probability: float64(p.Prob)}
+		queue[i] = store.ReviewPair{RecordA: recs[p.A].ID, RecordB: recs[p.B].ID, Probability: float64(p.Prob),
+			Worth: match.ReviewWorth(float64(p.Prob), touched(res.Cluster, clusters, p.A, p.B))}
 	}
 	return tx.ReplaceReviewQueue(ctx, queue)
 }
@@ -252,6 +238,15 @@ func refreshPerson(ctx context.Context, tx *store.Store, pid int64, members []ro
 		}
 	}
 	return nil
+}
+
+// touched is how many records a decision on records a and b touches: both
+// their clusters, or the one they share.
+func touched(cluster []int32, clusters map[int32][]int, a, b int32) int {
+	if cluster[a] == cluster[b] {
+		return len(clusters[cluster[a]])
+	}
+	return len(clusters[cluster[a]]) + len(clusters[cluster[b]])
 }
 
 // resolvePerson derives a person's attributes from its records (in record

@@ -253,9 +253,14 @@ func PriorSettings() match.Settings {
 		match.Date: {{Name: "missing", M: 1, U: 1}, {Name: "different", M: 0.04, U: 0.85}, {Name: "within_a_year", M: 0.08, U: 0.08},
 			{Name: "one_edit", M: 0.05, U: 0.02}, {Name: "same_year", M: 0.25, U: 0.04}, {Name: "same_month", M: 0.28, U: 0.006}, {Name: "exact", M: 0.30, U: 0.004}},
 		match.Category: {{Name: "missing", M: 1, U: 1}, {Name: "different", M: 0.10, U: 0.85}, {Name: "compatible", M: 0.10, U: 0.05}, {Name: "exact", M: 0.80, U: 0.10}},
+		match.Place: {{Name: "missing", M: 1, U: 1}, {Name: "different", M: 0.08, U: 0.80}, {Name: "unresolved", M: 0.05, U: 0.05},
+			{Name: "same_province", M: 0.07, U: 0.05}, {Name: "within", M: 0.10, U: 0.03}, {Name: "exact", M: 0.70, U: 0.07}},
+		match.Facility: {{Name: "missing", M: 1, U: 1}, {Name: "different", M: 0.10, U: 0.80}, {Name: "unresolved", M: 0.05, U: 0.05},
+			{Name: "compatible", M: 0.10, U: 0.05}, {Name: "exact", M: 0.75, U: 0.10}},
+		match.Number: {{Name: "missing", M: 1, U: 1}, {Name: "different", M: 0.15, U: 0.70}, {Name: "close", M: 0.15, U: 0.15}, {Name: "exact", M: 0.70, U: 0.15}},
 	}
 	for i := range s.Fields {
-		s.Fields[i].Levels = levels[s.Fields[i].Kind]
+		s.Fields[i].Levels = slices.Clone(levels[s.Fields[i].Kind])
 	}
 	s.Lambda, s.Trained = 0.001, true
 	return s
@@ -345,7 +350,7 @@ func relinkRecords(ctx context.Context, tx *store.Store, batch []rollcall.Record
 	if err != nil {
 		return err
 	}
-	ds := dataset(recs, facName)
+	ds := PersonDataset(recs, facName)
 	decisions, err := decisionsAmong(ctx, tx, recs)
 	if err != nil {
 		return err
@@ -517,3 +522,33 @@ func decisionsAmong(ctx context.Context, tx *store.Store, recs []rollcall.Record
 }
 
 func keys(m map[int64]bool) []int64 { return slices.Sorted(maps.Keys(m)) }
+
+// Split applies a "different" decision at once where Decide leaves it to
+// the next run: when the two records still share a person, the person's
+// records are linked again with the stored model (the prior one when none
+// is stored), every decision honoured, and the cluster holding most of
+// them keeps the person's id.
+func Split(ctx context.Context, st *store.Store, recordA, recordB int64) error {
+	s, _, err := LoadModel(ctx, st)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		prior := PriorSettings()
+		s = &prior
+	}
+	return st.InTx(ctx, func(tx *store.Store) error {
+		pair, err := tx.LinkRecords(ctx, []int64{recordA, recordB}, nil)
+		if err != nil {
+			return err
+		}
+		if len(pair) != 2 || pair[0].PersonID == nil || pair[1].PersonID == nil || *pair[0].PersonID != *pair[1].PersonID {
+			return nil
+		}
+		batch, err := tx.LinkRecords(ctx, nil, []int64{*pair[0].PersonID})
+		if err != nil {
+			return err
+		}
+		return relinkRecords(ctx, tx, batch, *s, map[int64]string{})
+	})
+}

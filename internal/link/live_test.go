@@ -285,14 +285,17 @@ func testDecideTakesEffectAtOnce(t *testing.T, db storetest.DB) {
 	}
 	p := personOf(t, ctx, st)
 	kept := p[recs[0]]
-	if err := Decide(ctx, st, recs[0], recs[1], false, "ana", "different fathers"); err != nil {
+	if _, err := Decide(ctx, st, Decision{RecordA: recs[0], RecordB: recs[1], By: "ana", Note: "different fathers"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Split(ctx, st, recs[0], recs[1]); err != nil {
 		t.Fatal(err)
 	}
 	p = personOf(t, ctx, st)
 	if p[recs[0]] == p[recs[1]] || (p[recs[0]] != kept && p[recs[1]] != kept) {
 		t.Fatalf("after 'different': persons %v (was %d)", p, kept)
 	}
-	if err := Decide(ctx, st, recs[1], recs[2], true, "ana", ""); err != nil {
+	if _, err := Decide(ctx, st, Decision{RecordA: recs[1], RecordB: recs[2], Same: true, By: "ana"}); err != nil {
 		t.Fatal(err)
 	}
 	p = personOf(t, ctx, st)

@@ -316,7 +316,15 @@ func linkageChanged(old, v *rollcall.Record) bool {
 	}
 	return old.Name != v.Name || old.NameAlt != v.NameAlt || old.Sex != v.Sex || old.BirthDate != v.BirthDate ||
 		old.Province != v.Province || old.FacilityText != v.FacilityText || !eqID(old.FacilityID, v.FacilityID) ||
-		old.SourceID != v.SourceID
+		old.SourceID != v.SourceID || old.ArrestDate != v.ArrestDate || old.ChargeCat != v.ChargeCat ||
+		!eqFloat(old.SentenceYears, v.SentenceYears) || old.ReleasedOn != v.ReleasedOn
+}
+
+func eqFloat(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 func eqID(a, b *int64) bool {

@@ -78,7 +78,13 @@ func (s *Server) decide(ctx context.Context, in LinkDecisionInput) error {
 	}
 	a, b := min(in.RecordA, in.RecordB), max(in.RecordA, in.RecordB)
 	// Applied at once: the two records' persons are merged or split now.
-	return link.Decide(ctx, s.store, a, b, in.Same, rollcall.ActorFrom(ctx).Name, in.Note)
+	if _, err := link.Decide(ctx, s.store, link.Decision{RecordA: a, RecordB: b, Same: in.Same, By: rollcall.ActorFrom(ctx).Name, Note: in.Note}); err != nil {
+		return err
+	}
+	if !in.Same {
+		return link.Split(ctx, s.store, a, b)
+	}
+	return nil
 }
 
 func (s *Server) handleAPILinkDecision(w http.ResponseWriter, r *http.Request) {
