@@ -262,7 +262,7 @@ func PriorSettings() match.Settings {
 	for i := range s.Fields {
 		s.Fields[i].Levels = slices.Clone(levels[s.Fields[i].Kind])
 	}
-	s.Lambda, s.Trained = 0.001, true
+	s.Lambda, s.Trained = 0.01, true
 	return s
 }
 
