@@ -13,7 +13,7 @@ import (
 	"github.com/rollcall-project/rollcall/internal/storetest"
 )
 
-// liveAPI is a client of a running server with an editor's token.
+// liveAPI is a client of a running server with an admin's token.
 type liveAPI struct {
 	t     *testing.T
 	base  string
@@ -88,13 +88,14 @@ func (a liveAPI) waitLinked(ids ...int64) []int64 {
 	}
 }
 
-// liveSetup makes db with an editor and returns the editor's token.
+// liveSetup makes db with an admin (who may read /metrics) and returns
+// the admin's token.
 func liveSetup(t *testing.T, db string) string {
 	t.Helper()
 	if out, err := runErr("", db, "init"); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
-	if out, err := runErr("a good long password\n", db, "user", "add", "ed", "--role", "editor"); err != nil {
+	if out, err := runErr("a good long password\n", db, "user", "add", "ed", "--role", "admin"); err != nil {
 		t.Fatalf("user add: %v\n%s", err, out)
 	}
 	out, err := runErr("", db, "user", "token", "ed", "--name", "test")
@@ -117,7 +118,7 @@ func startServe(t *testing.T, db, token string, args ...string) (liveAPI, func()
 	return liveAPI{}, nil
 }
 
-// postPerson posts a source and one record of it; it returns the record id.
+// postRecord posts a source and one record of it; it returns the record id.
 func postRecord(api liveAPI, key, name, sex, birth string) int64 {
 	src := api.create("/api/v1/sources", map[string]any{"key": key, "kind": "testimony", "title": "Interview " + key, "sensitivity": "internal", "fictional": true})
 	return api.create("/api/v1/records", map[string]any{"source_id": src, "name": name, "sex": sex, "birth_date": birth, "sensitivity": "internal", "fictional": true})
@@ -136,6 +137,12 @@ func TestServeLinksLive(t *testing.T) {
 		ps := api.waitLinked(a, b, c)
 		if ps[0] != ps[1] || ps[0] == ps[2] {
 			t.Fatalf("persons %v of 박순옥, Pak Sun-ok, 김철수", ps)
+		}
+		code, metrics := api.do("GET", "/metrics", nil)
+		for _, want := range []string{"rollcall_link_pending 0", "rollcall_link_records_total{outcome=", "rollcall_link_latency_seconds_count"} {
+			if code != http.StatusOK || !strings.Contains(string(metrics), want) {
+				t.Errorf("/metrics (%d) lacks %s", code, want)
+			}
 		}
 		if err := stop(); err != nil {
 			t.Fatal(err)
@@ -184,7 +191,9 @@ func TestServesShareLinkage(t *testing.T) {
 		b := postRecord(two, "i2", "Pak Sun-ok", "f", "1968-03")
 		c := postRecord(two, "i3", "김철수", "m", "1950")
 		e := postRecord(one, "i4", "Kim Chol-su", "m", "1950")
+		t0 := time.Now()
 		ps := one.waitLinked(a, b, c, e)
+		t.Logf("linked in %s", time.Since(t0))
 		if ps[0] != ps[1] || ps[2] != ps[3] || ps[0] == ps[2] {
 			t.Fatalf("persons %v", ps)
 		}

@@ -196,6 +196,7 @@ func (l *Linker) Step(ctx context.Context) (StepReport, error) {
 		}
 		rep.Full, rep.Linked = true, len(all)
 		l.observe(all, func(store.PendingLink) string { return OutcomeFull })
+		l.left(rep)
 		return rep, nil
 	}
 	out, err := relink(ctx, st, pend, *model, l.Holder)
@@ -204,7 +205,15 @@ func (l *Linker) Step(ctx context.Context) (StepReport, error) {
 	}
 	rep.Linked = len(pend)
 	l.observe(pend, func(p store.PendingLink) string { return out[p.RecordID] })
+	l.left(rep)
 	return rep, nil
+}
+
+// left reports the queue's length after a step (writes since come next).
+func (l *Linker) left(rep StepReport) {
+	if l.Pending != nil {
+		l.Pending(max(rep.Queued-rep.Linked, 0))
+	}
 }
 
 func (l *Linker) observe(ps []store.PendingLink, outcome func(store.PendingLink) string) {
