@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/rollcall-project/rollcall/internal/link"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 )
 
@@ -16,7 +17,7 @@ func TestDemoLinkageQuality(t *testing.T) {
 	}
 	ctx, st := openStore(t)
 	must(t, refdata.Load(ctx, st))
-	sum, err := loadLinked(ctx, st, 3000)
+	sum, err := loadLinked(ctx, st, 3000, link.Options{})
 	must(t, err)
 	q := sum.Quality
 	t.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person",
