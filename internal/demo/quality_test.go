@@ -20,8 +20,8 @@ func TestDemoLinkageQuality(t *testing.T) {
 	sum, err := loadLinked(ctx, st, 3000, link.Options{})
 	must(t, err)
 	q := sum.Quality
-	t.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person",
-		q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined)
+	t.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person (%d by doubt alone)",
+		q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined, q.WouldChangeByDoubt)
 	if q.Precision < 0.97 || q.Recall < 0.94 {
 		t.Errorf("linkage precision %.4f recall %.4f, want ≥ 0.97 and ≥ 0.94", q.Precision, q.Recall)
 	}
@@ -49,8 +49,8 @@ func BenchmarkDemoLinkage100k(b *testing.B) {
 		sum, err := Load(ctx, st, 100000)
 		must(b, err)
 		q := sum.Quality
-		b.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person",
-			q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined)
+		b.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person (%d by doubt alone)",
+			q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined, q.WouldChangeByDoubt)
 		for _, e := range sum.Estimates {
 			r := e.Outcome.Result
 			b.Logf("estimate %s %s: %.0f [%.0f, %.0f] from %d (true %d)", e.Options.Method, e.Options.By, r.Estimate, r.Lower, r.Upper, r.Observed, sum.TruePersons)
