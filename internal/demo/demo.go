@@ -51,7 +51,12 @@ type Summary struct {
 // outcomes under the 2015 amnesty decree. The reference data must be
 // loaded first.
 func Load(ctx context.Context, st *store.Store, persons int) (*Summary, error) {
-	sum, err := loadLinked(ctx, st, persons)
+	return load(ctx, st, persons, link.Options{})
+}
+
+// load is Load linking with opts (tests compare other settings).
+func load(ctx context.Context, st *store.Store, persons int, opts link.Options) (*Summary, error) {
+	sum, err := loadLinked(ctx, st, persons, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +92,7 @@ func Load(ctx context.Context, st *store.Store, persons int) (*Summary, error) {
 // loadLinked generates the population, imports it, links the records
 // into persons and measures the linkage against the truth: Load up to the
 // estimates.
-func loadLinked(ctx context.Context, st *store.Store, persons int) (*Summary, error) {
+func loadLinked(ctx context.Context, st *store.Store, persons int, opts link.Options) (*Summary, error) {
 	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: Seed})
 	if err != nil {
 		return nil, fmt.Errorf("generate demo data: %w", err)
@@ -105,7 +110,7 @@ func loadLinked(ctx context.Context, st *store.Store, persons int) (*Summary, er
 		return nil, err
 	}
 	sum := &Summary{TruePersons: len(ds.Persons), Seen: seen(ds)}
-	if sum.Link, err = link.Run(ctx, st, link.Options{}); err != nil {
+	if sum.Link, err = link.Run(ctx, st, opts); err != nil {
 		return nil, fmt.Errorf("demo linkage: %w", err)
 	}
 	if sum.Quality, err = measureLinkage(ctx, st, ds); err != nil {

@@ -1,8 +1,11 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 
 	"github.com/rollcall-project/rollcall"
@@ -33,6 +36,10 @@ type LinkQuality struct {
 	// persons: deciding them would change a person.
 	Examined    int `json:"examined"`
 	WouldChange int `json:"would_change"`
+	// WouldChangeByDoubt is WouldChange for the first Examined pairs in
+	// the order of doubt alone (probability nearest 0.5 first): what the
+	// order by worth gains.
+	WouldChangeByDoubt int `json:"would_change_by_doubt"`
 }
 
 // measureLinkage compares the persons stored in st with ds's truth.
@@ -86,19 +93,31 @@ func measureLinkage(ctx context.Context, st *store.Store, ds *synth.Dataset) (*L
 	for _, n := range trueSizes {
 		q.LargestTrue = max(q.LargestTrue, n)
 	}
-	first, total, err := st.ReviewQueue(ctx, 100, 0)
+	queue, _, err := st.ReviewQueue(ctx, 0, 0)
 	if err != nil {
 		return nil, fmt.Errorf("linkage quality: %w", err)
 	}
-	q.Review, q.Examined = total, len(first)
+	q.Review, q.Examined = len(queue), min(len(queue), 100)
 	if len(recs) > 0 {
-		q.ReviewShare = float64(total) / float64(len(recs))
+		q.ReviewShare = float64(len(queue)) / float64(len(recs))
 	}
-	for _, p := range first {
+	changes := func(p store.ReviewPair) bool {
 		ta, okA := truthOf[p.RecordA]
 		tb, okB := truthOf[p.RecordB]
-		if (okA && okB && ta == tb) != (person[p.RecordA] == person[p.RecordB]) {
+		return (okA && okB && ta == tb) != (person[p.RecordA] == person[p.RecordB])
+	}
+	for _, p := range queue[:q.Examined] {
+		if changes(p) {
 			q.WouldChange++
+		}
+	}
+	byDoubt := slices.Clone(queue)
+	slices.SortStableFunc(byDoubt, func(a, b store.ReviewPair) int {
+		return cmp.Compare(math.Abs(a.Probability-0.5), math.Abs(b.Probability-0.5))
+	})
+	for _, p := range byDoubt[:q.Examined] {
+		if changes(p) {
+			q.WouldChangeByDoubt++
 		}
 	}
 	return q, nil

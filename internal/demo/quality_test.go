@@ -1,9 +1,12 @@
 package demo
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
+	"github.com/rollcall-project/rollcall/internal/link"
+	"github.com/rollcall-project/rollcall/internal/link/match"
 	"github.com/rollcall-project/rollcall/internal/refdata"
 )
 
@@ -16,11 +19,11 @@ func TestDemoLinkageQuality(t *testing.T) {
 	}
 	ctx, st := openStore(t)
 	must(t, refdata.Load(ctx, st))
-	sum, err := loadLinked(ctx, st, 3000)
+	sum, err := loadLinked(ctx, st, 3000, link.Options{})
 	must(t, err)
 	q := sum.Quality
-	t.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person",
-		q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined)
+	t.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person (%d by doubt alone)",
+		q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined, q.WouldChangeByDoubt)
 	if q.Precision < 0.97 || q.Recall < 0.94 {
 		t.Errorf("linkage precision %.4f recall %.4f, want ≥ 0.97 and ≥ 0.94", q.Precision, q.Recall)
 	}
@@ -48,8 +51,8 @@ func BenchmarkDemoLinkage100k(b *testing.B) {
 		sum, err := Load(ctx, st, 100000)
 		must(b, err)
 		q := sum.Quality
-		b.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person",
-			q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined)
+		b.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person (%d by doubt alone)",
+			q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined, q.WouldChangeByDoubt)
 		for _, e := range sum.Estimates {
 			r := e.Outcome.Result
 			b.Logf("estimate %s %s: %.0f [%.0f, %.0f] from %d (true %d)", e.Options.Method, e.Options.By, r.Estimate, r.Lower, r.Upper, r.Observed, sum.TruePersons)
@@ -57,5 +60,46 @@ func BenchmarkDemoLinkage100k(b *testing.B) {
 		b.ReportMetric(q.Precision, "precision")
 		b.ReportMetric(q.Recall, "recall")
 		b.ReportMetric(q.F1, "f1")
+	}
+}
+
+// beforePersonFields is the field set the database path used before
+// link.PersonFields (province and facility as categories, no guards): kept
+// to measure what the change did.
+func beforePersonFields() *match.Settings {
+	return &match.Settings{Fields: []match.Field{
+		{Column: "name", Kind: match.Name, Alternatives: []string{"name_alt"}},
+		{Column: "sex", Kind: match.Exact},
+		{Column: "birth_date", Kind: match.Date},
+		{Column: "province", Kind: match.Category},
+		{Column: "facility", Kind: match.Category},
+	}, LinkType: match.LinkAndDedupe}
+}
+
+// BenchmarkDemoLinkageBeforeAfter links the demo population at 20,000
+// and 50,000 persons with the old field set and with PersonFields (linkage
+// only; about eight minutes; set ROLLCALL_BENCH_LINKSIZES=1).
+func BenchmarkDemoLinkageBeforeAfter(b *testing.B) {
+	if os.Getenv("ROLLCALL_BENCH_LINKSIZES") == "" {
+		b.Skip("set ROLLCALL_BENCH_LINKSIZES=1 to link the 20k and 50k demo populations with both field sets")
+	}
+	for _, n := range []int{20000, 50000} {
+		for _, which := range []string{"before", "after"} {
+			b.Run(fmt.Sprint(n, which), func(b *testing.B) {
+				for range b.N {
+					ctx, st := openStore(b)
+					must(b, refdata.Load(ctx, st))
+					opts := link.Options{}
+					if which == "before" {
+						opts.Settings = beforePersonFields()
+					}
+					sum, err := loadLinked(ctx, st, n, opts)
+					must(b, err)
+					q := sum.Quality
+					b.Logf("%d records: P %.4f R %.4f F1 %.4f, %d persons (true %d), largest %d (true %d), review %d (%.1f%%), %d of the first %d would change a person (%d by doubt alone)",
+						q.Records, q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue, q.Review, 100*q.ReviewShare, q.WouldChange, q.Examined, q.WouldChangeByDoubt)
+				}
+			})
+		}
 	}
 }
