@@ -36,6 +36,7 @@ func (m *Main) startLinker(ctx context.Context, st *store.Store, poll time.Durat
 		},
 		Pending: func(n int) { pending.Set(float64(n)) },
 	}
+	st.OnLinkQueued(l.Wake)
 	// The linker writes as the system, never as a user or the operator.
 	lctx, cancel := context.WithCancel(rollcall.WithActor(context.WithoutCancel(ctx), rollcall.Actor{Name: "linker", Role: rollcall.RoleSystem}))
 	var wg sync.WaitGroup

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rollcall-project/rollcall"
@@ -71,6 +72,23 @@ type Linker struct {
 	// full relink (0: FullBelow, FullShare; negative: never by that rule).
 	FullBelow int
 	FullShare float64
+
+	wake chan struct{}
+	once sync.Once
+}
+
+// Wake makes a running linker step now rather than at its next poll (a
+// record was just queued in this process). It never blocks.
+func (l *Linker) Wake() {
+	select {
+	case l.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (l *Linker) wakeChan() chan struct{} {
+	l.once.Do(func() { l.wake = make(chan struct{}, 1) })
+	return l.wake
 }
 
 // StepReport says what one step did.
@@ -108,6 +126,7 @@ func (l *Linker) Run(ctx context.Context, poll time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-l.wakeChan():
 		}
 	}
 }

@@ -32,6 +32,10 @@ type PendingLink struct {
 // enqueueLink queues records for linkage in the current transaction.
 // personID is given for a deleted record: its person is refreshed.
 func (s *Store) enqueueLink(ctx context.Context, personID *int64, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	s.queued = true
 	now := fmtTime(s.nowUTC())
 	const per = 400
 	for i := 0; i < len(ids); i += per {

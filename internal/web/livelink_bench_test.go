@@ -30,7 +30,8 @@ import (
 // BenchmarkLoad (100,000 fictional persons; $ROLLCALL_BENCH_PERSONS): b.N
 // records are written one every 200 ms (copies of stored records under a
 // new source, so each should join its original's person) while the linker
-// polls every second and 100 clients load person and search pages. It
+// runs as serve runs it (woken by each write, else polling every second)
+// and 100 clients load person and search pages. It
 // reports the time from a record's write to its person (p50, p99), the
 // share that joined their original's person, and the pages' p99.
 // ROLLCALL_BENCH_LINKER=0 gives the pages' p99 without the linker.
@@ -83,6 +84,7 @@ func BenchmarkLiveLink(b *testing.B) {
 	// pages' baseline on the machine as it is at the time.
 	withLinker := os.Getenv("ROLLCALL_BENCH_LINKER") != "0"
 	if withLinker {
+		st.OnLinkQueued(l.Wake) // as serve wires it
 		lwg.Go(func() { l.Run(lctx, time.Second) })
 	}
 	defer func() { stopLinker(); lwg.Wait() }()
