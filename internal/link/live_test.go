@@ -328,11 +328,10 @@ func testLinkersShareADatabase(t *testing.T, db storetest.DB) {
 		l := &Linker{Store: sti, Holder: holder, Now: c.now, Batch: 5, FullBelow: -1, FullShare: -1}
 		wg.Go(func() {
 			for range 1000 {
-				pend, total, err := sti.PendingLinks(ctx, 0)
+				_, total, err := sti.PendingLinks(ctx, 0)
 				if err != nil || total == 0 {
 					return
 				}
-				_ = pend
 				rep, err := l.Step(ctx)
 				if err != nil {
 					t.Error(err)
