@@ -17,7 +17,8 @@ import (
 // switch to Korean, create a source with its informant and testimony, add
 // two records of one person in two scripts (박순옥 and Pak Sun-ok, same sex,
 // born "1968년 3월") choosing the facility with the picker, see a bad
-// facility refused next to its field, and open the Korean dashboard and
+// facility refused next to its field, see the two records become one person
+// within seconds (live linkage), and open the Korean dashboard and
 // estimates pages. Screenshots go under $ROLLCALL_ARTIFACTS (or a
 // temporary directory).
 func TestBrowserDocumenterKorean(t *testing.T) {
@@ -178,6 +179,10 @@ func TestBrowserDocumenterKorean(t *testing.T) {
 	if s := text("main"); !strings.Contains(s, "Pak Sun-ok") || !strings.Contains(s, "요덕") {
 		t.Errorf("record page lacks the name or the facility:\n%s", s)
 	}
+	record2URL, err := chromedp.Run(bctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
 	shot(t, bctx, artifacts, "07-record-2-ko")
 
 	// The source lists both records.
@@ -187,11 +192,29 @@ func TestBrowserDocumenterKorean(t *testing.T) {
 	}
 	shot(t, bctx, artifacts, "08-source-records-ko")
 
-	// ── The person is expected here. ──────────────────────────────────────
-	// Live linkage (issue 10 §1, another branch) links 박순옥 and Pak Sun-ok
-	// into one person within seconds: the lead extends this test from here
-	// (wait for both records to carry one person_id, open the person page,
-	// record an amnesty outcome).
+	// The person appears: the server links 박순옥 and Pak Sun-ok into one
+	// person within seconds (live linkage), and the record page says so.
+	var personURL string
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		do("record 2 again", chromedp.Navigate(record2URL), chromedp.WaitVisible(chromedp.CSS("dl.facts")))
+		href, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(document.querySelector('main a[href^="/persons/"]') || {}).href || ""`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if href != "" {
+			personURL = href
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("record 2 has no person after 15 s:\n%s", text("main"))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	do("person", chromedp.Navigate(personURL), chromedp.WaitVisible(chromedp.CSS("main")))
+	if s := text("main"); !strings.Contains(s, "박순옥") || !strings.Contains(s, "Pak Sun-ok") {
+		t.Errorf("the person page does not hold both records:\n%s", s)
+	}
+	shot(t, bctx, artifacts, "08b-person-ko")
 
 	// The Korean dashboard and estimates pages.
 	do("dashboard", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("section.counts")))

@@ -27,6 +27,7 @@ type linkFlags struct {
 	id        string
 	fields    []string
 	blocks    []string
+	guards    []string
 	threshold float64
 	output    string
 	truth     string
@@ -56,9 +57,17 @@ With --input it works on CSV files and touches no database. One input is
 deduplicated; several inputs are linked (only pairs across inputs are
 compared). Record ids must be unique across all inputs.
 
-KIND is one of name, text, date, category, exact, number. COL+ALT:KIND
-compares the closest of several columns holding forms of one value (e.g.
-name+name_hangul:name).
+KIND is one of name, text, date, category, exact, number, facility, place.
+COL+ALT:KIND compares the closest of several columns holding forms of one
+value (e.g. name+name_hangul:name). --guard COL keeps a cluster from
+joining records that disagree on COL (surnames of a name, spans of a date)
+through a chain of other links.
+
+Over the database the fields are those of every linkage of stored records
+(link.PersonFields): name+name_alt:name, sex:exact, birth_date:date,
+province:place, facility:facility, arrest_date:date,
+charge_category:category, sentence_years:number, released_on:date, with
+the surname and the birth date guarded.
 
 Output: CSV "id,cluster" with every input id once, in input order, to
 --output or stdout. With --truth COL the pairwise evaluation (precision,
@@ -73,7 +82,8 @@ automatic; the learned model is summarized on stderr and can be saved with
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.inputs, "input", nil, "CSV file with a header row (repeat to link several files)")
 	fl.StringVar(&f.id, "id", "", "column with the record id")
-	fl.StringArrayVar(&f.fields, "field", nil, "COL[+ALT...]:KIND to compare (repeat); KIND: name, text, date, category, exact, number")
+	fl.StringArrayVar(&f.fields, "field", nil, "COL[+ALT...]:KIND to compare (repeat); KIND: name, text, date, category, exact, number, facility, place")
+	fl.StringArrayVar(&f.guards, "guard", nil, "COL: keep apart, in one cluster, records that disagree on this field beyond its comparator's tolerance unless their own pair is strong (repeat; name fields compare surnames, dates their spans). With --db, in addition to the guarded surname and birth date")
 	fl.StringArrayVar(&f.blocks, "block", nil, "blocking rule: keys joined by '&', e.g. 'surname&dob:year1' (repeat; default automatic).\nA key is a column, COL:year or COL:year1 (year ± 1) for dates, COL:given or COL:surname for full names")
 	fl.Float64Var(&f.threshold, "threshold", 0, "match probability from which records join a cluster (default 0.5)")
 	fl.StringVar(&f.output, "output", "", "write id,cluster CSV here instead of stdout")
@@ -199,6 +209,9 @@ func (f *linkFlags) settings() (match.Settings, error) {
 			s.Fields = append(s.Fields, fd)
 		}
 	}
+	if err := setGuards(s.Fields, f.guards); err != nil {
+		return s, err
+	}
 	for _, b := range f.blocks {
 		s.Blocking = append(s.Blocking, link.ParseBlocking(b))
 	}
@@ -214,7 +227,7 @@ func (f *linkFlags) settings() (match.Settings, error) {
 // runLinkDB links the stored records into persons (rollcall link --db).
 func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 	if len(f.fields) > 0 || f.id != "" || f.truth != "" || f.output != "" {
-		return rollcall.Errorf(rollcall.EINVALID, "--id, --field, --truth and --output go with --input; over the database the fields are fixed (name, sex, birth date, province, facility)")
+		return rollcall.Errorf(rollcall.EINVALID, "--id, --field, --truth and --output go with --input; over the database the fields are fixed (link.PersonFields: name, sex, birth date, province, facility, arrest date, charge category, sentence, release date)")
 	}
 	if !m.dbGiven(cmd) {
 		return rollcall.Errorf(rollcall.EINVALID, "link: give --input FILE.csv (files), or --db DB to link the stored records into persons")
@@ -230,6 +243,15 @@ func (m *Main) runLinkDB(cmd *cobra.Command, f linkFlags) error {
 				return err
 			}
 			opts.Settings = s
+		}
+		if len(f.guards) > 0 {
+			if opts.Settings == nil {
+				s := link.DefaultSettings()
+				opts.Settings = &s
+			}
+			if err := setGuards(opts.Settings.Fields, f.guards); err != nil {
+				return err
+			}
 		}
 		report, done := m.progress()
 		opts.Progress = report
@@ -281,6 +303,16 @@ func (m *Main) linkCalibration(cmd *cobra.Command, f linkFlags) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"calibration": check})
 	})
+}
+
+// setGuards turns on the cluster guard of the fields comparing cols.
+func setGuards(fields []match.Field, cols []string) error {
+	for _, c := range cols {
+		if !link.SetGuard(fields, c) {
+			return rollcall.Errorf(rollcall.EINVALID, "--guard %s: no --field compares column %q", c, c)
+		}
+	}
+	return nil
 }
 
 func writeFileWith(path string, fn func(io.Writer) error) error {

@@ -125,10 +125,45 @@ func TestLinkCLIErrors(t *testing.T) {
 		"bad field spec":              {"--input", in, "--id", "rec_id", "--field", "surname"},
 		"missing column":              {"--input", in, "--id", "rec_id", "--field", "nope:name"},
 		"no fields":                   {"--input", in, "--id", "rec_id"},
+		"guard on no field":           {"--input", in, "--id", "rec_id", "--field", "surname:name", "--guard", "given_name"},
 	} {
 		_, _, err := runLinkCLI(t, args...)
 		if rollcall.ErrorCode(err) != rollcall.EINVALID {
 			t.Errorf("%s: %v, want an invalid-input error", name, err)
+		}
+	}
+}
+
+// --guard COL guards the field comparing COL; the saved model says so.
+func TestLinkCLIGuard(t *testing.T) {
+	in := filepath.Join(linkTestdata, "febrl3.csv")
+	model := filepath.Join(t.TempDir(), "model.json")
+	args := append([]string{"--input", in, "--id", "rec_id", "--truth", "true_id", "--output", os.DevNull, "--quiet",
+		"--guard", "surname", "--guard", "date_of_birth", "--save-model", model}, febrlFieldArgs...)
+	out, stderr, err := runLinkCLI(t, args...)
+	if err != nil {
+		t.Fatalf("link --guard: %v\n%s", err, stderr)
+	}
+	var ev struct{ Precision, Recall float64 }
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || ev.Precision < 0.99 {
+		t.Errorf("guarded febrl3: %+v %v", ev, err)
+	}
+	b, err := os.ReadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Fields []struct {
+			Column string
+			Guard  bool
+		}
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range s.Fields {
+		if want := f.Column == "surname" || f.Column == "date_of_birth"; f.Guard != want {
+			t.Errorf("field %s guard %t, want %t", f.Column, f.Guard, want)
 		}
 	}
 }

@@ -30,6 +30,9 @@ type serveFlags struct {
 	// checkpointEvery is the interval between signed audit checkpoints
 	// (0: none).
 	checkpointEvery time.Duration
+	// linker runs live linkage in this process every linkPoll.
+	linker   bool
+	linkPoll time.Duration
 }
 
 func (m *Main) serveCommands() []*cobra.Command {
@@ -81,6 +84,8 @@ func addServeFlags(c *cobra.Command, f *serveFlags, addr string) {
 	c.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert; set it behind a TLS proxy)")
 	c.Flags().IntVar(&f.workers, "workers", 1, "background jobs (estimates, relinks, amnesty evaluations) this process runs at once; 0 leaves them to other processes")
 	c.Flags().DurationVar(&f.checkpointEvery, "checkpoint-every", time.Hour, "sign an audit checkpoint at start and then at this interval when the log grew (needs the keyring; 0 turns it off)")
+	c.Flags().BoolVar(&f.linker, "linker", true, "link new and changed records into persons as they are written (one process on a database links at a time)")
+	c.Flags().DurationVar(&f.linkPoll, "link-poll", time.Second, "how often the live linker looks for records to link")
 }
 
 // serve runs the HTTP server on st until ctx is done.
@@ -122,6 +127,13 @@ func (m *Main) serve(ctx context.Context, st *store.Store, f serveFlags) error {
 		if signer, err = rc.ring.Signer(); err != nil {
 			return fmt.Errorf("signing key: %w", err)
 		}
+	}
+	if f.linker {
+		if f.linkPoll <= 0 {
+			return rollcall.Errorf(rollcall.EINVALID, "--link-poll must be positive, not %s", f.linkPoll)
+		}
+		stop := m.startLinker(ctx, st, f.linkPoll, reg)
+		defer stop()
 	}
 	srv, err := web.New(web.Config{
 		Store: st, Auth: auth.NewService(st), Logger: m.Logger, Registry: reg,

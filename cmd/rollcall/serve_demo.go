@@ -124,6 +124,12 @@ func (m *Main) loadSynth(ctx context.Context, st *store.Store, persons int) erro
 	rep := sum.Link
 	fmt.Fprintf(m.Stdout, "linked %d fictional records into %d persons (%d pairs wait for review)\n", rep.Records, rep.Persons, rep.Review)
 	fmt.Fprintf(m.Stdout, "the fictional population has %d persons in truth; the sources saw %d of them\n", sum.TruePersons, sum.Seen)
+	if q := sum.Quality; q != nil {
+		fmt.Fprintf(m.Stdout, "linkage against the known truth: precision %.4f, recall %.4f, F1 %.4f; %d persons found for %d true; largest person %d records (largest true %d)\n",
+			q.Precision, q.Recall, q.F1, q.Persons, q.TruePersons, q.Largest, q.LargestTrue)
+		fmt.Fprintf(m.Stdout, "review queue: %d pairs (%.1f%% of records); of the first %d review pairs, %d would change a person (%d in the order of doubt alone)\n",
+			q.Review, 100*q.ReviewShare, q.Examined, q.WouldChange, q.WouldChangeByDoubt)
+	}
 	for _, e := range sum.Estimates {
 		o, out := e.Options, e.Outcome
 		fmt.Fprintf(m.Stdout, "estimate %-9s %s: %.0f [%.0f, %.0f] from %d documented\n", o.Method, o.By,

@@ -35,6 +35,8 @@ type Estimate struct {
 // Summary is what Load did, for the caller to print.
 type Summary struct {
 	Link *link.Report
+	// Quality compares the linked persons with the known truth.
+	Quality *LinkQuality
 	// TruePersons is the size of the fictional population; Seen how many of
 	// them at least one record describes. Only generated data has a known
 	// truth: it lets a reader judge the estimates.
@@ -51,25 +53,14 @@ type Summary struct {
 // outcomes under the 2015 amnesty decree. The reference data must be
 // loaded first.
 func Load(ctx context.Context, st *store.Store, persons int) (*Summary, error) {
-	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: Seed})
+	return load(ctx, st, persons, link.Options{})
+}
+
+// load is Load linking with opts (tests compare other settings).
+func load(ctx context.Context, st *store.Store, persons int, opts link.Options) (*Summary, error) {
+	sum, err := loadLinked(ctx, st, persons, opts)
 	if err != nil {
-		return nil, fmt.Errorf("generate demo data: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "rollcall-demo-")
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	if err := ds.WriteCSV(dir); err != nil {
 		return nil, err
-	}
-	files := []string{filepath.Join(dir, "sources.csv"), filepath.Join(dir, "records.csv"), filepath.Join(dir, "events.csv")}
-	if _, err := ingest.Import(ctx, st, files, ingest.Options{}); err != nil {
-		return nil, err
-	}
-	sum := &Summary{TruePersons: len(ds.Persons), Seen: seen(ds)}
-	if sum.Link, err = link.Run(ctx, st, link.Options{}); err != nil {
-		return nil, fmt.Errorf("demo linkage: %w", err)
 	}
 	runs := []estimate.Options{
 		{Method: mse.MethodLogLinear},
@@ -96,6 +87,36 @@ func Load(ctx context.Context, st *store.Store, persons int) (*Summary, error) {
 	}
 	if sum.Amnesty, err = SeedAmnestyOutcomes(ctx, st, 1); err != nil {
 		return nil, fmt.Errorf("demo amnesty outcomes: %w", err)
+	}
+	return sum, nil
+}
+
+// loadLinked generates the population, imports it, links the records
+// into persons and measures the linkage against the truth: Load up to the
+// estimates.
+func loadLinked(ctx context.Context, st *store.Store, persons int, opts link.Options) (*Summary, error) {
+	ds, err := synth.Generate(synth.Options{Persons: persons, Seed: Seed})
+	if err != nil {
+		return nil, fmt.Errorf("generate demo data: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "rollcall-demo-")
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := ds.WriteCSV(dir); err != nil {
+		return nil, err
+	}
+	files := []string{filepath.Join(dir, "sources.csv"), filepath.Join(dir, "records.csv"), filepath.Join(dir, "events.csv")}
+	if _, err := ingest.Import(ctx, st, files, ingest.Options{}); err != nil {
+		return nil, err
+	}
+	sum := &Summary{TruePersons: len(ds.Persons), Seen: seen(ds)}
+	if sum.Link, err = link.Run(ctx, st, opts); err != nil {
+		return nil, fmt.Errorf("demo linkage: %w", err)
+	}
+	if sum.Quality, err = measureLinkage(ctx, st, ds); err != nil {
+		return nil, err
 	}
 	return sum, nil
 }

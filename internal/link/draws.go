@@ -25,7 +25,7 @@ type Stored struct {
 }
 
 // LoadStored reads every stored record into a Dataset with the columns
-// DefaultSettings compares, and the stored decisions.
+// PersonColumns, and the stored decisions.
 func LoadStored(ctx context.Context, st *store.Store) (*Stored, error) {
 	recs, err := allRecords(ctx, st)
 	if err != nil {
@@ -35,21 +35,7 @@ func LoadStored(ctx context.Context, st *store.Store) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds := &match.Dataset{Columns: columns, Records: make([]match.Record, len(recs))}
-	for i, r := range recs {
-		fac := r.FacilityText
-		if fac == "" && r.FacilityID != nil {
-			fac = facName[*r.FacilityID]
-		}
-		dates := make([]rollcall.PartialDate, len(columns))
-		dates[birthDateColumn] = r.BirthDate
-		ds.Records[i] = match.Record{
-			ID:     strconv.FormatInt(r.ID, 10),
-			Source: strconv.FormatInt(r.SourceID, 10),
-			Values: []string{r.Name, r.NameAlt, r.Sex, "", r.Province, fac},
-			Dates:  dates,
-		}
-	}
+	ds := PersonDataset(recs, facName)
 	stored, err := st.LinkDecisions(ctx)
 	if err != nil {
 		return nil, err

@@ -18,27 +18,12 @@ import (
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
-// Columns given to the linkage model, in the order of Dataset.Columns.
-var columns = []string{"name", "name_alt", "sex", "birth_date", "province", "facility"}
-
-// birthDateColumn is the index of birth_date, given to the model typed.
-const birthDateColumn = 3
-
-// DefaultSettings are the linkage settings used over the database: names
-// (variant- and romanization-aware), sex, partial birth dates, province and
-// facility (through the facility alias vocabulary). Blocking and the m/u
-// parameters are chosen and learned automatically on each run.
+// DefaultSettings are the linkage settings used over the database: the
+// fields of PersonFields (guarded on surname and birth date), linked and
+// deduplicated across the lists. Blocking and the m/u parameters are
+// chosen and learned automatically on each run.
 func DefaultSettings() match.Settings {
-	return match.Settings{
-		Fields: []match.Field{
-			{Column: "name", Kind: match.Name, Alternatives: []string{"name_alt"}},
-			{Column: "sex", Kind: match.Exact},
-			{Column: "birth_date", Kind: match.Date},
-			{Column: "province", Kind: match.Category},
-			{Column: "facility", Kind: match.Category},
-		},
-		LinkType: match.LinkAndDedupe,
-	}
+	return match.Settings{Fields: PersonFields(), LinkType: match.LinkAndDedupe}
 }
 
 // Options configure Run.
@@ -48,6 +33,9 @@ type Options struct {
 	Progress match.Progress
 	// DryRun computes the report without changing the database.
 	DryRun bool
+	// Holder, when set, is the live linker running this relink: it writes
+	// only while it still holds the linkage lease.
+	Holder string
 }
 
 // Report says what a run changed.
@@ -65,7 +53,16 @@ type Report struct {
 }
 
 // Run links all records in st into persons.
+//
+// A run takes every record queued for live linkage before it read them off
+// the queue, and stores the model when it trained one (the live linker
+// scores with it).
 func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
+	// The queue first: a record written after this is linked again later.
+	pending, _, err := st.PendingLinks(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
 	sd, err := LoadStored(ctx, st)
 	if err != nil {
 		return nil, err
@@ -73,7 +70,17 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 	recs, ds, decisions := sd.Records, sd.Dataset, sd.Decisions
 	rep := &Report{Records: len(recs)}
 	if len(recs) == 0 {
-		return rep, nil
+		if opts.DryRun {
+			return rep, nil
+		}
+		return rep, st.InTx(ctx, func(tx *store.Store) error {
+			if opts.Holder != "" {
+				if err := tx.HoldsLinkLease(ctx, opts.Holder); err != nil {
+					return err
+				}
+			}
+			return tx.DonePendingLinks(ctx, pending)
+		})
 	}
 	rep.DecisionsKept = len(decisions)
 	settings := DefaultSettings()
@@ -96,8 +103,22 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Report, error) {
 	if opts.DryRun {
 		return rep, nil
 	}
+	trained := opts.Settings == nil || !opts.Settings.Trained
 	err = st.InTx(ctx, func(tx *store.Store) error {
-		return apply(ctx, tx, recs, clusters, res, rep)
+		if opts.Holder != "" {
+			if err := tx.HoldsLinkLease(ctx, opts.Holder); err != nil {
+				return err
+			}
+		}
+		if err := apply(ctx, tx, recs, clusters, res, rep); err != nil {
+			return err
+		}
+		if trained {
+			if err := saveModel(ctx, tx, &res.Settings, len(recs)); err != nil {
+				return err
+			}
+		}
+		return tx.DonePendingLinks(ctx, pending)
 	})
 	if err != nil {
 		return nil, err
@@ -175,17 +196,8 @@ func apply(ctx context.Context, tx *store.Store, recs []rollcall.Record, cluster
 			rep.RecordsMoved++
 		}
 		if ok {
-			// Refresh a kept person's resolved attributes from its records.
-			p, err := tx.GetPerson(ctx, pid)
-			if err != nil {
+			if err := refreshPerson(ctx, tx, pid, members); err != nil {
 				return err
-			}
-			fresh := resolvePerson(members)
-			if p.Name != fresh.Name || p.NameAlt != fresh.NameAlt || p.Sex != fresh.Sex || p.BirthDate != fresh.BirthDate || p.Province != fresh.Province {
-				p.Name, p.NameAlt, p.Sex, p.BirthDate, p.Province = fresh.Name, fresh.NameAlt, fresh.Sex, fresh.BirthDate, fresh.Province
-				if err := tx.UpdatePerson(ctx, p); err != nil {
-					return fmt.Errorf("update person %d: %w", pid, err)
-				}
 			}
 		}
 	}
@@ -206,9 +218,35 @@ func apply(ctx context.Context, tx *store.Store, recs []rollcall.Record, cluster
 	slices.Sort(rep.KeptOrphans)
 	queue := make([]store.ReviewPair, len(res.Review))
 	for i, p := range res.Review {
-		queue[i] = store.ReviewPair{RecordA: recs[p.A].ID, RecordB: recs[p.B].ID, Probability: float64(p.Prob)}
+		queue[i] = store.ReviewPair{RecordA: recs[p.A].ID, RecordB: recs[p.B].ID, Probability: float64(p.Prob),
+			Worth: match.ReviewWorth(float64(p.Prob), touched(res.Cluster, clusters, p.A, p.B))}
 	}
 	return tx.ReplaceReviewQueue(ctx, queue)
+}
+
+// refreshPerson sets a kept person's resolved attributes from its records.
+func refreshPerson(ctx context.Context, tx *store.Store, pid int64, members []rollcall.Record) error {
+	p, err := tx.GetPerson(ctx, pid)
+	if err != nil {
+		return err
+	}
+	fresh := resolvePerson(members)
+	if p.Name != fresh.Name || p.NameAlt != fresh.NameAlt || p.Sex != fresh.Sex || p.BirthDate != fresh.BirthDate || p.Province != fresh.Province {
+		p.Name, p.NameAlt, p.Sex, p.BirthDate, p.Province = fresh.Name, fresh.NameAlt, fresh.Sex, fresh.BirthDate, fresh.Province
+		if err := tx.UpdatePerson(ctx, p); err != nil {
+			return fmt.Errorf("update person %d: %w", pid, err)
+		}
+	}
+	return nil
+}
+
+// touched is how many records a decision on records a and b touches: both
+// their clusters, or the one they share.
+func touched(cluster []int32, clusters map[int32][]int, a, b int32) int {
+	if cluster[a] == cluster[b] {
+		return len(clusters[cluster[a]])
+	}
+	return len(clusters[cluster[a]]) + len(clusters[cluster[b]])
 }
 
 // resolvePerson derives a person's attributes from its records (in record

@@ -92,6 +92,15 @@ func (s *Store) ImportRecords(ctx context.Context, recs []rollcall.Record) error
 				recs[i].Version, recs[i].CreatedAt, recs[i].UpdatedAt = 1, now, now
 			}
 		}
+		var queue []int64
+		for i := range recs {
+			if recs[i].PersonID == nil {
+				queue = append(queue, recs[i].ID)
+			}
+		}
+		if err := tx.enqueueLink(ctx, nil, queue...); err != nil {
+			return err
+		}
 		_, err := tx.appendAudit(ctx, chain.Entry{Action: ActionImport, Entity: "record", EntityID: recs[0].ID,
 			AfterHash: hex.EncodeToString(h.Sum(nil)),
 			Detail:    fmt.Sprintf("%d records, ids %d-%d", len(recs), recs[0].ID, recs[len(recs)-1].ID)})

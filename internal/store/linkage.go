@@ -65,8 +65,8 @@ func (s *Store) LinkDecisions(ctx context.Context) ([]LinkDecision, error) {
 // a linkage run, so not audited row by row).
 func (s *Store) ReplaceReviewQueue(ctx context.Context, pairs []ReviewPair) error {
 	for _, p := range pairs {
-		if p.RecordA == p.RecordB || math.IsNaN(p.Probability) || p.Probability < 0 || p.Probability > 1 {
-			return rollcall.Errorf(rollcall.EINVALID, "review pair %d,%d: needs two records and a probability in [0,1]", p.RecordA, p.RecordB)
+		if p.RecordA == p.RecordB || math.IsNaN(p.Probability) || p.Probability < 0 || p.Probability > 1 || math.IsNaN(p.Worth) || math.IsInf(p.Worth, 0) {
+			return rollcall.Errorf(rollcall.EINVALID, "review pair %d,%d: needs two records, a probability in [0,1] and a finite worth", p.RecordA, p.RecordB)
 		}
 	}
 	return s.write(ctx, func(tx *Store) error {
@@ -76,8 +76,8 @@ func (s *Store) ReplaceReviewQueue(ctx context.Context, pairs []ReviewPair) erro
 		const per = 500
 		for i := 0; i < len(pairs); i += per {
 			chunk := pairs[i:min(i+per, len(pairs))]
-			args := make([]any, 0, 3*len(chunk))
-			q := []byte(`INSERT INTO review_queue (record_a, record_b, probability) VALUES `)
+			args := make([]any, 0, 4*len(chunk))
+			q := []byte(`INSERT INTO review_queue (record_a, record_b, probability, worth) VALUES `)
 			for j, p := range chunk {
 				a, b := p.RecordA, p.RecordB
 				if a > b {
@@ -86,10 +86,10 @@ func (s *Store) ReplaceReviewQueue(ctx context.Context, pairs []ReviewPair) erro
 				if j > 0 {
 					q = append(q, ", "...)
 				}
-				q = fmt.Appendf(q, "($%d, $%d, $%d)", 3*j+1, 3*j+2, 3*j+3)
-				args = append(args, a, b, p.Probability)
+				q = fmt.Appendf(q, "($%d, $%d, $%d, $%d)", 4*j+1, 4*j+2, 4*j+3, 4*j+4)
+				args = append(args, a, b, p.Probability, p.Worth)
 			}
-			q = append(q, " ON CONFLICT (record_a, record_b) DO UPDATE SET probability = excluded.probability"...)
+			q = append(q, " ON CONFLICT (record_a, record_b) DO UPDATE SET probability = excluded.probability, worth = excluded.worth"...)
 			if _, err := tx.q.ExecContext(ctx, string(q), args...); err != nil {
 				if constraintKind(err) == cForeignKey {
 					return rollcall.WrapError(rollcall.EINVALID, err, "review queue: a pair names a record that does not exist")
@@ -102,8 +102,9 @@ func (s *Store) ReplaceReviewQueue(ctx context.Context, pairs []ReviewPair) erro
 	})
 }
 
-// ReviewQueue returns a page of the queue, most doubtful (probability
-// nearest 0.5) first, and the queue's length. limit <= 0 means all.
+// ReviewQueue returns a page of the queue, the pairs most worth deciding
+// first (then the most doubtful: probability nearest 0.5), and the queue's
+// length. limit <= 0 means all.
 func (s *Store) ReviewQueue(ctx context.Context, limit, offset int) ([]ReviewPair, int, error) {
 	var total int
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM review_queue`).Scan(&total); err != nil {
@@ -113,8 +114,8 @@ func (s *Store) ReviewQueue(ctx context.Context, limit, offset int) ([]ReviewPai
 		limit = -1
 	}
 	pg, args := s.page(rollcall.ListOptions{Limit: limit, Offset: offset}, nil)
-	rows, err := s.q.QueryContext(ctx, `SELECT record_a, record_b, probability FROM review_queue
-		ORDER BY ABS(probability - 0.5), record_a, record_b`+pg, args...)
+	rows, err := s.q.QueryContext(ctx, `SELECT record_a, record_b, probability, worth FROM review_queue
+		ORDER BY worth DESC, ABS(probability - 0.5), record_a, record_b`+pg, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("review queue: %w", err)
 	}
@@ -122,7 +123,7 @@ func (s *Store) ReviewQueue(ctx context.Context, limit, offset int) ([]ReviewPai
 	out := []ReviewPair{}
 	for rows.Next() {
 		var p ReviewPair
-		if err := rows.Scan(&p.RecordA, &p.RecordB, &p.Probability); err != nil {
+		if err := rows.Scan(&p.RecordA, &p.RecordB, &p.Probability, &p.Worth); err != nil {
 			return nil, 0, fmt.Errorf("review queue: %w", err)
 		}
 		out = append(out, p)

@@ -133,6 +133,12 @@ func (s *Store) CreateRecord(ctx context.Context, v *rollcall.Record) error {
 			return mapErr(fmt.Errorf("create record: %w", err), "record", 0)
 		}
 		v.ID, v.Version, v.CreatedAt, v.UpdatedAt = id, 1, now, now
+		if v.PersonID == nil {
+			// A record given its person by hand is not linked again.
+			if err := tx.enqueueLink(ctx, nil, id); err != nil {
+				return err
+			}
+		}
 		row := recordRow{v: *v, uid: uid, testimony: ct}
 		return tx.logChange(ctx, ActionCreate, "record", id, "", row.hash())
 	})
@@ -235,6 +241,11 @@ func (s *Store) UpdateRecord(ctx context.Context, v *rollcall.Record) error {
 		}
 		v.Version++
 		v.CreatedAt, v.UpdatedAt = cur.v.CreatedAt, now
+		if linkageChanged(&cur.v, v) {
+			if err := tx.enqueueLink(ctx, nil, v.ID); err != nil {
+				return err
+			}
+		}
 		after := recordRow{v: *v, uid: cur.uid, testimony: ct}
 		return tx.logChange(ctx, ActionUpdate, "record", v.ID, cur.hash(), after.hash())
 	})
@@ -252,6 +263,12 @@ func (s *Store) DeleteRecord(ctx context.Context, id int64) error {
 				return rollcall.WrapError(rollcall.EINVALID, err, "record %d is still referred to by events", id)
 			}
 			return mapErr(fmt.Errorf("delete record: %w", err), "record", id)
+		}
+		if cur.v.PersonID != nil {
+			// Its person is refreshed, or removed when it has no record left.
+			if err := tx.enqueueLink(ctx, cur.v.PersonID, id); err != nil {
+				return err
+			}
 		}
 		return tx.logChange(ctx, ActionDelete, "record", id, cur.hash(), "")
 	})
@@ -280,6 +297,29 @@ func (s *Store) SetRecordPerson(ctx context.Context, recordID int64, personID *i
 		after.v.PersonID, after.v.Version, after.v.UpdatedAt = personID, cur.v.Version+1, now
 		return tx.logChange(ctx, ActionUpdate, "record", recordID, cur.hash(), after.hash())
 	})
+}
+
+// linkageChanged says whether an update needs the record linked again:
+// a field the linkage compares changed, or it has no person (a person
+// set by hand is kept).
+func linkageChanged(old, v *rollcall.Record) bool {
+	if v.PersonID == nil {
+		return true
+	}
+	if !eqID(old.PersonID, v.PersonID) {
+		return false
+	}
+	return old.Name != v.Name || old.NameAlt != v.NameAlt || old.Sex != v.Sex || old.BirthDate != v.BirthDate ||
+		old.Province != v.Province || old.FacilityText != v.FacilityText || !eqID(old.FacilityID, v.FacilityID) ||
+		old.SourceID != v.SourceID || old.ArrestDate != v.ArrestDate || old.ChargeCat != v.ChargeCat ||
+		!eqFloat(old.SentenceYears, v.SentenceYears) || old.ReleasedOn != v.ReleasedOn
+}
+
+func eqFloat(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 func eqID(a, b *int64) bool {

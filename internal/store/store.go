@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -45,6 +46,9 @@ type Options struct {
 	// NameKeys returns normalised search keys for a name (romanisations,
 	// hangul, folded case). Nil uses lower-cased words.
 	NameKeys func(string) []string
+	// Now is the clock of stored times and leases (default time.Now);
+	// tests set it to control time.
+	Now func() time.Time
 }
 
 // querier is what *sql.DB and *sql.Tx have in common, so every method works
@@ -71,7 +75,17 @@ type Store struct {
 
 	importStmt *sql.Stmt  // ImportRecords' prepared batch insert, per transaction
 	stmts      *stmtCache // SQLite: prepared read statements (nil on PostgreSQL)
+
+	// linkQueued is called after a transaction that queued records for
+	// live linkage commits (OnLinkQueued); queued marks such a transaction.
+	linkQueued *atomic.Pointer[func()]
+	queued     bool
 }
+
+// OnLinkQueued sets f to be called after every commit that queued records
+// for live linkage, so that a linker in this process starts at once
+// instead of at its next poll. f must not block.
+func (s *Store) OnLinkQueued(f func()) { s.linkQueued.Store(&f) }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL server.
 func IsPostgresDSN(dsn string) bool {
@@ -81,7 +95,10 @@ func IsPostgresDSN(dsn string) bool {
 // Open opens (creating if needed) the database named by dsn, a SQLite file
 // path or a postgres:// URL, and brings its schema up to date.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{cipher: opts.Cipher, log: opts.Logger, nameKeys: opts.NameKeys, now: time.Now}
+	s := &Store{cipher: opts.Cipher, log: opts.Logger, nameKeys: opts.NameKeys, now: time.Now, linkQueued: &atomic.Pointer[func()]{}}
+	if opts.Now != nil {
+		s.now = opts.Now
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -316,6 +333,11 @@ func (s *Store) InTx(ctx context.Context, f func(tx *Store) error) (err error) {
 	}
 	if err = tx.Commit(); err != nil {
 		return mapErr(fmt.Errorf("commit: %w", err), "", 0)
+	}
+	if ts.queued {
+		if f := s.linkQueued.Load(); f != nil {
+			(*f)()
+		}
 	}
 	return nil
 }

@@ -920,17 +920,33 @@ func TestPersonsLinksAndConflicts(t *testing.T) {
 		if len(ds) != 2 || ds[0].RecordA != r1.ID || ds[0].RecordB != r2.ID || !ds[0].Same || ds[0].By != "ed" || ds[1].Same || ds[1].By != "analyst2" {
 			t.Errorf("decisions: %+v", ds)
 		}
-		must(t, st.ReplaceReviewQueue(ctx, []ReviewPair{{r1.ID, r2.ID, 0.9}, {r3.ID, r1.ID, 0.55}, {r2.ID, r3.ID, 0.2}}))
+		must(t, st.ReplaceReviewQueue(ctx, []ReviewPair{{r1.ID, r2.ID, 0.9, 0}, {r3.ID, r1.ID, 0.55, 0}, {r2.ID, r3.ID, 0.2, 0}}))
 		q, n, err := st.ReviewQueue(ctx, 2, 0)
 		must(t, err)
-		if n != 3 || len(q) != 2 || q[0] != (ReviewPair{r1.ID, r3.ID, 0.55}) || q[1].Probability != 0.2 {
+		if n != 3 || len(q) != 2 || q[0] != (ReviewPair{r1.ID, r3.ID, 0.55, 0}) || q[1].Probability != 0.2 {
 			t.Errorf("queue: %d %+v", n, q)
 		}
-		must(t, st.ReplaceReviewQueue(ctx, []ReviewPair{{r1.ID, r2.ID, 0.5}}))
+		// The worth of a decision orders the queue before its doubt.
+		must(t, st.ReplaceReviewQueue(ctx, []ReviewPair{{r1.ID, r2.ID, 0.5, 0.1}, {r1.ID, r3.ID, 0.3, 0.3}, {r2.ID, r3.ID, 0.2, 0.2}}))
+		q, _, err = st.ReviewQueue(ctx, 0, 0)
+		must(t, err)
+		if len(q) != 3 || q[0].Worth != 0.3 || q[1].Worth != 0.2 || q[2].Worth != 0.1 {
+			t.Errorf("queue not by worth: %+v", q)
+		}
+		near, err := st.ReviewPairsTouching(ctx, []int64{r3.ID})
+		must(t, err)
+		if len(near) != 2 || near[0].RecordA != r1.ID || near[1].RecordA != r2.ID {
+			t.Errorf("pairs touching %d: %+v", r3.ID, near)
+		}
+		must(t, st.RescoreReviewPairs(ctx, []ReviewPair{{r2.ID, r3.ID, 0.2, 0.9}}, []ReviewPair{{r3.ID, r1.ID, 0, 0}}))
+		if q, n, err = st.ReviewQueue(ctx, 0, 0); err != nil || n != 2 || q[0].RecordA != r2.ID || q[0].Worth != 0.9 {
+			t.Errorf("rescored queue: %d %+v %v", n, q, err)
+		}
+		must(t, st.ReplaceReviewQueue(ctx, []ReviewPair{{r1.ID, r2.ID, 0.5, 0}}))
 		if _, n, _ = st.ReviewQueue(ctx, 0, 0); n != 1 {
 			t.Errorf("queue not replaced: %d", n)
 		}
-		wantCode(t, st.ReplaceReviewQueue(ctx, []ReviewPair{{r1.ID, r2.ID, 1.5}}), rollcall.EINVALID)
+		wantCode(t, st.ReplaceReviewQueue(ctx, []ReviewPair{{r1.ID, r2.ID, 1.5, 0}}), rollcall.EINVALID)
 	})
 }
 

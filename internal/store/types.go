@@ -21,6 +21,9 @@ type ReviewPair struct {
 	RecordA     int64   `json:"record_a"`
 	RecordB     int64   `json:"record_b"`
 	Probability float64 `json:"probability"`
+	// Worth is what deciding the pair is worth (match.ReviewWorth); the
+	// queue is ordered by it, highest first.
+	Worth float64 `json:"worth"`
 }
 
 // EstimateRow is one of our own estimates, stored with what is needed to

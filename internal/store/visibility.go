@@ -96,8 +96,8 @@ func (s *Store) ReviewQueueWithout(ctx context.Context, max rollcall.Sensitivity
 		limit = -1
 	}
 	pg, args := s.page(rollcall.ListOptions{Limit: limit, Offset: offset}, nil)
-	rows, err := s.q.QueryContext(ctx, `SELECT record_a, record_b, probability FROM review_queue`+where+`
-		ORDER BY ABS(probability - 0.5), record_a, record_b`+pg, args...)
+	rows, err := s.q.QueryContext(ctx, `SELECT record_a, record_b, probability, worth FROM review_queue`+where+`
+		ORDER BY worth DESC, ABS(probability - 0.5), record_a, record_b`+pg, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("review queue: %w", err)
 	}
@@ -105,7 +105,7 @@ func (s *Store) ReviewQueueWithout(ctx context.Context, max rollcall.Sensitivity
 	out := []ReviewPair{}
 	for rows.Next() {
 		var p ReviewPair
-		if err := rows.Scan(&p.RecordA, &p.RecordB, &p.Probability); err != nil {
+		if err := rows.Scan(&p.RecordA, &p.RecordB, &p.Probability, &p.Worth); err != nil {
 			return nil, 0, fmt.Errorf("review queue: %w", err)
 		}
 		out = append(out, p)

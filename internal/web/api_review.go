@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/rollcall-project/rollcall"
+	"github.com/rollcall-project/rollcall/internal/link"
 	"github.com/rollcall-project/rollcall/internal/store"
 )
 
@@ -76,8 +77,16 @@ func (s *Server) decide(ctx context.Context, in LinkDecisionInput) error {
 	if in.RecordA <= 0 || in.RecordB <= 0 || in.RecordA == in.RecordB {
 		return rollcall.Errorf(rollcall.EINVALID, "a decision names two different records")
 	}
-	a, b := min(in.RecordA, in.RecordB), max(in.RecordA, in.RecordB)
-	return s.store.DecideReviewPair(ctx, a, b, in.Same, rollcall.ActorFrom(ctx).Name, in.Note)
+	// The decision applies at once and re-scores the pairs around it; a
+	// "different" on two records of one person splits the person now.
+	if _, err := link.Decide(ctx, s.store, link.Decision{RecordA: in.RecordA, RecordB: in.RecordB, Same: in.Same,
+		By: rollcall.ActorFrom(ctx).Name, Note: in.Note}); err != nil {
+		return err
+	}
+	if !in.Same {
+		return link.Split(ctx, s.store, in.RecordA, in.RecordB)
+	}
+	return nil
 }
 
 func (s *Server) handleAPILinkDecision(w http.ResponseWriter, r *http.Request) {

@@ -146,6 +146,19 @@ func testReviewDecision(t *testing.T, f *fixture) {
 	if strings.Contains(string(b), `class="differs"`) {
 		t.Errorf("review page flags the same name in two scripts as a difference")
 	}
+	// The page says how many pairs remain and what deciding this one is
+	// worth; so does the API.
+	if !strings.Contains(string(b), `<p id="review-remaining">1 pairs remain to decide`) || !strings.Contains(string(b), `class="worth"`) {
+		t.Errorf("review page does not say how many pairs remain or the worth")
+	}
+	_, jb := c.do("GET", "/api/v1/review-queue", nil)
+	if !strings.Contains(string(jb), `"worth":`) || !strings.Contains(string(jb), `"total":1`) {
+		t.Errorf("review queue API lacks worth or total: %s", jb)
+	}
+	c.do("POST", "/lang", "form:"+url.Values{"_csrf": {c.csrf}, "lang": {"ko"}, "next": {"/review"}}.Encode())
+	if _, b = c.do("GET", "/review", nil); !strings.Contains(string(b), "결정할 쌍이 1개 남았습니다") {
+		t.Errorf("Korean review page does not say how many pairs remain")
+	}
 	form := url.Values{"_csrf": {c.csrf}, "record_a": {fmt.Sprint(f.ids["record"])}, "record_b": {fmt.Sprint(f.ids["record2"])}, "offset": {"0"}, "decision": {"same"}}
 	res, _ := c.do("POST", "/review", "form:"+form.Encode())
 	if res.StatusCode != http.StatusSeeOther {

@@ -41,6 +41,8 @@ type RecordView struct {
 	Source   *rollcall.Source
 	Person   *rollcall.Person
 	Facility *rollcall.Facility
+	// LinkPending: the record waits for live linkage.
+	LinkPending bool
 }
 
 func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +75,10 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
+	}
+	if v.LinkPending, err = s.store.LinkPending(ctx, id); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "record", "record.title", v)
 }
