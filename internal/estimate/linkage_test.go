@@ -116,7 +116,7 @@ func checkLinkageAveraged(t testing.TB, ds *match.Dataset, truth []int32, method
 // about 2,600 records in five lists) that no setting was tuned on.
 func TestLinkageAveragedOnHardPopulation(t *testing.T) {
 	if testing.Short() {
-		t.Skip("links a population of 4,000 and estimates on 20 draws")
+		t.Skip("-short: links a population of 4,000 and estimates on 20 draws")
 	}
 	ds, truth := hardRecords(t, 4000, 44)
 	methods := []mse.Method{mse.MethodLogLinear, mse.MethodDGA, mse.MethodChao}

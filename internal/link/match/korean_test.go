@@ -100,7 +100,7 @@ func largestTruth(truth []string) int {
 // records, and no cluster much larger than the largest true one.
 func TestKoreanHard20k(t *testing.T) {
 	if testing.Short() {
-		t.Skip("20,000 persons")
+		t.Skip("-short: 20,000 persons")
 	}
 	f, res := measureHard(t, 20000, 2024)
 	t.Logf("hard Korean 20k: %d records P %.4f R %.4f F1 %.4f, review %d (%.1f%%), largest cluster %d (true %d), pair completeness %.4f, %v",
@@ -149,7 +149,7 @@ func BenchmarkKoreanHard50k(b *testing.B) {
 // about as many matches as their probabilities add up to.
 func TestCalibrationOnHeldOutPopulation(t *testing.T) {
 	if testing.Short() {
-		t.Skip("two populations")
+		t.Skip("-short: links two populations")
 	}
 	fit, fitTruth := hardKorean(t, 6000, 31)
 	res, err := Run(context.Background(), fit, Settings{Fields: koreanFields(), LinkType: LinkAndDedupe}, nil)
